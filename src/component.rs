@@ -1,0 +1,197 @@
+//! The WIT exports: converts between the generated binding types and the
+//! guest's own, and nothing else.
+
+use crate::error::Error;
+use crate::proto::reply::Reply;
+use crate::session::{Options, Session, TransferType, MIN_LINE};
+use crate::transfer::{Retrieve, Shared, Store};
+use std::cell::RefCell;
+use std::rc::Rc;
+
+wit_bindgen::generate!({
+    world: "ftp-client-component",
+    path: "wit",
+});
+
+use exports::ftp::client::client as wit;
+use exports::ftp::client::types as witty;
+
+struct Component;
+
+export!(Component);
+
+impl From<Reply> for witty::Reply {
+    fn from(r: Reply) -> Self {
+        witty::Reply { code: r.code, text: r.text() }
+    }
+}
+
+impl From<&Reply> for witty::Reply {
+    fn from(r: &Reply) -> Self {
+        witty::Reply { code: r.code, text: r.text() }
+    }
+}
+
+impl From<Error> for witty::Error {
+    fn from(e: Error) -> Self {
+        match e {
+            Error::Transient(r) => witty::Error::Transient(r.into()),
+            Error::Permanent(r) => witty::Error::Permanent(r.into()),
+            Error::Unexpected(r) => witty::Error::Unexpected(r.into()),
+            Error::Protocol(p) => witty::Error::Protocol(p.to_string()),
+            Error::Io(m) => witty::Error::Io(m),
+            Error::AccessDenied(m) => witty::Error::AccessDenied(m),
+            Error::Timeout(what) => witty::Error::Timeout(what.to_string()),
+            Error::InvalidInput(m) => witty::Error::InvalidInput(m),
+            Error::Closed => witty::Error::Closed,
+        }
+    }
+}
+
+type R<T> = Result<T, witty::Error>;
+
+fn options(o: witty::ConnectOptions) -> Result<Options, Error> {
+    let d = Options::default();
+    let max_line = o.max_line_length.map_or(d.max_line, |n| n as usize);
+    if max_line < MIN_LINE {
+        return Err(Error::InvalidInput(format!("max-line-length must be at least {MIN_LINE}")));
+    }
+    Ok(Options {
+        connect_ms: o.connect_timeout_ms.unwrap_or(d.connect_ms),
+        reply_ms: o.reply_timeout_ms.unwrap_or(d.reply_ms),
+        data_ms: o.data_timeout_ms.unwrap_or(d.data_ms),
+        trust_pasv_host: o.trust_pasv_host,
+        max_line,
+    })
+}
+
+/// NLST output kept in memory is bounded so a hostile server cannot exhaust it.
+const MAX_LISTING: usize = 64 << 20;
+
+struct SessionResource(Shared);
+
+impl SessionResource {
+    fn with<T>(&self, f: impl FnOnce(&mut Session) -> Result<T, Error>) -> R<T> {
+        f(&mut self.0.borrow_mut()).map_err(Into::into)
+    }
+}
+
+impl wit::Guest for Component {
+    type Session = SessionResource;
+    type Retrieve = RetrieveResource;
+    type Store = StoreResource;
+}
+
+impl wit::GuestSession for SessionResource {
+    fn connect(host: String, port: u16, opts: witty::ConnectOptions) -> R<wit::Session> {
+        let session = Session::connect(&host, port, options(opts)?)?;
+        Ok(wit::Session::new(SessionResource(Rc::new(RefCell::new(session)))))
+    }
+
+    fn welcome(&self) -> witty::Reply {
+        self.0.borrow().welcome().into()
+    }
+
+    fn login(&self, user: Option<String>, password: Option<String>, account: Option<String>) -> R<witty::Reply> {
+        self.with(|s| s.login(user.as_deref(), password.as_deref(), account.as_deref()).map(Into::into))
+    }
+
+    fn command(&self, line: String) -> R<witty::Reply> {
+        self.with(|s| s.command(&line).map(Into::into))
+    }
+
+    fn noop(&self) -> R<witty::Reply> {
+        self.with(|s| s.noop().map(Into::into))
+    }
+
+    fn quit(&self) -> R<witty::Reply> {
+        self.with(|s| s.quit().map(Into::into))
+    }
+
+    fn cwd(&self, path: String) -> R<witty::Reply> {
+        self.with(|s| s.cwd(&path).map(Into::into))
+    }
+
+    fn cdup(&self) -> R<witty::Reply> {
+        self.with(|s| s.cdup().map(Into::into))
+    }
+
+    fn pwd(&self) -> R<String> {
+        self.with(|s| s.pwd())
+    }
+
+    fn mkd(&self, path: String) -> R<String> {
+        self.with(|s| s.mkd(&path))
+    }
+
+    fn rmd(&self, path: String) -> R<witty::Reply> {
+        self.with(|s| s.rmd(&path).map(Into::into))
+    }
+
+    fn delete(&self, path: String) -> R<witty::Reply> {
+        self.with(|s| s.delete(&path).map(Into::into))
+    }
+
+    fn rename(&self, source: String, target: String) -> R<witty::Reply> {
+        self.with(|s| s.rename(&source, &target).map(Into::into))
+    }
+
+    fn size(&self, path: String) -> R<u64> {
+        self.with(|s| s.size(&path))
+    }
+
+    fn nlst(&self, path: Option<String>) -> R<Vec<String>> {
+        self.with(|s| s.nlst(path.as_deref(), MAX_LISTING))
+    }
+
+    fn set_transfer_type(&self, kind: witty::TransferType) -> R<witty::Reply> {
+        let kind = match kind {
+            witty::TransferType::Binary => TransferType::Binary,
+            witty::TransferType::Ascii => TransferType::Ascii,
+        };
+        self.with(|s| s.set_transfer_type(kind).map(Into::into))
+    }
+
+    fn retrieve(&self, path: String, offset: u64) -> R<wit::Retrieve> {
+        let transfer = Retrieve::start(self.0.clone(), &path, offset)?;
+        Ok(wit::Retrieve::new(RetrieveResource(RefCell::new(transfer))))
+    }
+
+    fn store(&self, path: String, mode: witty::StoreMode) -> R<wit::Store> {
+        let append = matches!(mode, witty::StoreMode::Append);
+        let transfer = Store::start(self.0.clone(), &path, append)?;
+        Ok(wit::Store::new(StoreResource(RefCell::new(transfer))))
+    }
+}
+
+struct RetrieveResource(RefCell<Retrieve>);
+
+impl wit::GuestRetrieve for RetrieveResource {
+    fn read(&self, max: u32) -> R<Option<Vec<u8>>> {
+        Ok(self.0.borrow_mut().read(max)?)
+    }
+
+    fn finish(&self) -> R<witty::Reply> {
+        Ok(self.0.borrow_mut().finish()?.into())
+    }
+
+    fn abort(&self) -> R<()> {
+        Ok(self.0.borrow_mut().abort()?)
+    }
+}
+
+struct StoreResource(RefCell<Store>);
+
+impl wit::GuestStore for StoreResource {
+    fn write(&self, data: Vec<u8>) -> R<()> {
+        Ok(self.0.borrow_mut().write(&data)?)
+    }
+
+    fn finish(&self) -> R<witty::Reply> {
+        Ok(self.0.borrow_mut().finish()?.into())
+    }
+
+    fn abort(&self) -> R<()> {
+        Ok(self.0.borrow_mut().abort()?)
+    }
+}

@@ -1,0 +1,56 @@
+//! The guest's error type; maps one-to-one onto the WIT `error` variant.
+
+use crate::proto::command::CommandError;
+use crate::proto::reply::{Class, Reply};
+use crate::proto::ProtocolError;
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum Error {
+    #[error("transient failure {}: {}", .0.code, .0.text())]
+    Transient(Reply),
+    #[error("permanent failure {}: {}", .0.code, .0.text())]
+    Permanent(Reply),
+    #[error("unexpected reply {}: {}", .0.code, .0.text())]
+    Unexpected(Reply),
+    #[error("protocol violation: {0}")]
+    Protocol(#[from] ProtocolError),
+    #[error("i/o error: {0}")]
+    Io(String),
+    #[error("access denied: {0}")]
+    AccessDenied(String),
+    #[error("{0} deadline passed")]
+    Timeout(&'static str),
+    #[error("invalid input: {0}")]
+    InvalidInput(String),
+    #[error("session closed")]
+    Closed,
+}
+
+impl From<CommandError> for Error {
+    fn from(e: CommandError) -> Self {
+        Error::InvalidInput(e.to_string())
+    }
+}
+
+impl Error {
+    /// The error a reply stands for when it is not the one the caller wanted.
+    pub fn from_reply(reply: Reply) -> Self {
+        match reply.class() {
+            Class::Transient => Error::Transient(reply),
+            Class::Permanent => Error::Permanent(reply),
+            _ => Error::Unexpected(reply),
+        }
+    }
+
+    /// Whether the control connection can no longer be trusted to be in step
+    /// with the server after this error, so the session must close.
+    pub fn breaks_control(&self) -> bool {
+        matches!(
+            self,
+            Error::Protocol(_) | Error::Io(_) | Error::Timeout(_) | Error::Closed | Error::AccessDenied(_)
+        )
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

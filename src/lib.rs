@@ -1,0 +1,22 @@
+//! An FTP client (RFC 959 and extensions) as a WebAssembly component speaking
+//! FTP over `wasi:sockets/tcp`.
+//!
+//! `proto` is the sans-IO protocol core and builds everywhere, so it
+//! unit-tests and fuzzes natively. The rest is wasm-only: `net` is the thin
+//! wasi I/O layer; `control`, `session` and `transfer` are the client built on
+//! both; `component` exports it through the WIT interface in `wit/`.
+
+pub mod proto;
+
+#[cfg(target_arch = "wasm32")]
+mod component;
+#[cfg(target_arch = "wasm32")]
+mod control;
+#[cfg(target_arch = "wasm32")]
+mod error;
+#[cfg(target_arch = "wasm32")]
+mod net;
+#[cfg(target_arch = "wasm32")]
+mod session;
+#[cfg(target_arch = "wasm32")]
+mod transfer;

@@ -1,0 +1,34 @@
+//! Deadlines as monotonic-clock instants, and waiting on a pollable until one.
+
+use crate::error::{Error, Result};
+use wasi::clocks::monotonic_clock;
+use wasi::io::poll::{poll, Pollable};
+
+/// A point in monotonic time after which an operation gives up.
+#[derive(Debug, Clone, Copy)]
+pub struct Deadline {
+    at: monotonic_clock::Instant,
+    what: &'static str,
+}
+
+impl Deadline {
+    /// `millis` from now; `what` names the deadline in the timeout error.
+    pub fn after_ms(millis: u32, what: &'static str) -> Self {
+        let at = monotonic_clock::now().saturating_add(u64::from(millis) * 1_000_000);
+        Self { at, what }
+    }
+
+    /// Blocks until `ready` fires, or fails with a timeout once the deadline passes.
+    pub fn wait(&self, ready: &Pollable) -> Result<()> {
+        if ready.ready() {
+            return Ok(());
+        }
+        let timer = monotonic_clock::subscribe_instant(self.at);
+        let fired = poll(&[ready, &timer]);
+        if fired.contains(&0) {
+            Ok(())
+        } else {
+            Err(Error::Timeout(self.what))
+        }
+    }
+}

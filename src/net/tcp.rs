@@ -1,0 +1,111 @@
+//! A connected TCP stream with deadline-bounded reads and writes.
+
+use super::deadline::Deadline;
+use crate::error::{Error, Result};
+use wasi::io::poll::Pollable;
+use wasi::io::streams::{InputStream, OutputStream, StreamError};
+use wasi::sockets::network::{ErrorCode, IpAddressFamily, IpSocketAddress, Network};
+use wasi::sockets::tcp::{ShutdownType, TcpSocket};
+use wasi::sockets::tcp_create_socket::create_tcp_socket;
+
+pub fn map_socket_error(code: ErrorCode) -> Error {
+    match code {
+        ErrorCode::AccessDenied | ErrorCode::NotSupported => {
+            Error::AccessDenied(format!("the host refused the network operation ({code:?})"))
+        }
+        ErrorCode::Timeout => Error::Timeout("connect"),
+        other => Error::Io(format!("{other:?}")),
+    }
+}
+
+fn map_stream_error(e: StreamError) -> Error {
+    match e {
+        StreamError::Closed => Error::Io("connection closed".into()),
+        StreamError::LastOperationFailed(err) => Error::Io(err.to_debug_string()),
+    }
+}
+
+/// A connected socket. Child resources (pollables, then streams) are declared
+/// first so they drop before their parents, as the component model requires.
+pub struct TcpConn {
+    readable: Pollable,
+    writable: Pollable,
+    input: InputStream,
+    output: OutputStream,
+    socket: TcpSocket,
+}
+
+impl TcpConn {
+    pub fn connect(network: &Network, addr: IpSocketAddress, deadline: &Deadline) -> Result<Self> {
+        let family = match addr {
+            IpSocketAddress::Ipv4(_) => IpAddressFamily::Ipv4,
+            IpSocketAddress::Ipv6(_) => IpAddressFamily::Ipv6,
+        };
+        let socket = create_tcp_socket(family).map_err(map_socket_error)?;
+        socket.start_connect(network, addr).map_err(map_socket_error)?;
+        let ready = socket.subscribe();
+        let (input, output) = loop {
+            match socket.finish_connect() {
+                Ok(streams) => break streams,
+                Err(ErrorCode::WouldBlock) => deadline.wait(&ready)?,
+                Err(e) => return Err(map_socket_error(e)),
+            }
+        };
+        drop(ready);
+        Ok(Self {
+            readable: input.subscribe(),
+            writable: output.subscribe(),
+            input,
+            output,
+            socket,
+        })
+    }
+
+    pub fn peer(&self) -> Result<IpSocketAddress> {
+        self.socket.remote_address().map_err(map_socket_error)
+    }
+
+    /// Up to `max` bytes, waiting until some arrive; `None` at end of stream.
+    pub fn read(&self, max: usize, deadline: &Deadline) -> Result<Option<Vec<u8>>> {
+        loop {
+            match self.input.read(max as u64) {
+                Ok(bytes) if !bytes.is_empty() => return Ok(Some(bytes)),
+                Ok(_) => deadline.wait(&self.readable)?,
+                Err(StreamError::Closed) => return Ok(None),
+                Err(e) => return Err(map_stream_error(e)),
+            }
+        }
+    }
+
+    /// Writes all of `data`, waiting for the network to take each part.
+    pub fn write_all(&self, mut data: &[u8], deadline: &Deadline) -> Result<()> {
+        while !data.is_empty() {
+            let permitted = self.output.check_write().map_err(map_stream_error)?;
+            if permitted == 0 {
+                deadline.wait(&self.writable)?;
+                continue;
+            }
+            let n = data.len().min(usize::try_from(permitted).unwrap_or(usize::MAX));
+            self.output.write(&data[..n]).map_err(map_stream_error)?;
+            data = &data[n..];
+        }
+        Ok(())
+    }
+
+    /// Waits until everything written has been handed to the network.
+    pub fn flush(&self, deadline: &Deadline) -> Result<()> {
+        self.output.flush().map_err(map_stream_error)?;
+        loop {
+            if self.output.check_write().map_err(map_stream_error)? > 0 {
+                return Ok(());
+            }
+            deadline.wait(&self.writable)?;
+        }
+    }
+
+    /// Half-closes the sending side, so the peer sees end of data.
+    pub fn shutdown_send(&self) {
+        // Best effort: a peer that already closed makes this fail harmlessly.
+        let _ = self.socket.shutdown(ShutdownType::Send);
+    }
+}

@@ -1,0 +1,99 @@
+//! Command formatting. Every argument is checked before a byte is sent: CR or
+//! LF would let a caller (or a file name from a listing) inject a second
+//! command, and NUL is refused by RFC 959's NVT rules.
+
+use thiserror::Error;
+
+/// Why a command was refused before sending.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum CommandError {
+    #[error("{what} contains CR, LF or NUL")]
+    ForbiddenByte { what: &'static str },
+    #[error("{what} is empty")]
+    Empty { what: &'static str },
+    #[error("{verb} opens a data connection; use the transfer calls instead")]
+    NeedsDataConnection { verb: String },
+}
+
+fn check(what: &'static str, value: &str) -> Result<(), CommandError> {
+    if value.bytes().any(|b| matches!(b, b'\r' | b'\n' | 0)) {
+        return Err(CommandError::ForbiddenByte { what });
+    }
+    Ok(())
+}
+
+/// A path or name argument: non-empty and free of CR/LF/NUL.
+pub fn check_path(what: &'static str, value: &str) -> Result<(), CommandError> {
+    if value.is_empty() {
+        return Err(CommandError::Empty { what });
+    }
+    check(what, value)
+}
+
+/// `VERB` or `VERB arg`, terminated by CRLF.
+pub fn format(verb: &str, arg: Option<&str>) -> Result<Vec<u8>, CommandError> {
+    check("command", verb)?;
+    let mut line = Vec::with_capacity(verb.len() + arg.map_or(0, |a| a.len() + 1) + 2);
+    line.extend_from_slice(verb.as_bytes());
+    if let Some(arg) = arg {
+        check("argument", arg)?;
+        line.push(b' ');
+        line.extend_from_slice(arg.as_bytes());
+    }
+    line.extend_from_slice(b"\r\n");
+    Ok(line)
+}
+
+/// Verbs whose replies come around a data connection the raw `command` call
+/// does not open; sending them raw would leave the session out of step.
+const DATA_VERBS: &[&str] = &["RETR", "STOR", "STOU", "APPE", "LIST", "NLST", "MLSD", "PORT", "EPRT"];
+
+/// A raw command line from the caller (ftplib's `sendcmd`).
+pub fn format_raw(line: &str) -> Result<Vec<u8>, CommandError> {
+    if line.trim().is_empty() {
+        return Err(CommandError::Empty { what: "command" });
+    }
+    check("command", line)?;
+    let verb = line.split_whitespace().next().unwrap_or_default().to_ascii_uppercase();
+    if DATA_VERBS.contains(&verb.as_str()) {
+        return Err(CommandError::NeedsDataConnection { verb });
+    }
+    let mut out = line.as_bytes().to_vec();
+    out.extend_from_slice(b"\r\n");
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_with_and_without_argument() {
+        assert_eq!(format("NOOP", None).unwrap(), b"NOOP\r\n");
+        assert_eq!(format("RETR", Some("a b.txt")).unwrap(), b"RETR a b.txt\r\n");
+    }
+
+    #[test]
+    fn rejects_injection_in_arguments() {
+        for bad in ["a\r\nDELE b", "a\nb", "a\rb", "a\0b"] {
+            assert_eq!(
+                format("RETR", Some(bad)),
+                Err(CommandError::ForbiddenByte { what: "argument" })
+            );
+            assert!(format_raw(&format!("SITE {bad}")).is_err());
+        }
+    }
+
+    #[test]
+    fn paths_must_not_be_empty() {
+        assert_eq!(check_path("path", ""), Err(CommandError::Empty { what: "path" }));
+        assert_eq!(check_path("path", "x"), Ok(()));
+    }
+
+    #[test]
+    fn raw_refuses_data_commands_and_blank_lines() {
+        assert!(matches!(format_raw("retr x"), Err(CommandError::NeedsDataConnection { .. })));
+        assert!(matches!(format_raw("  "), Err(CommandError::Empty { .. })));
+        assert_eq!(format_raw("SYST").unwrap(), b"SYST\r\n");
+    }
+}

@@ -1,0 +1,59 @@
+//! Values carried in the text of specific replies.
+
+use super::ProtocolError;
+
+/// The path in a 257 reply (`257 "/a ""quoted"" dir" created`): the text
+/// between the first quote and the matching closing quote, with `""`
+/// unescaped. `None` when the reply carries no quoted path.
+pub fn parse_257(text: &str) -> Option<String> {
+    let rest = text.strip_prefix('"')?;
+    let mut out = String::new();
+    let mut chars = rest.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '"' {
+            if chars.peek() == Some(&'"') {
+                chars.next();
+                out.push('"');
+            } else {
+                return Some(out);
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    None
+}
+
+/// The byte count in a 213 reply to SIZE.
+pub fn parse_size(text: &str) -> Result<u64, ProtocolError> {
+    let value = text.trim();
+    if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(ProtocolError::MalformedValue { verb: "SIZE", text: text.to_string() });
+    }
+    value
+        .parse()
+        .map_err(|_| ProtocolError::MalformedValue { verb: "SIZE", text: text.to_string() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoted_paths() {
+        assert_eq!(parse_257("\"/home/ftp\" is the current directory").as_deref(), Some("/home/ftp"));
+        assert_eq!(parse_257("\"/a \"\"b\"\"\" created").as_deref(), Some("/a \"b\""));
+        assert_eq!(parse_257("\"\""), Some(String::new()));
+        assert_eq!(parse_257("no quotes"), None);
+        assert_eq!(parse_257("\"unterminated"), None);
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("1234"), Ok(1234));
+        assert_eq!(parse_size(" 18446744073709551615 "), Ok(u64::MAX));
+        for bad in ["", "12a", "-1", "18446744073709551616", "1 2"] {
+            assert!(parse_size(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,452 @@
+//! A session: the control connection, its state, and every command that is a
+//! plain request/reply exchange. Transfers build on `open_transfer`,
+//! `finish_transfer` and `abort_transfer`.
+
+use crate::control::Control;
+use crate::error::{Error, Result};
+use crate::net::deadline::Deadline;
+use crate::net::resolve::{resolve, socket_ip, to_wasi};
+use crate::net::tcp::TcpConn;
+use crate::proto::command::{self, check_path};
+use crate::proto::passive::{parse_epsv, parse_pasv};
+use crate::proto::reply::{Class, Reply};
+use crate::proto::response::{parse_257, parse_size};
+use std::net::IpAddr;
+use wasi::sockets::instance_network::instance_network;
+use wasi::sockets::network::Network;
+
+/// Connect options with defaults applied.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub connect_ms: u32,
+    pub reply_ms: u32,
+    pub data_ms: u32,
+    pub trust_pasv_host: bool,
+    pub max_line: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            connect_ms: 30_000,
+            reply_ms: 30_000,
+            data_ms: 60_000,
+            trust_pasv_host: false,
+            max_line: 8192,
+        }
+    }
+}
+
+/// The smallest line bound accepted: RFC 959 replies and paths need room.
+pub const MIN_LINE: usize = 512;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransferType {
+    Binary,
+    Ascii,
+}
+
+impl TransferType {
+    fn code(self) -> &'static str {
+        match self {
+            TransferType::Binary => "I",
+            TransferType::Ascii => "A",
+        }
+    }
+}
+
+/// What the server has shown about passive modes so far.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Passive {
+    TryEpsv,
+    PasvOnly,
+}
+
+pub struct Session {
+    /// `None` once the session is closed.
+    control: Option<Control>,
+    network: Network,
+    peer: IpAddr,
+    options: Options,
+    welcome: Reply,
+    passive: Passive,
+    wanted_type: TransferType,
+    server_type: Option<TransferType>,
+    busy: bool,
+}
+
+fn is_code(codes: &'static [u16]) -> impl Fn(u16) -> bool {
+    move |c| codes.contains(&c)
+}
+
+fn is_2xx(code: u16) -> bool {
+    (200..300).contains(&code)
+}
+
+impl Session {
+    pub fn connect(host: &str, port: u16, options: Options) -> Result<Self> {
+        if port == 0 {
+            return Err(Error::InvalidInput("port 0".into()));
+        }
+        let network = instance_network();
+        let deadline = Deadline::after_ms(options.connect_ms, "connect");
+        let mut last_err = None;
+        for ip in resolve(&network, host, &deadline)? {
+            match TcpConn::connect(&network, to_wasi(ip, port), &deadline) {
+                Ok(conn) => return Self::greet(network, conn, ip, options, &deadline),
+                Err(e) => last_err = Some(e),
+            }
+        }
+        Err(last_err.unwrap_or_else(|| Error::Io(format!("no address for {host}"))))
+    }
+
+    fn greet(network: Network, conn: TcpConn, ip: IpAddr, options: Options, deadline: &Deadline) -> Result<Self> {
+        let peer = conn.peer().map(|addr| socket_ip(&addr)).unwrap_or(ip);
+        let mut control = Control::new(conn, options.max_line);
+        let welcome = control.read_final(deadline)?;
+        if !is_2xx(welcome.code) {
+            return Err(Error::from_reply(welcome));
+        }
+        Ok(Self {
+            control: Some(control),
+            network,
+            peer,
+            options,
+            welcome,
+            passive: Passive::TryEpsv,
+            wanted_type: TransferType::Binary,
+            server_type: None,
+            busy: false,
+        })
+    }
+
+    pub fn welcome(&self) -> &Reply {
+        &self.welcome
+    }
+
+    pub fn options(&self) -> &Options {
+        &self.options
+    }
+
+    fn reply_deadline(&self) -> Deadline {
+        Deadline::after_ms(self.options.reply_ms, "reply")
+    }
+
+    /// Refuses calls while a transfer is open or after the session closed.
+    pub fn ensure_idle(&self) -> Result<()> {
+        if self.control.is_none() {
+            return Err(Error::Closed);
+        }
+        if self.busy {
+            return Err(Error::InvalidInput("a transfer is open on this session; finish or abort it first".into()));
+        }
+        Ok(())
+    }
+
+    /// Closes the session: drops the control connection.
+    pub fn close(&mut self) {
+        self.control = None;
+        self.busy = false;
+    }
+
+    /// Runs one step on the control connection; a fault that leaves the
+    /// connection out of step, or a 421, closes the session.
+    fn on_control<T>(&mut self, step: impl FnOnce(&mut Control, &Deadline) -> Result<T>) -> Result<T> {
+        let deadline = self.reply_deadline();
+        let control = self.control.as_mut().ok_or(Error::Closed)?;
+        let result = step(control, &deadline);
+        match &result {
+            Err(e) if e.breaks_control() => self.close(),
+            Err(Error::Transient(r)) if r.code == 421 => self.close(),
+            _ => {}
+        }
+        result
+    }
+
+    /// Sends a line and returns the final (non-1xx) reply. A 421 closes the
+    /// session and is returned as a transient error.
+    fn exchange(&mut self, line: &[u8]) -> Result<Reply> {
+        self.on_control(|control, deadline| {
+            control.send(line, deadline)?;
+            let reply = control.read_final(deadline)?;
+            if reply.code == 421 {
+                return Err(Error::Transient(reply));
+            }
+            Ok(reply)
+        })
+    }
+
+    fn cmd(&mut self, verb: &str, arg: Option<&str>) -> Result<Reply> {
+        let line = command::format(verb, arg)?;
+        self.exchange(&line)
+    }
+
+    /// Sends a command and accepts only the replies `ok` admits.
+    fn expect(&mut self, verb: &str, arg: Option<&str>, ok: impl Fn(u16) -> bool) -> Result<Reply> {
+        let reply = self.cmd(verb, arg)?;
+        if ok(reply.code) {
+            Ok(reply)
+        } else {
+            Err(Error::from_reply(reply))
+        }
+    }
+
+    fn path_cmd(&mut self, verb: &str, path: &str) -> Result<Reply> {
+        self.ensure_idle()?;
+        check_path("path", path)?;
+        self.expect(verb, Some(path), is_2xx)
+    }
+
+    pub fn login(&mut self, user: Option<&str>, password: Option<&str>, account: Option<&str>) -> Result<Reply> {
+        self.ensure_idle()?;
+        let user = user.filter(|u| !u.is_empty()).unwrap_or("anonymous");
+        let mut password = password.unwrap_or("").to_string();
+        if user == "anonymous" && (password.is_empty() || password == "-") {
+            password.push_str("anonymous@");
+        }
+        command::format("USER", Some(user))?;
+        command::format("PASS", Some(&password))?;
+        if let Some(acct) = account {
+            command::format("ACCT", Some(acct))?;
+        }
+        let mut reply = self.cmd("USER", Some(user))?;
+        if reply.class() == Class::Intermediate {
+            reply = self.cmd("PASS", Some(&password))?;
+        }
+        if reply.class() == Class::Intermediate {
+            if let Some(acct) = account {
+                reply = self.cmd("ACCT", Some(acct))?;
+            }
+        }
+        self.server_type = None;
+        if reply.class() == Class::Completion {
+            Ok(reply)
+        } else {
+            Err(Error::from_reply(reply))
+        }
+    }
+
+    pub fn command(&mut self, line: &str) -> Result<Reply> {
+        self.ensure_idle()?;
+        let bytes = command::format_raw(line)?;
+        let verb = line.split_whitespace().next().unwrap_or_default().to_ascii_uppercase();
+        let reply = self.exchange(&bytes)?;
+        // The server's TYPE or login state may have changed behind our back.
+        if matches!(verb.as_str(), "TYPE" | "REIN" | "USER") {
+            self.server_type = None;
+        }
+        Ok(reply)
+    }
+
+    pub fn noop(&mut self) -> Result<Reply> {
+        self.ensure_idle()?;
+        self.expect("NOOP", None, is_2xx)
+    }
+
+    pub fn quit(&mut self) -> Result<Reply> {
+        self.ensure_idle()?;
+        let result = self.expect("QUIT", None, is_2xx);
+        self.close();
+        result
+    }
+
+    pub fn cwd(&mut self, path: &str) -> Result<Reply> {
+        self.path_cmd("CWD", path)
+    }
+
+    pub fn cdup(&mut self) -> Result<Reply> {
+        self.ensure_idle()?;
+        self.expect("CDUP", None, is_2xx)
+    }
+
+    pub fn pwd(&mut self) -> Result<String> {
+        self.ensure_idle()?;
+        let reply = self.expect("PWD", None, is_code(&[257]))?;
+        parse_257(reply.first_line()).ok_or_else(|| {
+            Error::Protocol(crate::proto::ProtocolError::MalformedValue { verb: "PWD", text: reply.text() })
+        })
+    }
+
+    pub fn mkd(&mut self, path: &str) -> Result<String> {
+        let reply = self.path_cmd("MKD", path)?;
+        Ok(parse_257(reply.first_line()).unwrap_or_else(|| path.to_string()))
+    }
+
+    pub fn rmd(&mut self, path: &str) -> Result<Reply> {
+        self.path_cmd("RMD", path)
+    }
+
+    pub fn delete(&mut self, path: &str) -> Result<Reply> {
+        self.path_cmd("DELE", path)
+    }
+
+    pub fn rename(&mut self, from: &str, to: &str) -> Result<Reply> {
+        self.ensure_idle()?;
+        check_path("source path", from)?;
+        check_path("target path", to)?;
+        self.expect("RNFR", Some(from), is_code(&[350]))?;
+        self.expect("RNTO", Some(to), is_2xx)
+    }
+
+    pub fn size(&mut self, path: &str) -> Result<u64> {
+        self.ensure_idle()?;
+        check_path("path", path)?;
+        self.sync_type()?;
+        let reply = self.expect("SIZE", Some(path), is_code(&[213]))?;
+        Ok(parse_size(reply.first_line())?)
+    }
+
+    pub fn set_transfer_type(&mut self, kind: TransferType) -> Result<Reply> {
+        self.ensure_idle()?;
+        self.server_type = None;
+        let reply = self.expect("TYPE", Some(kind.code()), is_2xx)?;
+        self.wanted_type = kind;
+        self.server_type = Some(kind);
+        Ok(reply)
+    }
+
+    pub fn transfer_type(&self) -> TransferType {
+        self.wanted_type
+    }
+
+    /// Sends TYPE if the server's type is not (known to be) the one wanted:
+    /// servers start in ASCII, the session in binary.
+    fn sync_type(&mut self) -> Result<()> {
+        if self.server_type != Some(self.wanted_type) {
+            self.expect("TYPE", Some(self.wanted_type.code()), is_2xx)?;
+            self.server_type = Some(self.wanted_type);
+        }
+        Ok(())
+    }
+
+    /// EPSV (or PASV where refused), then a connection to the port named.
+    fn open_data(&mut self) -> Result<TcpConn> {
+        let (ip, port) = self.passive_address()?;
+        let deadline = Deadline::after_ms(self.options.connect_ms, "data connect");
+        TcpConn::connect(&self.network, to_wasi(ip, port), &deadline)
+    }
+
+    fn passive_address(&mut self) -> Result<(IpAddr, u16)> {
+        if self.passive == Passive::TryEpsv {
+            let reply = self.cmd("EPSV", None)?;
+            match reply.code {
+                229 => return Ok((self.peer, parse_epsv(&reply.text())?)),
+                // Not understood / not implemented / protocol not supported.
+                500 | 501 | 502 | 504 | 522 if self.peer.is_ipv4() => self.passive = Passive::PasvOnly,
+                _ => return Err(Error::from_reply(reply)),
+            }
+        }
+        let reply = self.expect("PASV", None, is_code(&[227]))?;
+        let (named, port) = parse_pasv(&reply.text())?;
+        let ip = if self.options.trust_pasv_host { IpAddr::V4(named) } else { self.peer };
+        Ok((ip, port))
+    }
+
+    /// Opens the data connection and sends the transfer command; on a 1xx the
+    /// session is busy until `finish_transfer` or `abort_transfer`.
+    pub fn open_transfer(&mut self, verb: &str, arg: Option<&str>, rest: u64) -> Result<TcpConn> {
+        self.ensure_idle()?;
+        let line = command::format(verb, arg)?;
+        self.sync_type()?;
+        let data = self.open_data()?;
+        if rest > 0 {
+            self.expect("REST", Some(&rest.to_string()), is_code(&[350]))?;
+        }
+        let reply = self.on_control(|control, deadline| {
+            control.send(&line, deadline)?;
+            control.read_reply(deadline)
+        })?;
+        match reply.class() {
+            Class::Preliminary => {
+                self.busy = true;
+                Ok(data)
+            }
+            Class::Transient if reply.code == 421 => {
+                self.close();
+                Err(Error::Transient(reply))
+            }
+            _ => Err(Error::from_reply(reply)),
+        }
+    }
+
+    /// Reads the transfer's final reply (the data connection must be closed
+    /// or at its end); 2xx is success.
+    pub fn finish_transfer(&mut self) -> Result<Reply> {
+        self.busy = false;
+        let reply = self.on_control(|control, deadline| control.read_final(deadline))?;
+        if reply.code == 421 {
+            self.close();
+        }
+        if is_2xx(reply.code) {
+            Ok(reply)
+        } else {
+            Err(Error::from_reply(reply))
+        }
+    }
+
+    /// ABOR, with a NOOP behind it as a sentinel: servers answer an abort
+    /// with 426+226, 226+225 or a lone 225/226, so the replies are read
+    /// until the NOOP's 200 shows the connection is back in step.
+    pub fn abort_transfer(&mut self) -> Result<()> {
+        self.busy = false;
+        let result = self.on_control(|control, deadline| {
+            control.send(b"ABOR\r\nNOOP\r\n", deadline)?;
+            for _ in 0..4 {
+                let reply = control.read_final(deadline)?;
+                if reply.code == 200 {
+                    return Ok(());
+                }
+                if reply.code == 421 {
+                    return Err(Error::Transient(reply));
+                }
+            }
+            Err(Error::Protocol(crate::proto::ProtocolError::MalformedReply(
+                "no NOOP reply after ABOR".into(),
+            )))
+        });
+        if result.is_err() {
+            self.close();
+        }
+        result
+    }
+
+    /// NLST: the names in a directory, one per line of the listing.
+    pub fn nlst(&mut self, path: Option<&str>, max_bytes: usize) -> Result<Vec<String>> {
+        if let Some(p) = path {
+            check_path("path", p)?;
+        }
+        let data = self.open_transfer("NLST", path, 0)?;
+        let listing = self.read_all(&data, max_bytes);
+        drop(data);
+        let listing = match listing {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                let _ = self.abort_transfer();
+                return Err(e);
+            }
+        };
+        self.finish_transfer()?;
+        Ok(listing
+            .split(|&b| b == b'\n')
+            .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
+            .filter(|l| !l.is_empty())
+            .map(|l| String::from_utf8_lossy(l).into_owned())
+            .collect())
+    }
+
+    fn read_all(&self, data: &TcpConn, max_bytes: usize) -> Result<Vec<u8>> {
+        let mut out = Vec::new();
+        loop {
+            let deadline = Deadline::after_ms(self.options.data_ms, "data");
+            match data.read(64 * 1024, &deadline)? {
+                Some(chunk) => {
+                    if out.len() + chunk.len() > max_bytes {
+                        return Err(crate::proto::ProtocolError::ListingTooLong(max_bytes).into());
+                    }
+                    out.extend_from_slice(&chunk);
+                }
+                None => return Ok(out),
+            }
+        }
+    }
+}

@@ -1,0 +1,187 @@
+//! Open transfers: a download the caller pulls from and an upload the caller
+//! pushes to. Each holds its data connection and shares the session, which
+//! stays busy until the transfer is finished or aborted (or dropped, which
+//! aborts).
+
+use crate::error::{Error, Result};
+use crate::net::deadline::Deadline;
+use crate::net::tcp::TcpConn;
+use crate::proto::ascii::{CrlfToLf, LfToCrlf};
+use crate::proto::reply::Reply;
+use crate::session::{Session, TransferType};
+use std::cell::RefCell;
+use std::rc::Rc;
+
+/// The most a single `read` may ask for.
+pub const MAX_READ: u32 = 4 << 20;
+
+pub type Shared = Rc<RefCell<Session>>;
+
+/// The data side of a transfer; `None` once finished or aborted.
+struct Open {
+    session: Shared,
+    data: Option<TcpConn>,
+}
+
+impl Open {
+    fn data_deadline(&self) -> Deadline {
+        Deadline::after_ms(self.session.borrow().options().data_ms, "data")
+    }
+
+    fn finish(&mut self) -> Result<Reply> {
+        self.data = None;
+        self.session.borrow_mut().finish_transfer()
+    }
+
+    fn abort(&mut self) -> Result<()> {
+        self.data = None;
+        self.session.borrow_mut().abort_transfer()
+    }
+}
+
+fn finished() -> Error {
+    Error::InvalidInput("the transfer is already finished".into())
+}
+
+pub struct Retrieve {
+    open: Option<Open>,
+    ascii: Option<CrlfToLf>,
+}
+
+impl Retrieve {
+    pub fn start(session: Shared, path: &str, offset: u64) -> Result<Self> {
+        crate::proto::command::check_path("path", path)?;
+        let (data, kind) = {
+            let mut s = session.borrow_mut();
+            (s.open_transfer("RETR", Some(path), offset)?, s.transfer_type())
+        };
+        Ok(Self {
+            open: Some(Open { session, data: Some(data) }),
+            ascii: (kind == TransferType::Ascii).then(CrlfToLf::default),
+        })
+    }
+
+    /// Up to `max` bytes; `None` at the end of the data.
+    pub fn read(&mut self, max: u32) -> Result<Option<Vec<u8>>> {
+        if max == 0 || max > MAX_READ {
+            return Err(Error::InvalidInput(format!("read size must be 1..={MAX_READ}")));
+        }
+        let open = self.open.as_mut().ok_or_else(finished)?;
+        loop {
+            let Some(data) = open.data.as_ref() else { return Ok(None) };
+            let deadline = open.data_deadline();
+            let chunk = match data.read(max as usize, &deadline) {
+                Ok(chunk) => chunk,
+                Err(e) => {
+                    // The data connection failed; abort so the session recovers.
+                    let _ = open.abort();
+                    self.open = None;
+                    return Err(e);
+                }
+            };
+            let Some(chunk) = chunk else {
+                open.data = None;
+                let mut tail = Vec::new();
+                if let Some(conv) = self.ascii.as_mut() {
+                    conv.finish(&mut tail);
+                }
+                return Ok((!tail.is_empty()).then_some(tail));
+            };
+            match self.ascii.as_mut() {
+                None => return Ok(Some(chunk)),
+                Some(conv) => {
+                    let mut out = Vec::with_capacity(chunk.len());
+                    conv.convert(&chunk, &mut out);
+                    if !out.is_empty() {
+                        return Ok(Some(out));
+                    }
+                }
+            }
+        }
+    }
+
+    pub fn finish(&mut self) -> Result<Reply> {
+        while self.read(MAX_READ)?.is_some() {}
+        let mut open = self.open.take().ok_or_else(finished)?;
+        open.finish()
+    }
+
+    pub fn abort(&mut self) -> Result<()> {
+        self.open.take().ok_or_else(finished)?.abort()
+    }
+}
+
+impl Drop for Retrieve {
+    fn drop(&mut self) {
+        if let Some(mut open) = self.open.take() {
+            let _ = open.abort();
+        }
+    }
+}
+
+pub struct Store {
+    open: Option<Open>,
+    ascii: Option<LfToCrlf>,
+}
+
+impl Store {
+    pub fn start(session: Shared, path: &str, append: bool) -> Result<Self> {
+        crate::proto::command::check_path("path", path)?;
+        let verb = if append { "APPE" } else { "STOR" };
+        let (data, kind) = {
+            let mut s = session.borrow_mut();
+            (s.open_transfer(verb, Some(path), 0)?, s.transfer_type())
+        };
+        Ok(Self {
+            open: Some(Open { session, data: Some(data) }),
+            ascii: (kind == TransferType::Ascii).then(LfToCrlf::default),
+        })
+    }
+
+    pub fn write(&mut self, bytes: &[u8]) -> Result<()> {
+        let open = self.open.as_mut().ok_or_else(finished)?;
+        let converted;
+        let bytes = match self.ascii.as_mut() {
+            Some(conv) => {
+                let mut out = Vec::new();
+                conv.convert(bytes, &mut out);
+                converted = out;
+                &converted[..]
+            }
+            None => bytes,
+        };
+        let deadline = open.data_deadline();
+        let Some(data) = open.data.as_ref() else { return Err(finished()) };
+        if let Err(e) = data.write_all(bytes, &deadline) {
+            let _ = open.abort();
+            self.open = None;
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    pub fn finish(&mut self) -> Result<Reply> {
+        let mut open = self.open.take().ok_or_else(finished)?;
+        if let Some(data) = open.data.as_ref() {
+            let deadline = open.data_deadline();
+            if let Err(e) = data.flush(&deadline) {
+                let _ = open.abort();
+                return Err(e);
+            }
+            data.shutdown_send();
+        }
+        open.finish()
+    }
+
+    pub fn abort(&mut self) -> Result<()> {
+        self.open.take().ok_or_else(finished)?.abort()
+    }
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        if let Some(mut open) = self.open.take() {
+            let _ = open.abort();
+        }
+    }
+}
