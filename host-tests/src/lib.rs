@@ -1,0 +1,15 @@
+//! The wasmtime host for the ftp-client component: loads it once, runs each
+//! session in its own store with a network grant limited to one server, and
+//! offers typed calls for tests, the demo and benchmarks. Also starts the
+//! in-process FTP server the fast suite and the demo run against.
+
+pub mod client;
+pub mod grant;
+pub mod runtime;
+pub mod server;
+
+pub use client::{default_options, Client, Failure, RetrieveHandle, SessionHandle, StoreHandle};
+pub use runtime::{ConnectOptions, Error, Reply, StoreMode, TransferType};
+pub use grant::Grant;
+pub use runtime::Runtime;
+pub use server::TestServer;

@@ -1,0 +1,36 @@
+//! Builds the guest component (the root crate) for wasm32-wasip2 in its own
+//! target directory, so a plain `cargo test` always exercises fresh code, and
+//! tells the harness where the `.wasm` file is.
+
+use std::env;
+use std::path::PathBuf;
+use std::process::Command;
+
+fn main() {
+    let manifest = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let root = manifest.parent().expect("host-tests lives inside the workspace").to_path_buf();
+    let target_dir = root.join("target").join("guest");
+    let cargo = env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+
+    let status = Command::new(cargo)
+        .current_dir(&root)
+        .args(["build", "--package", "ftp-client", "--target", "wasm32-wasip2", "--profile", "guest"])
+        .arg("--target-dir")
+        .arg(&target_dir)
+        // Flags meant for the host build must not leak into the wasm build.
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .env_remove("RUSTFLAGS")
+        .env_remove("CARGO_BUILD_RUSTFLAGS")
+        .env_remove("CARGO_TARGET_DIR")
+        .env_remove("CARGO_BUILD_TARGET")
+        .env_remove("CARGO_PROFILE_RELEASE_DEBUG")
+        .status()
+        .expect("run cargo to build the guest");
+    assert!(status.success(), "building the guest component failed (is `rustup target add wasm32-wasip2` done?)");
+
+    let wasm = target_dir.join("wasm32-wasip2").join("guest").join("ftp_client.wasm");
+    println!("cargo:rustc-env=FTP_CLIENT_COMPONENT={}", wasm.display());
+    for watched in ["src", "wit", "Cargo.toml", "Cargo.lock"] {
+        println!("cargo:rerun-if-changed={}", root.join(watched).display());
+    }
+}

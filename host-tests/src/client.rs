@@ -1,0 +1,207 @@
+//! Typed calls into one component instance. Every call returns either the
+//! guest's answer or a `Failure`: the guest's typed error, or a trap (which a
+//! correct guest never causes, whatever the server sends).
+
+use crate::grant::Grant;
+use crate::runtime::{ConnectOptions, Error, FtpClientComponent, HostState, Reply, Runtime, StoreMode, TransferType};
+use std::fmt;
+use wasmtime::component::ResourceAny;
+use wasmtime::Store;
+
+#[derive(Debug)]
+pub enum Failure {
+    /// The guest returned its typed error.
+    Ftp(Error),
+    /// The guest trapped or the host failed: always a bug.
+    Trap(wasmtime::Error),
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Failure::Ftp(e) => write!(f, "ftp error: {e:?}"),
+            Failure::Trap(e) => write!(f, "trap: {e:?}"),
+        }
+    }
+}
+
+impl std::error::Error for Failure {}
+
+impl Failure {
+    /// The guest's error, or a panic if the guest trapped.
+    pub fn ftp(self) -> Error {
+        match self {
+            Failure::Ftp(e) => e,
+            Failure::Trap(e) => panic!("guest trapped: {e:?}"),
+        }
+    }
+}
+
+pub type CallResult<T> = Result<T, Failure>;
+
+fn flatten<T>(r: wasmtime::Result<Result<T, Error>>) -> CallResult<T> {
+    match r {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) => Err(Failure::Ftp(e)),
+        Err(e) => Err(Failure::Trap(e)),
+    }
+}
+
+/// Handles to guest resources. Copyable; drop them with the client's `drop_*`.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionHandle(ResourceAny);
+#[derive(Debug, Clone, Copy)]
+pub struct RetrieveHandle(ResourceAny);
+#[derive(Debug, Clone, Copy)]
+pub struct StoreHandle(ResourceAny);
+
+/// One component instance in its own store.
+pub struct Client {
+    store: Store<HostState>,
+    bindings: FtpClientComponent,
+}
+
+/// Connect options with every default.
+pub fn default_options() -> ConnectOptions {
+    ConnectOptions {
+        connect_timeout_ms: None,
+        reply_timeout_ms: None,
+        data_timeout_ms: None,
+        trust_pasv_host: false,
+        max_line_length: None,
+    }
+}
+
+macro_rules! session_call {
+    ($(#[$doc:meta])* $name:ident => $call:ident ( $($arg:ident : $ty:ty),* ) -> $ret:ty) => {
+        $(#[$doc])*
+        pub fn $name(&mut self, s: SessionHandle $(, $arg: $ty)*) -> CallResult<$ret> {
+            let r = self.bindings.ftp_client_client().session().$call(&mut self.store, s.0 $(, $arg)*);
+            flatten(r)
+        }
+    };
+}
+
+impl Client {
+    pub fn new(runtime: &Runtime, grant: Grant) -> wasmtime::Result<Self> {
+        Self::with_memory_limit(runtime, grant, crate::runtime::DEFAULT_MEMORY_LIMIT)
+    }
+
+    pub fn with_memory_limit(runtime: &Runtime, grant: Grant, limit: usize) -> wasmtime::Result<Self> {
+        let (store, bindings) = runtime.instantiate(grant, limit)?;
+        Ok(Self { store, bindings })
+    }
+
+    pub fn connect(&mut self, host: &str, port: u16, options: &ConnectOptions) -> CallResult<SessionHandle> {
+        let r = self.bindings.ftp_client_client().session().call_connect(&mut self.store, host, port, options.clone());
+        flatten(r).map(SessionHandle)
+    }
+
+    pub fn welcome(&mut self, s: SessionHandle) -> CallResult<Reply> {
+        let r = self.bindings.ftp_client_client().session().call_welcome(&mut self.store, s.0);
+        r.map_err(Failure::Trap)
+    }
+
+    pub fn login(&mut self, s: SessionHandle, user: Option<&str>, password: Option<&str>) -> CallResult<Reply> {
+        let r = self.bindings.ftp_client_client().session().call_login(&mut self.store, s.0, user, password, None);
+        flatten(r)
+    }
+
+    session_call!(command => call_command(line: &str) -> Reply);
+    session_call!(noop => call_noop() -> Reply);
+    session_call!(quit => call_quit() -> Reply);
+    session_call!(cwd => call_cwd(path: &str) -> Reply);
+    session_call!(cdup => call_cdup() -> Reply);
+    session_call!(pwd => call_pwd() -> String);
+    session_call!(mkd => call_mkd(path: &str) -> String);
+    session_call!(rmd => call_rmd(path: &str) -> Reply);
+    session_call!(delete => call_delete(path: &str) -> Reply);
+    session_call!(rename => call_rename(from: &str, to: &str) -> Reply);
+    session_call!(size => call_size(path: &str) -> u64);
+    session_call!(nlst => call_nlst(path: Option<&str>) -> Vec<String>);
+    session_call!(set_transfer_type => call_set_transfer_type(kind: TransferType) -> Reply);
+
+    pub fn retrieve(&mut self, s: SessionHandle, path: &str, offset: u64) -> CallResult<RetrieveHandle> {
+        let r = self.bindings.ftp_client_client().session().call_retrieve(&mut self.store, s.0, path, offset);
+        flatten(r).map(RetrieveHandle)
+    }
+
+    pub fn store(&mut self, s: SessionHandle, path: &str, mode: StoreMode) -> CallResult<StoreHandle> {
+        let r = self.bindings.ftp_client_client().session().call_store(&mut self.store, s.0, path, mode);
+        flatten(r).map(StoreHandle)
+    }
+
+    pub fn read(&mut self, t: RetrieveHandle, max: u32) -> CallResult<Option<Vec<u8>>> {
+        let r = self.bindings.ftp_client_client().retrieve().call_read(&mut self.store, t.0, max);
+        flatten(r)
+    }
+
+    pub fn finish_retrieve(&mut self, t: RetrieveHandle) -> CallResult<Reply> {
+        let r = self.bindings.ftp_client_client().retrieve().call_finish(&mut self.store, t.0);
+        flatten(r)
+    }
+
+    pub fn abort_retrieve(&mut self, t: RetrieveHandle) -> CallResult<()> {
+        let r = self.bindings.ftp_client_client().retrieve().call_abort(&mut self.store, t.0);
+        flatten(r)
+    }
+
+    pub fn write(&mut self, t: StoreHandle, data: &[u8]) -> CallResult<()> {
+        let r = self.bindings.ftp_client_client().store().call_write(&mut self.store, t.0, data);
+        flatten(r)
+    }
+
+    pub fn finish_store(&mut self, t: StoreHandle) -> CallResult<Reply> {
+        let r = self.bindings.ftp_client_client().store().call_finish(&mut self.store, t.0);
+        flatten(r)
+    }
+
+    pub fn abort_store(&mut self, t: StoreHandle) -> CallResult<()> {
+        let r = self.bindings.ftp_client_client().store().call_abort(&mut self.store, t.0);
+        flatten(r)
+    }
+
+    /// Drops a resource handle, running the guest's destructor.
+    pub fn drop_resource(&mut self, handle: impl Into<ResourceAny>) -> CallResult<()> {
+        handle.into().resource_drop(&mut self.store).map_err(Failure::Trap)
+    }
+
+    /// Downloads a whole file into memory, `chunk` bytes per read.
+    pub fn get(&mut self, s: SessionHandle, path: &str, offset: u64, chunk: u32) -> CallResult<Vec<u8>> {
+        let t = self.retrieve(s, path, offset)?;
+        let mut out = Vec::new();
+        while let Some(bytes) = self.read(t, chunk)? {
+            out.extend_from_slice(&bytes);
+        }
+        self.finish_retrieve(t)?;
+        self.drop_resource(t)?;
+        Ok(out)
+    }
+
+    /// Uploads `data`, `chunk` bytes per write.
+    pub fn put(&mut self, s: SessionHandle, path: &str, mode: StoreMode, data: &[u8], chunk: usize) -> CallResult<Reply> {
+        let t = self.store(s, path, mode)?;
+        for part in data.chunks(chunk.max(1)) {
+            self.write(t, part)?;
+        }
+        let reply = self.finish_store(t)?;
+        self.drop_resource(t)?;
+        Ok(reply)
+    }
+}
+
+impl From<SessionHandle> for ResourceAny {
+    fn from(h: SessionHandle) -> Self {
+        h.0
+    }
+}
+impl From<RetrieveHandle> for ResourceAny {
+    fn from(h: RetrieveHandle) -> Self {
+        h.0
+    }
+}
+impl From<StoreHandle> for ResourceAny {
+    fn from(h: StoreHandle) -> Self {
+        h.0
+    }
+}

@@ -1,0 +1,91 @@
+//! An in-process FTP server (libunftp with its filesystem back end) on
+//! loopback, serving a temporary root directory. Users: `anonymous` (any
+//! password) and `alice` with password `wonderland`.
+
+use async_trait::async_trait;
+use unftp_core::auth::{AuthenticationError, Authenticator, Credentials, Principal};
+use std::net::{Ipv4Addr, SocketAddr};
+use std::ops::RangeInclusive;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use tempfile::TempDir;
+use unftp_sbe_fs::Filesystem;
+
+pub const USER: &str = "alice";
+pub const PASSWORD: &str = "wonderland";
+
+/// The passive ports the in-process server hands out.
+pub const PASSIVE_PORTS: RangeInclusive<u16> = 50000..=59999;
+
+#[derive(Debug)]
+struct TestAuthenticator;
+
+#[async_trait]
+impl Authenticator for TestAuthenticator {
+    async fn authenticate(&self, username: &str, creds: &Credentials) -> Result<Principal, AuthenticationError> {
+        let ok = match username {
+            "anonymous" | "ftp" => true,
+            USER => creds.password.as_deref() == Some(PASSWORD),
+            _ => return Err(AuthenticationError::BadUser),
+        };
+        if ok {
+            Ok(Principal { username: username.to_string() })
+        } else {
+            Err(AuthenticationError::BadPassword)
+        }
+    }
+}
+
+/// A running server; stops when dropped (its runtime shuts down).
+pub struct TestServer {
+    addr: SocketAddr,
+    root: TempDir,
+    runtime: Option<tokio::runtime::Runtime>,
+}
+
+impl TestServer {
+    pub fn start() -> std::io::Result<Self> {
+        let root = tempfile::tempdir()?;
+        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+        let listener = runtime.block_on(tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0)))?;
+        let addr = listener.local_addr()?;
+        let dir: PathBuf = root.path().to_path_buf();
+        runtime.spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let dir = dir.clone();
+                let server = libunftp::ServerBuilder::with_authenticator(
+                    Box::new(move || Filesystem::new(dir.clone()).expect("the server root exists")),
+                    Arc::new(TestAuthenticator),
+                )
+                .greeting("Welcome to the ftp-client test server")
+                .passive_ports(PASSIVE_PORTS)
+                .build();
+                if let Ok(server) = server {
+                    tokio::spawn(server.service(stream));
+                }
+            }
+        });
+        Ok(Self { addr, root, runtime: Some(runtime) })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn root(&self) -> &Path {
+        self.root.path()
+    }
+
+    /// The grant a client of this server needs: control port and passive ports.
+    pub fn grant(&self) -> crate::Grant {
+        crate::Grant::ftp_server(self.addr, PASSIVE_PORTS)
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(rt) = self.runtime.take() {
+            rt.shutdown_background();
+        }
+    }
+}

@@ -1,0 +1,37 @@
+//! Shared set-up for the integration tests: one compiled component per test
+//! binary, and a logged-in session against a fresh in-process server.
+
+#![allow(dead_code)]
+
+use host_tests::{default_options, Client, Runtime, SessionHandle, TestServer};
+use sha2::{Digest, Sha256};
+use std::sync::OnceLock;
+
+pub fn runtime() -> &'static Runtime {
+    static RUNTIME: OnceLock<Runtime> = OnceLock::new();
+    RUNTIME.get_or_init(|| Runtime::load().expect("load the component"))
+}
+
+/// A server, a client granted exactly that server, and a session logged in as
+/// the test user.
+pub fn logged_in() -> (TestServer, Client, SessionHandle) {
+    let server = TestServer::start().expect("start the server");
+    let mut client = Client::new(runtime(), server.grant()).expect("instantiate");
+    let s = client.connect("127.0.0.1", server.addr().port(), &default_options()).expect("connect");
+    client
+        .login(s, Some(host_tests::server::USER), Some(host_tests::server::PASSWORD))
+        .expect("login");
+    (server, client, s)
+}
+
+pub fn random_bytes(len: usize, seed: u64) -> Vec<u8> {
+    use rand::{RngCore, SeedableRng};
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    let mut v = vec![0u8; len];
+    rng.fill_bytes(&mut v);
+    v
+}
+
+pub fn sha256(data: &[u8]) -> [u8; 32] {
+    Sha256::digest(data).into()
+}
