@@ -37,6 +37,9 @@ impl Default for Options {
     }
 }
 
+/// How long an abort waits for the transfer's own final reply before ABOR.
+const ABORT_GRACE_MS: u32 = 2_000;
+
 /// The smallest line bound accepted: RFC 959 replies and paths need room.
 pub const MIN_LINE: usize = 512;
 
@@ -384,20 +387,29 @@ impl Session {
         }
     }
 
-    /// ABOR, with a NOOP behind it as a sentinel: servers answer an abort
-    /// with 426+226, 226+225 or a lone 225/226, so the replies are read
-    /// until the NOOP's 200 shows the connection is back in step.
+    /// Ends an open transfer early; the caller has already closed the data
+    /// connection. Most servers then send the transfer's final reply (426,
+    /// or 226 if it had just completed) at once, so that is awaited briefly
+    /// first. Then ABOR goes out with a NOOP behind it as a sentinel: servers
+    /// answer ABOR with 426+226, 225 or 226, and some report the transfer
+    /// late, so replies are read until the NOOP's 200 shows the connection
+    /// is back in step.
     pub fn abort_transfer(&mut self) -> Result<()> {
         self.busy = false;
+        let grace = Deadline::after_ms(self.options.reply_ms.min(ABORT_GRACE_MS), "abort");
         let result = self.on_control(|control, deadline| {
+            match control.read_final(&grace) {
+                Ok(reply) if reply.code == 421 => return Err(Error::Transient(reply)),
+                Ok(_) | Err(Error::Timeout(_)) => {}
+                Err(e) => return Err(e),
+            }
             control.send(b"ABOR\r\nNOOP\r\n", deadline)?;
             for _ in 0..4 {
                 let reply = control.read_final(deadline)?;
-                if reply.code == 200 {
-                    return Ok(());
-                }
-                if reply.code == 421 {
-                    return Err(Error::Transient(reply));
+                match reply.code {
+                    200 => return Ok(()),
+                    421 => return Err(Error::Transient(reply)),
+                    _ => {}
                 }
             }
             Err(Error::Protocol(crate::proto::ProtocolError::MalformedReply(

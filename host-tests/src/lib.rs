@@ -6,6 +6,7 @@
 pub mod client;
 pub mod grant;
 pub mod runtime;
+pub mod scripted;
 pub mod server;
 
 pub use client::{default_options, Client, Failure, RetrieveHandle, SessionHandle, StoreHandle};

@@ -39,6 +39,17 @@ pub fn socket_ip(addr: &IpSocketAddress) -> IpAddr {
     }
 }
 
+fn lookup_error(code: ErrorCode, name: &str) -> Error {
+    match code {
+        ErrorCode::NameUnresolvable => Error::Io(format!("cannot resolve {name:?}")),
+        // wasmtime answers a lookup the host did not allow this way too.
+        ErrorCode::PermanentResolverFailure => Error::Io(format!(
+            "name lookup of {name:?} failed permanently (the host may not allow name lookups)"
+        )),
+        other => map_socket_error(other),
+    }
+}
+
 /// The addresses to try for `host` (`[::1]` brackets allowed), in order.
 pub fn resolve(network: &Network, host: &str, deadline: &Deadline) -> Result<Vec<IpAddr>> {
     let bare = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(host);
@@ -48,7 +59,7 @@ pub fn resolve(network: &Network, host: &str, deadline: &Deadline) -> Result<Vec
     if bare.is_empty() || bare.bytes().any(|b| b.is_ascii_control() || b == b' ') {
         return Err(Error::InvalidInput(format!("bad host name {host:?}")));
     }
-    let stream = wasi::sockets::ip_name_lookup::resolve_addresses(network, bare).map_err(map_socket_error)?;
+    let stream = wasi::sockets::ip_name_lookup::resolve_addresses(network, bare).map_err(|e| lookup_error(e, bare))?;
     let ready = stream.subscribe();
     let mut found = Vec::new();
     loop {
@@ -56,8 +67,7 @@ pub fn resolve(network: &Network, host: &str, deadline: &Deadline) -> Result<Vec
             Ok(Some(addr)) => found.push(ip_of(&addr)),
             Ok(None) => break,
             Err(ErrorCode::WouldBlock) => deadline.wait(&ready)?,
-            Err(ErrorCode::NameUnresolvable) => return Err(Error::Io(format!("cannot resolve {bare:?}"))),
-            Err(e) => return Err(map_socket_error(e)),
+            Err(e) => return Err(lookup_error(e, bare)),
         }
     }
     drop(ready);
