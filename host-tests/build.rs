@@ -8,13 +8,24 @@ use std::process::Command;
 
 fn main() {
     let manifest = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
-    let root = manifest.parent().expect("host-tests lives inside the workspace").to_path_buf();
+    let root = manifest
+        .parent()
+        .expect("host-tests lives inside the workspace")
+        .to_path_buf();
     let target_dir = root.join("target").join("guest");
     let cargo = env::var("CARGO").unwrap_or_else(|_| "cargo".into());
 
     let status = Command::new(cargo)
         .current_dir(&root)
-        .args(["build", "--package", "ftp-client", "--target", "wasm32-wasip2", "--profile", "guest"])
+        .args([
+            "build",
+            "--package",
+            "ftp-client",
+            "--target",
+            "wasm32-wasip2",
+            "--profile",
+            "guest",
+        ])
         .arg("--target-dir")
         .arg(&target_dir)
         // Flags meant for the host build must not leak into the wasm build.
@@ -26,7 +37,10 @@ fn main() {
         .env_remove("CARGO_PROFILE_RELEASE_DEBUG")
         .status()
         .expect("run cargo to build the guest");
-    assert!(status.success(), "building the guest component failed (is `rustup target add wasm32-wasip2` done?)");
+    assert!(
+        status.success(),
+        "building the guest component failed (is `rustup target add wasm32-wasip2` done?)"
+    );
 
     let wasm = target_dir.join("wasm32-wasip2").join("guest").join("ftp_client.wasm");
     println!("cargo:rustc-env=FTP_CLIENT_COMPONENT={}", wasm.display());

@@ -22,13 +22,19 @@ export!(Component);
 
 impl From<Reply> for witty::Reply {
     fn from(r: Reply) -> Self {
-        witty::Reply { code: r.code, text: r.text() }
+        witty::Reply {
+            code: r.code,
+            text: r.text(),
+        }
     }
 }
 
 impl From<&Reply> for witty::Reply {
     fn from(r: &Reply) -> Self {
-        witty::Reply { code: r.code, text: r.text() }
+        witty::Reply {
+            code: r.code,
+            text: r.text(),
+        }
     }
 }
 
@@ -54,7 +60,9 @@ fn options(o: witty::ConnectOptions) -> Result<Options, Error> {
     let d = Options::default();
     let max_line = o.max_line_length.map_or(d.max_line, |n| n as usize);
     if max_line < MIN_LINE {
-        return Err(Error::InvalidInput(format!("max-line-length must be at least {MIN_LINE}")));
+        return Err(Error::InvalidInput(format!(
+            "max-line-length must be at least {MIN_LINE}"
+        )));
     }
     Ok(Options {
         connect_ms: o.connect_timeout_ms.unwrap_or(d.connect_ms),
@@ -93,7 +101,10 @@ impl wit::GuestSession for SessionResource {
     }
 
     fn login(&self, user: Option<String>, password: Option<String>, account: Option<String>) -> R<witty::Reply> {
-        self.with(|s| s.login(user.as_deref(), password.as_deref(), account.as_deref()).map(Into::into))
+        self.with(|s| {
+            s.login(user.as_deref(), password.as_deref(), account.as_deref())
+                .map(Into::into)
+        })
     }
 
     fn command(&self, line: String) -> R<witty::Reply> {

@@ -141,7 +141,9 @@ impl Session {
             return Err(Error::Closed);
         }
         if self.busy {
-            return Err(Error::InvalidInput("a transfer is open on this session; finish or abort it first".into()));
+            return Err(Error::InvalidInput(
+                "a transfer is open on this session; finish or abort it first".into(),
+            ));
         }
         Ok(())
     }
@@ -266,7 +268,10 @@ impl Session {
         self.ensure_idle()?;
         let reply = self.expect("PWD", None, is_code(&[257]))?;
         parse_257(reply.first_line()).ok_or_else(|| {
-            Error::Protocol(crate::proto::ProtocolError::MalformedValue { verb: "PWD", text: reply.text() })
+            Error::Protocol(crate::proto::ProtocolError::MalformedValue {
+                verb: "PWD",
+                text: reply.text(),
+            })
         })
     }
 
@@ -341,7 +346,11 @@ impl Session {
         }
         let reply = self.expect("PASV", None, is_code(&[227]))?;
         let (named, port) = parse_pasv(&reply.text())?;
-        let ip = if self.options.trust_pasv_host { IpAddr::V4(named) } else { self.peer };
+        let ip = if self.options.trust_pasv_host {
+            IpAddr::V4(named)
+        } else {
+            self.peer
+        };
         Ok((ip, port))
     }
 

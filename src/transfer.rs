@@ -56,7 +56,10 @@ impl Retrieve {
             (s.open_transfer("RETR", Some(path), offset)?, s.transfer_type())
         };
         Ok(Self {
-            open: Some(Open { session, data: Some(data) }),
+            open: Some(Open {
+                session,
+                data: Some(data),
+            }),
             ascii: (kind == TransferType::Ascii).then(CrlfToLf::default),
         })
     }
@@ -68,7 +71,9 @@ impl Retrieve {
         }
         let open = self.open.as_mut().ok_or_else(finished)?;
         loop {
-            let Some(data) = open.data.as_ref() else { return Ok(None) };
+            let Some(data) = open.data.as_ref() else {
+                return Ok(None);
+            };
             let deadline = open.data_deadline();
             let chunk = match data.read(max as usize, &deadline) {
                 Ok(chunk) => chunk,
@@ -133,7 +138,10 @@ impl Store {
             (s.open_transfer(verb, Some(path), 0)?, s.transfer_type())
         };
         Ok(Self {
-            open: Some(Open { session, data: Some(data) }),
+            open: Some(Open {
+                session,
+                data: Some(data),
+            }),
             ascii: (kind == TransferType::Ascii).then(LfToCrlf::default),
         })
     }
@@ -151,7 +159,9 @@ impl Store {
             None => bytes,
         };
         let deadline = open.data_deadline();
-        let Some(data) = open.data.as_ref() else { return Err(finished()) };
+        let Some(data) = open.data.as_ref() else {
+            return Err(finished());
+        };
         if let Err(e) = data.write_all(bytes, &deadline) {
             let _ = open.abort();
             self.open = None;

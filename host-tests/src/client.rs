@@ -93,17 +93,29 @@ impl Client {
     }
 
     pub fn connect(&mut self, host: &str, port: u16, options: &ConnectOptions) -> CallResult<SessionHandle> {
-        let r = self.bindings.ftp_client_client().session().call_connect(&mut self.store, host, port, options.clone());
+        let r = self
+            .bindings
+            .ftp_client_client()
+            .session()
+            .call_connect(&mut self.store, host, port, *options);
         flatten(r).map(SessionHandle)
     }
 
     pub fn welcome(&mut self, s: SessionHandle) -> CallResult<Reply> {
-        let r = self.bindings.ftp_client_client().session().call_welcome(&mut self.store, s.0);
+        let r = self
+            .bindings
+            .ftp_client_client()
+            .session()
+            .call_welcome(&mut self.store, s.0);
         r.map_err(Failure::Trap)
     }
 
     pub fn login(&mut self, s: SessionHandle, user: Option<&str>, password: Option<&str>) -> CallResult<Reply> {
-        let r = self.bindings.ftp_client_client().session().call_login(&mut self.store, s.0, user, password, None);
+        let r = self
+            .bindings
+            .ftp_client_client()
+            .session()
+            .call_login(&mut self.store, s.0, user, password, None);
         flatten(r)
     }
 
@@ -122,42 +134,74 @@ impl Client {
     session_call!(set_transfer_type => call_set_transfer_type(kind: TransferType) -> Reply);
 
     pub fn retrieve(&mut self, s: SessionHandle, path: &str, offset: u64) -> CallResult<RetrieveHandle> {
-        let r = self.bindings.ftp_client_client().session().call_retrieve(&mut self.store, s.0, path, offset);
+        let r = self
+            .bindings
+            .ftp_client_client()
+            .session()
+            .call_retrieve(&mut self.store, s.0, path, offset);
         flatten(r).map(RetrieveHandle)
     }
 
     pub fn store(&mut self, s: SessionHandle, path: &str, mode: StoreMode) -> CallResult<StoreHandle> {
-        let r = self.bindings.ftp_client_client().session().call_store(&mut self.store, s.0, path, mode);
+        let r = self
+            .bindings
+            .ftp_client_client()
+            .session()
+            .call_store(&mut self.store, s.0, path, mode);
         flatten(r).map(StoreHandle)
     }
 
     pub fn read(&mut self, t: RetrieveHandle, max: u32) -> CallResult<Option<Vec<u8>>> {
-        let r = self.bindings.ftp_client_client().retrieve().call_read(&mut self.store, t.0, max);
+        let r = self
+            .bindings
+            .ftp_client_client()
+            .retrieve()
+            .call_read(&mut self.store, t.0, max);
         flatten(r)
     }
 
     pub fn finish_retrieve(&mut self, t: RetrieveHandle) -> CallResult<Reply> {
-        let r = self.bindings.ftp_client_client().retrieve().call_finish(&mut self.store, t.0);
+        let r = self
+            .bindings
+            .ftp_client_client()
+            .retrieve()
+            .call_finish(&mut self.store, t.0);
         flatten(r)
     }
 
     pub fn abort_retrieve(&mut self, t: RetrieveHandle) -> CallResult<()> {
-        let r = self.bindings.ftp_client_client().retrieve().call_abort(&mut self.store, t.0);
+        let r = self
+            .bindings
+            .ftp_client_client()
+            .retrieve()
+            .call_abort(&mut self.store, t.0);
         flatten(r)
     }
 
     pub fn write(&mut self, t: StoreHandle, data: &[u8]) -> CallResult<()> {
-        let r = self.bindings.ftp_client_client().store().call_write(&mut self.store, t.0, data);
+        let r = self
+            .bindings
+            .ftp_client_client()
+            .store()
+            .call_write(&mut self.store, t.0, data);
         flatten(r)
     }
 
     pub fn finish_store(&mut self, t: StoreHandle) -> CallResult<Reply> {
-        let r = self.bindings.ftp_client_client().store().call_finish(&mut self.store, t.0);
+        let r = self
+            .bindings
+            .ftp_client_client()
+            .store()
+            .call_finish(&mut self.store, t.0);
         flatten(r)
     }
 
     pub fn abort_store(&mut self, t: StoreHandle) -> CallResult<()> {
-        let r = self.bindings.ftp_client_client().store().call_abort(&mut self.store, t.0);
+        let r = self
+            .bindings
+            .ftp_client_client()
+            .store()
+            .call_abort(&mut self.store, t.0);
         flatten(r)
     }
 
@@ -179,7 +223,14 @@ impl Client {
     }
 
     /// Uploads `data`, `chunk` bytes per write.
-    pub fn put(&mut self, s: SessionHandle, path: &str, mode: StoreMode, data: &[u8], chunk: usize) -> CallResult<Reply> {
+    pub fn put(
+        &mut self,
+        s: SessionHandle,
+        path: &str,
+        mode: StoreMode,
+        data: &[u8],
+        chunk: usize,
+    ) -> CallResult<Reply> {
         let t = self.store(s, path, mode)?;
         for part in data.chunks(chunk.max(1)) {
             self.write(t, part)?;

@@ -15,7 +15,9 @@ pub struct Grant {
 impl Grant {
     /// Exactly an FTP server: its control address and its passive port range.
     pub fn ftp_server(control: SocketAddr, passive: RangeInclusive<u16>) -> Self {
-        Self::default().allow(control.ip(), control.port()..=control.port()).allow(control.ip(), passive)
+        Self::default()
+            .allow(control.ip(), control.port()..=control.port())
+            .allow(control.ip(), passive)
     }
 
     pub fn allow(mut self, ip: IpAddr, ports: RangeInclusive<u16>) -> Self {
@@ -32,9 +34,10 @@ impl Grant {
         match use_ {
             // wasmtime asks about the implicit wildcard bind before each connect.
             SocketAddrUse::TcpBind => addr.ip().is_unspecified() && addr.port() == 0,
-            SocketAddrUse::TcpConnect => {
-                self.allowed.iter().any(|(ip, ports)| *ip == addr.ip() && ports.contains(&addr.port()))
-            }
+            SocketAddrUse::TcpConnect => self
+                .allowed
+                .iter()
+                .any(|(ip, ports)| *ip == addr.ip() && ports.contains(&addr.port())),
             _ => false,
         }
     }

@@ -10,7 +10,7 @@ pub mod scripted;
 pub mod server;
 
 pub use client::{default_options, Client, Failure, RetrieveHandle, SessionHandle, StoreHandle};
-pub use runtime::{ConnectOptions, Error, Reply, StoreMode, TransferType};
 pub use grant::Grant;
 pub use runtime::Runtime;
+pub use runtime::{ConnectOptions, Error, Reply, StoreMode, TransferType};
 pub use server::TestServer;

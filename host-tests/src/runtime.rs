@@ -25,7 +25,10 @@ pub struct HostState {
 
 impl WasiView for HostState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView { ctx: &mut self.ctx, table: &mut self.table }
+        WasiCtxView {
+            ctx: &mut self.ctx,
+            table: &mut self.table,
+        }
     }
 }
 
@@ -75,12 +78,18 @@ impl Runtime {
         memory_limit: usize,
     ) -> wasmtime::Result<(Store<HostState>, FtpClientComponent)> {
         let mut builder = WasiCtxBuilder::new();
-        builder.allow_tcp(true).allow_udp(false).allow_ip_name_lookup(grant.name_lookup);
+        builder
+            .allow_tcp(true)
+            .allow_udp(false)
+            .allow_ip_name_lookup(grant.name_lookup);
         builder.socket_addr_check(grant.into_check());
         let state = HostState {
             ctx: builder.build(),
             table: ResourceTable::new(),
-            limits: StoreLimitsBuilder::new().memory_size(memory_limit).trap_on_grow_failure(false).build(),
+            limits: StoreLimitsBuilder::new()
+                .memory_size(memory_limit)
+                .trap_on_grow_failure(false)
+                .build(),
         };
         let mut store = Store::new(&self.engine, state);
         store.limiter(|s| &mut s.limits);

@@ -43,7 +43,9 @@ impl ScriptedServer {
             let mut line = Vec::new();
             while matches!(reader.read_until(b'\n', &mut line), Ok(n) if n > 0) {
                 log.lock().expect("log lock").extend_from_slice(&line);
-                let text = String::from_utf8_lossy(&line).trim_end_matches(['\r', '\n']).to_string();
+                let text = String::from_utf8_lossy(&line)
+                    .trim_end_matches(['\r', '\n'])
+                    .to_string();
                 line.clear();
                 match script(&text) {
                     Action::Send(bytes) => {
@@ -55,7 +57,11 @@ impl ScriptedServer {
                 }
             }
         });
-        Ok(Self { addr, received, thread: Some(thread) })
+        Ok(Self {
+            addr,
+            received,
+            thread: Some(thread),
+        })
     }
 
     pub fn addr(&self) -> SocketAddr {

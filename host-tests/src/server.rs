@@ -3,12 +3,12 @@
 //! password) and `alice` with password `wonderland`.
 
 use async_trait::async_trait;
-use unftp_core::auth::{AuthenticationError, Authenticator, Credentials, Principal};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tempfile::TempDir;
+use unftp_core::auth::{AuthenticationError, Authenticator, Credentials, Principal};
 use unftp_sbe_fs::Filesystem;
 
 pub const USER: &str = "alice";
@@ -29,7 +29,9 @@ impl Authenticator for TestAuthenticator {
             _ => return Err(AuthenticationError::BadUser),
         };
         if ok {
-            Ok(Principal { username: username.to_string() })
+            Ok(Principal {
+                username: username.to_string(),
+            })
         } else {
             Err(AuthenticationError::BadPassword)
         }
@@ -46,7 +48,10 @@ pub struct TestServer {
 impl TestServer {
     pub fn start() -> std::io::Result<Self> {
         let root = tempfile::tempdir()?;
-        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()?;
         let listener = runtime.block_on(tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0)))?;
         let addr = listener.local_addr()?;
         let dir: PathBuf = root.path().to_path_buf();
@@ -65,7 +70,11 @@ impl TestServer {
                 }
             }
         });
-        Ok(Self { addr, root, runtime: Some(runtime) })
+        Ok(Self {
+            addr,
+            root,
+            runtime: Some(runtime),
+        })
     }
 
     pub fn addr(&self) -> SocketAddr {

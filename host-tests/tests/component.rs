@@ -17,8 +17,13 @@ fn client_interface_declares_session_retrieve_and_store() {
     let engine = wasmtime::Engine::default();
     let component = wasmtime::component::Component::from_file(&engine, host_tests::runtime::COMPONENT_PATH).unwrap();
     let ty = component.component_type();
-    let (_, item) = ty.exports(&engine).find(|(n, _)| *n == "ftp:client/client@0.1.0").expect("client export");
-    let ComponentItem::ComponentInstance(instance) = item.ty else { panic!("client is not an instance") };
+    let (_, item) = ty
+        .exports(&engine)
+        .find(|(n, _)| *n == "ftp:client/client@0.1.0")
+        .expect("client export");
+    let ComponentItem::ComponentInstance(instance) = item.ty else {
+        panic!("client is not an instance")
+    };
     let mut resources: Vec<String> = instance
         .exports(&engine)
         .filter(|(_, item)| matches!(item.ty, ComponentItem::Resource(_)))
@@ -32,10 +37,16 @@ fn client_interface_declares_session_retrieve_and_store() {
 fn imports_only_sockets_io_clocks_and_std_basics() {
     let imports = common::runtime().imports();
     println!("component imports: {imports:#?}");
-    assert!(imports.iter().any(|i| i.starts_with("wasi:sockets/tcp@")), "{imports:?}");
+    assert!(
+        imports.iter().any(|i| i.starts_with("wasi:sockets/tcp@")),
+        "{imports:?}"
+    );
     for import in &imports {
         assert!(!import.starts_with("wasi:filesystem"), "imports {import}");
         let allowed = ["wasi:sockets/", "wasi:io/", "wasi:clocks/", "wasi:cli/", "wasi:random/"];
-        assert!(allowed.iter().any(|p| import.starts_with(p)), "unexpected import {import}");
+        assert!(
+            allowed.iter().any(|p| import.starts_with(p)),
+            "unexpected import {import}"
+        );
     }
 }

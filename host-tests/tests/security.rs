@@ -10,11 +10,17 @@ use std::net::{IpAddr, Ipv4Addr};
 #[test]
 fn cr_lf_and_nul_in_arguments_are_rejected_before_sending() {
     let server = ScriptedServer::start(b"220 fake\r\n", |line| {
-        Action::Send(if line == "NOOP" { b"200 ok\r\n".to_vec() } else { b"500 unexpected\r\n".to_vec() })
+        Action::Send(if line == "NOOP" {
+            b"200 ok\r\n".to_vec()
+        } else {
+            b"500 unexpected\r\n".to_vec()
+        })
     })
     .unwrap();
     let mut c = Client::new(common::runtime(), server.grant()).unwrap();
-    let s = c.connect("127.0.0.1", server.addr().port(), &default_options()).unwrap();
+    let s = c
+        .connect("127.0.0.1", server.addr().port(), &default_options())
+        .unwrap();
     let injected = ["x\r\nDELE important", "x\nDELE important", "x\rDELE important", "x\0y"];
     for bad in injected {
         let errors = [
@@ -47,23 +53,37 @@ fn connecting_where_the_host_did_not_grant_is_access_denied() {
     let other = TestServer::start().unwrap();
     let mut c = Client::new(common::runtime(), server.grant()).unwrap();
     // Another port on the same address.
-    match c.connect("127.0.0.1", other.addr().port(), &default_options()).unwrap_err().ftp() {
+    match c
+        .connect("127.0.0.1", other.addr().port(), &default_options())
+        .unwrap_err()
+        .ftp()
+    {
         Error::AccessDenied(_) => {}
         e => panic!("expected access-denied, got {e:?}"),
     }
     // Another loopback address.
-    match c.connect("127.0.0.2", server.addr().port(), &default_options()).unwrap_err().ftp() {
+    match c
+        .connect("127.0.0.2", server.addr().port(), &default_options())
+        .unwrap_err()
+        .ftp()
+    {
         Error::AccessDenied(_) => {}
         e => panic!("expected access-denied, got {e:?}"),
     }
     // Name lookups are not granted either; wasmtime reports that as a
     // permanent resolver failure, which the guest cannot tell from a real one.
-    match c.connect("localhost", server.addr().port(), &default_options()).unwrap_err().ftp() {
+    match c
+        .connect("localhost", server.addr().port(), &default_options())
+        .unwrap_err()
+        .ftp()
+    {
         Error::Io(m) => assert!(m.contains("name lookup"), "{m}"),
         e => panic!("expected a failed lookup, got {e:?}"),
     }
     // The granted server itself works.
-    let s = c.connect("127.0.0.1", server.addr().port(), &default_options()).unwrap();
+    let s = c
+        .connect("127.0.0.1", server.addr().port(), &default_options())
+        .unwrap();
     assert_eq!(c.login(s, None, None).unwrap().code, 230);
 }
 
@@ -71,9 +91,14 @@ fn connecting_where_the_host_did_not_grant_is_access_denied() {
 fn data_connections_outside_the_grant_are_refused_and_the_session_survives() {
     let server = TestServer::start().unwrap();
     // Grant the control port only: the passive data port is not reachable.
-    let grant = Grant::default().allow(IpAddr::V4(Ipv4Addr::LOCALHOST), server.addr().port()..=server.addr().port());
+    let grant = Grant::default().allow(
+        IpAddr::V4(Ipv4Addr::LOCALHOST),
+        server.addr().port()..=server.addr().port(),
+    );
     let mut c = Client::new(common::runtime(), grant).unwrap();
-    let s = c.connect("127.0.0.1", server.addr().port(), &default_options()).unwrap();
+    let s = c
+        .connect("127.0.0.1", server.addr().port(), &default_options())
+        .unwrap();
     c.login(s, None, None).unwrap();
     match c.nlst(s, None).unwrap_err().ftp() {
         Error::AccessDenied(_) => {}
@@ -86,8 +111,13 @@ fn data_connections_outside_the_grant_are_refused_and_the_session_survives() {
 fn name_lookup_works_when_granted() {
     let server = TestServer::start().unwrap();
     let mut grant = server.grant().with_name_lookup();
-    grant = grant.allow(IpAddr::V6(std::net::Ipv6Addr::LOCALHOST), server.addr().port()..=server.addr().port());
+    grant = grant.allow(
+        IpAddr::V6(std::net::Ipv6Addr::LOCALHOST),
+        server.addr().port()..=server.addr().port(),
+    );
     let mut c = Client::new(common::runtime(), grant).unwrap();
-    let s = c.connect("localhost", server.addr().port(), &default_options()).unwrap();
+    let s = c
+        .connect("localhost", server.addr().port(), &default_options())
+        .unwrap();
     assert_eq!(c.login(s, None, None).unwrap().code, 230);
 }

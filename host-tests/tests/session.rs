@@ -10,7 +10,9 @@ use host_tests::{default_options, Client, Error, Failure, StoreMode, TestServer}
 fn welcome_and_anonymous_login() {
     let server = TestServer::start().unwrap();
     let mut c = Client::new(common::runtime(), server.grant()).unwrap();
-    let s = c.connect("127.0.0.1", server.addr().port(), &default_options()).unwrap();
+    let s = c
+        .connect("127.0.0.1", server.addr().port(), &default_options())
+        .unwrap();
     let welcome = c.welcome(s).unwrap();
     assert_eq!(welcome.code, 220);
     assert!(welcome.text.contains("ftp-client test server"), "{welcome:?}");
@@ -23,7 +25,9 @@ fn welcome_and_anonymous_login() {
 fn user_login_with_good_and_bad_password() {
     let server = TestServer::start().unwrap();
     let mut c = Client::new(common::runtime(), server.grant()).unwrap();
-    let s = c.connect("127.0.0.1", server.addr().port(), &default_options()).unwrap();
+    let s = c
+        .connect("127.0.0.1", server.addr().port(), &default_options())
+        .unwrap();
     match c.login(s, Some(USER), Some("not the password")).unwrap_err().ftp() {
         Error::Permanent(reply) => assert_eq!(reply.code, 530),
         other => panic!("expected a permanent error, got {other:?}"),
@@ -123,11 +127,18 @@ fn quit_closes_the_session() {
 #[test]
 fn calls_during_an_open_transfer_are_refused() {
     let (_server, mut c, s) = common::logged_in();
-    c.put(s, "f.bin", StoreMode::Replace, &common::random_bytes(1000, 2), 1000).unwrap();
+    c.put(s, "f.bin", StoreMode::Replace, &common::random_bytes(1000, 2), 1000)
+        .unwrap();
     let t = c.retrieve(s, "f.bin", 0).unwrap();
     assert!(matches!(c.noop(s).unwrap_err().ftp(), Error::InvalidInput(_)));
-    assert!(matches!(c.retrieve(s, "f.bin", 0).unwrap_err().ftp(), Error::InvalidInput(_)));
-    assert!(matches!(c.store(s, "g.bin", StoreMode::Replace).unwrap_err().ftp(), Error::InvalidInput(_)));
+    assert!(matches!(
+        c.retrieve(s, "f.bin", 0).unwrap_err().ftp(),
+        Error::InvalidInput(_)
+    ));
+    assert!(matches!(
+        c.store(s, "g.bin", StoreMode::Replace).unwrap_err().ftp(),
+        Error::InvalidInput(_)
+    ));
     assert_eq!(c.finish_retrieve(t).unwrap().code, 226);
     // A finished transfer refuses further use.
     assert!(matches!(c.read(t, 10).unwrap_err().ftp(), Error::InvalidInput(_)));
@@ -145,10 +156,15 @@ fn bad_options_and_arguments_are_invalid_input() {
         c.connect("127.0.0.1", server.addr().port(), &opts),
         Err(Failure::Ftp(Error::InvalidInput(_)))
     ));
-    let s = c.connect("127.0.0.1", server.addr().port(), &default_options()).unwrap();
+    let s = c
+        .connect("127.0.0.1", server.addr().port(), &default_options())
+        .unwrap();
     c.login(s, None, None).unwrap();
     assert!(matches!(c.cwd(s, "").unwrap_err().ftp(), Error::InvalidInput(_)));
-    assert!(matches!(c.retrieve(s, "", 0).unwrap_err().ftp(), Error::InvalidInput(_)));
+    assert!(matches!(
+        c.retrieve(s, "", 0).unwrap_err().ftp(),
+        Error::InvalidInput(_)
+    ));
     assert!(matches!(c.mkd(s, "").unwrap_err().ftp(), Error::InvalidInput(_)));
     assert_eq!(c.noop(s).unwrap().code, 200);
 }

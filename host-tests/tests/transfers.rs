@@ -149,7 +149,10 @@ fn read_size_bounds_are_enforced() {
     c.put(s, "r.bin", StoreMode::Replace, b"abc", 3).unwrap();
     let t = c.retrieve(s, "r.bin", 0).unwrap();
     assert!(matches!(c.read(t, 0).unwrap_err().ftp(), Error::InvalidInput(_)));
-    assert!(matches!(c.read(t, (4 << 20) + 1).unwrap_err().ftp(), Error::InvalidInput(_)));
+    assert!(matches!(
+        c.read(t, (4 << 20) + 1).unwrap_err().ftp(),
+        Error::InvalidInput(_)
+    ));
     assert_eq!(c.read(t, 3).unwrap().unwrap(), b"abc");
     assert_eq!(c.read(t, 3).unwrap(), None);
     c.finish_retrieve(t).unwrap();

@@ -11,7 +11,10 @@ pub fn to_wasi(ip: IpAddr, port: u16) -> IpSocketAddress {
     match ip {
         IpAddr::V4(v4) => {
             let [a, b, c, d] = v4.octets();
-            IpSocketAddress::Ipv4(Ipv4SocketAddress { port, address: (a, b, c, d) })
+            IpSocketAddress::Ipv4(Ipv4SocketAddress {
+                port,
+                address: (a, b, c, d),
+            })
         }
         IpAddr::V6(v6) => {
             let s = v6.segments();

@@ -92,7 +92,10 @@ mod tests {
 
     #[test]
     fn raw_refuses_data_commands_and_blank_lines() {
-        assert!(matches!(format_raw("retr x"), Err(CommandError::NeedsDataConnection { .. })));
+        assert!(matches!(
+            format_raw("retr x"),
+            Err(CommandError::NeedsDataConnection { .. })
+        ));
         assert!(matches!(format_raw("  "), Err(CommandError::Empty { .. })));
         assert_eq!(format_raw("SYST").unwrap(), b"SYST\r\n");
     }

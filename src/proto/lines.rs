@@ -52,9 +52,7 @@ impl LineBuffer {
                 self.start += end + 1;
                 Ok(Some(line))
             }
-            None if pending.len() > self.max_line + 1 => {
-                Err(ProtocolError::LineTooLong(self.max_line))
-            }
+            None if pending.len() > self.max_line + 1 => Err(ProtocolError::LineTooLong(self.max_line)),
             None => Ok(None),
         }
     }

@@ -6,7 +6,10 @@ use std::net::Ipv4Addr;
 /// The port of a `229 Entering Extended Passive Mode (|||port|)` reply. The
 /// delimiter is whatever character follows `(`, as RFC 2428 allows.
 pub fn parse_epsv(text: &str) -> Result<u16, ProtocolError> {
-    let bad = || ProtocolError::MalformedPassive { verb: "EPSV", text: text.to_string() };
+    let bad = || ProtocolError::MalformedPassive {
+        verb: "EPSV",
+        text: text.to_string(),
+    };
     let open = text.find('(').ok_or_else(bad)?;
     let inner = &text[open + 1..];
     let close = inner.find(')').ok_or_else(bad)?;
@@ -31,7 +34,10 @@ pub fn parse_epsv(text: &str) -> Result<u16, ProtocolError> {
 /// reply. Like ftplib, the six numbers are found anywhere in the text, with
 /// or without parentheses.
 pub fn parse_pasv(text: &str) -> Result<(Ipv4Addr, u16), ProtocolError> {
-    let bad = || ProtocolError::MalformedPassive { verb: "PASV", text: text.to_string() };
+    let bad = || ProtocolError::MalformedPassive {
+        verb: "PASV",
+        text: text.to_string(),
+    };
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {

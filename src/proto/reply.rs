@@ -91,8 +91,7 @@ impl ReplyParser {
     }
 
     fn first_line(&mut self, line: &[u8]) -> Result<Option<Reply>, ProtocolError> {
-        let code = leading_code(line)
-            .ok_or_else(|| ProtocolError::MalformedReply(text_of(line)))?;
+        let code = leading_code(line).ok_or_else(|| ProtocolError::MalformedReply(text_of(line)))?;
         if !(100..=599).contains(&code) {
             return Err(ProtocolError::CodeOutOfRange(code));
         }
@@ -154,7 +153,13 @@ mod tests {
     #[test]
     fn single_line() {
         let r = parse_all(&[b"220 Service ready"]).unwrap();
-        assert_eq!(r, vec![Reply { code: 220, lines: vec!["Service ready".into()] }]);
+        assert_eq!(
+            r,
+            vec![Reply {
+                code: 220,
+                lines: vec!["Service ready".into()]
+            }]
+        );
         assert_eq!(r[0].class(), Class::Completion);
     }
 
@@ -180,7 +185,14 @@ mod tests {
         assert_eq!(r[0].code, 211);
         assert_eq!(
             r[0].lines,
-            vec!["Features:", " MDTM", "226 not the end", "211-still not the end", "", "End"]
+            vec![
+                "Features:",
+                " MDTM",
+                "226 not the end",
+                "211-still not the end",
+                "",
+                "End"
+            ]
         );
     }
 
@@ -206,7 +218,10 @@ mod tests {
     #[test]
     fn malformed_first_lines() {
         for bad in [&b"hello"[..], b"22 x", b"2x0 x", b"220x", b""] {
-            assert!(matches!(parse_all(&[bad]), Err(ProtocolError::MalformedReply(_))), "{bad:?}");
+            assert!(
+                matches!(parse_all(&[bad]), Err(ProtocolError::MalformedReply(_))),
+                "{bad:?}"
+            );
         }
         assert_eq!(parse_all(&[b"099 x"]), Err(ProtocolError::CodeOutOfRange(99)));
         assert_eq!(parse_all(&[b"600 x"]), Err(ProtocolError::CodeOutOfRange(600)));

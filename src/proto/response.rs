@@ -28,11 +28,15 @@ pub fn parse_257(text: &str) -> Option<String> {
 pub fn parse_size(text: &str) -> Result<u64, ProtocolError> {
     let value = text.trim();
     if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(ProtocolError::MalformedValue { verb: "SIZE", text: text.to_string() });
+        return Err(ProtocolError::MalformedValue {
+            verb: "SIZE",
+            text: text.to_string(),
+        });
     }
-    value
-        .parse()
-        .map_err(|_| ProtocolError::MalformedValue { verb: "SIZE", text: text.to_string() })
+    value.parse().map_err(|_| ProtocolError::MalformedValue {
+        verb: "SIZE",
+        text: text.to_string(),
+    })
 }
 
 #[cfg(test)]
@@ -41,7 +45,10 @@ mod tests {
 
     #[test]
     fn quoted_paths() {
-        assert_eq!(parse_257("\"/home/ftp\" is the current directory").as_deref(), Some("/home/ftp"));
+        assert_eq!(
+            parse_257("\"/home/ftp\" is the current directory").as_deref(),
+            Some("/home/ftp")
+        );
         assert_eq!(parse_257("\"/a \"\"b\"\"\" created").as_deref(), Some("/a \"b\""));
         assert_eq!(parse_257("\"\""), Some(String::new()));
         assert_eq!(parse_257("no quotes"), None);

@@ -17,7 +17,9 @@ pub fn runtime() -> &'static Runtime {
 pub fn logged_in() -> (TestServer, Client, SessionHandle) {
     let server = TestServer::start().expect("start the server");
     let mut client = Client::new(runtime(), server.grant()).expect("instantiate");
-    let s = client.connect("127.0.0.1", server.addr().port(), &default_options()).expect("connect");
+    let s = client
+        .connect("127.0.0.1", server.addr().port(), &default_options())
+        .expect("connect");
     client
         .login(s, Some(host_tests::server::USER), Some(host_tests::server::PASSWORD))
         .expect("login");
