@@ -3,10 +3,13 @@
 
 pub mod ascii;
 pub mod command;
+pub mod feat;
 pub mod lines;
+pub mod listing;
 pub mod passive;
 pub mod reply;
 pub mod response;
+pub mod time;
 
 use thiserror::Error;
 

@@ -1,0 +1,126 @@
+//! Directory listings as typed entries: MLSD/MLST facts (RFC 3659) and LIST
+//! in its common dialects (Unix `ls -l`, MS-DOS/IIS, EPLF). A line no parser
+//! understands is kept as an `Unparsed` entry with its raw text, never dropped.
+
+mod dos;
+mod eplf;
+mod mlsd;
+mod unix;
+
+pub use mlsd::parse_mlsd_line;
+
+use super::time::Timestamp;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    File,
+    Directory,
+    /// A symbolic link; `link_target` holds its target when the server says.
+    Link,
+    /// A device, socket, pipe or other special file.
+    Other,
+    /// A line no parser understood; only `raw` is meaningful.
+    Unparsed,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub name: String,
+    pub kind: Kind,
+    pub link_target: Option<String>,
+    pub size: Option<u64>,
+    pub modified: Option<Timestamp>,
+    /// `rwxr-xr-x` from a Unix listing, or the RFC 3659 `perm` fact (`adfrw`).
+    pub permissions: Option<String>,
+    /// Permission bits (`unix.mode` fact, EPLF `up`, or decoded from `rwx`).
+    pub unix_mode: Option<u32>,
+    /// MLSD facts, names lower-cased, in server order.
+    pub facts: Vec<(String, String)>,
+    /// The line as the server sent it.
+    pub raw: String,
+}
+
+impl Entry {
+    fn new(name: String, kind: Kind, raw: &str) -> Self {
+        Self {
+            name,
+            kind,
+            link_target: None,
+            size: None,
+            modified: None,
+            permissions: None,
+            unix_mode: None,
+            facts: Vec::new(),
+            raw: raw.to_string(),
+        }
+    }
+
+    pub fn unparsed(raw: &str) -> Self {
+        Self::new(String::new(), Kind::Unparsed, raw)
+    }
+
+    /// `.` and `..` (and MLSD's `cdir`/`pdir`): listed, but not content.
+    pub fn is_self_or_parent(&self) -> bool {
+        self.name == "." || self.name == ".." || self.facts.iter().any(|(k, v)| {
+            k == "type" && (v.eq_ignore_ascii_case("cdir") || v.eq_ignore_ascii_case("pdir"))
+        })
+    }
+}
+
+/// One LIST line. `None` for lines that carry no entry (`total 42`, blank);
+/// `now` places Unix dates that omit the year.
+pub fn parse_list_line(line: &str, now: Timestamp) -> Option<Entry> {
+    let trimmed = line.trim_end_matches(['\r', '\n']);
+    if trimmed.trim().is_empty() || is_total_line(trimmed) {
+        return None;
+    }
+    let entry = eplf::parse(trimmed)
+        .or_else(|| unix::parse(trimmed, now))
+        .or_else(|| dos::parse(trimmed))
+        .unwrap_or_else(|| Entry::unparsed(trimmed));
+    Some(entry)
+}
+
+fn is_total_line(line: &str) -> bool {
+    let mut words = line.split_whitespace();
+    matches!(words.next(), Some(w) if w.eq_ignore_ascii_case("total"))
+        && words.next().is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()))
+        && words.next().is_none()
+}
+
+/// A whole LIST or MLSD body (lines split on LF, CR stripped).
+pub fn parse_listing(body: &[u8], machine: bool, now: Timestamp) -> Vec<Entry> {
+    body.split(|&b| b == b'\n')
+        .map(|l| String::from_utf8_lossy(l.strip_suffix(b"\r").unwrap_or(l)).into_owned())
+        .filter_map(|l| if machine { parse_mlsd_line(&l) } else { parse_list_line(&l, now) })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: Timestamp = Timestamp { seconds: 1_795_559_400, nanoseconds: 0 }; // 2026-11-24 22:30 UTC
+
+    #[test]
+    fn total_and_blank_lines_carry_no_entry() {
+        assert_eq!(parse_list_line("total 24", NOW), None);
+        assert_eq!(parse_list_line("   ", NOW), None);
+    }
+
+    #[test]
+    fn garbage_is_kept_raw() {
+        let e = parse_list_line("this is not a listing", NOW).unwrap();
+        assert_eq!(e.kind, Kind::Unparsed);
+        assert_eq!(e.raw, "this is not a listing");
+    }
+
+    #[test]
+    fn whole_body_mixed_endings() {
+        let body = b"total 1\r\n-rw-r--r-- 1 a b 5 Nov 24 10:30 x\nweird\r\n";
+        let entries = parse_listing(body, false, NOW);
+        assert_eq!(entries.len(), 2);
+        assert_eq!(entries[0].name, "x");
+        assert_eq!(entries[1].kind, Kind::Unparsed);
+    }
+}
