@@ -2,9 +2,12 @@
 //! guest's own, and nothing else.
 
 use crate::error::Error;
+use crate::proto::feat::Feature;
+use crate::proto::listing::{Entry, Kind};
 use crate::proto::reply::Reply;
+use crate::proto::time::Timestamp;
 use crate::session::{Options, Session, TransferType, MIN_LINE};
-use crate::transfer::{Retrieve, Shared, Store};
+use crate::transfer::{Retrieve, Shared, Store, StoreMode};
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -54,6 +57,46 @@ impl From<Error> for witty::Error {
     }
 }
 
+impl From<Timestamp> for witty::Timestamp {
+    fn from(t: Timestamp) -> Self {
+        witty::Timestamp {
+            seconds: t.seconds,
+            nanoseconds: t.nanoseconds,
+        }
+    }
+}
+
+impl From<&Feature> for witty::Feature {
+    fn from(f: &Feature) -> Self {
+        witty::Feature {
+            name: f.name.clone(),
+            params: f.params.clone(),
+        }
+    }
+}
+
+impl From<Entry> for witty::Entry {
+    fn from(e: Entry) -> Self {
+        witty::Entry {
+            name: e.name,
+            kind: match e.kind {
+                Kind::File => witty::EntryKind::File,
+                Kind::Directory => witty::EntryKind::Directory,
+                Kind::Link => witty::EntryKind::Link,
+                Kind::Other => witty::EntryKind::Other,
+                Kind::Unparsed => witty::EntryKind::Unparsed,
+            },
+            link_target: e.link_target,
+            size: e.size,
+            modified: e.modified.map(Into::into),
+            permissions: e.permissions,
+            unix_mode: e.unix_mode,
+            facts: e.facts,
+            raw: e.raw,
+        }
+    }
+}
+
 type R<T> = Result<T, witty::Error>;
 
 fn options(o: witty::ConnectOptions) -> Result<Options, Error> {
@@ -72,9 +115,6 @@ fn options(o: witty::ConnectOptions) -> Result<Options, Error> {
         max_line,
     })
 }
-
-/// NLST output kept in memory is bounded so a hostile server cannot exhaust it.
-const MAX_LISTING: usize = 64 << 20;
 
 struct SessionResource(Shared);
 
@@ -152,7 +192,67 @@ impl wit::GuestSession for SessionResource {
     }
 
     fn nlst(&self, path: Option<String>) -> R<Vec<String>> {
-        self.with(|s| s.nlst(path.as_deref(), MAX_LISTING))
+        self.with(|s| s.nlst(path.as_deref()))
+    }
+
+    fn features(&self) -> R<Vec<witty::Feature>> {
+        self.with(|s| Ok(s.features()?.iter().map(Into::into).collect()))
+    }
+
+    fn system(&self) -> R<String> {
+        self.with(|s| s.system())
+    }
+
+    fn status(&self, path: Option<String>) -> R<witty::Reply> {
+        self.with(|s| s.status(path.as_deref()).map(Into::into))
+    }
+
+    fn help(&self, topic: Option<String>) -> R<witty::Reply> {
+        self.with(|s| s.help(topic.as_deref()).map(Into::into))
+    }
+
+    fn site(&self, arguments: String) -> R<witty::Reply> {
+        self.with(|s| s.site(&arguments).map(Into::into))
+    }
+
+    fn account(&self, info: String) -> R<witty::Reply> {
+        self.with(|s| s.account(&info).map(Into::into))
+    }
+
+    fn reinitialize(&self) -> R<witty::Reply> {
+        self.with(|s| s.reinitialize().map(Into::into))
+    }
+
+    fn modified_time(&self, path: String) -> R<witty::Timestamp> {
+        self.with(|s| s.modified_time(&path).map(Into::into))
+    }
+
+    fn set_modified_time(&self, path: String, time: witty::Timestamp) -> R<witty::Reply> {
+        let time = Timestamp {
+            seconds: time.seconds,
+            nanoseconds: time.nanoseconds,
+        };
+        self.with(|s| s.set_modified_time(&path, time).map(Into::into))
+    }
+
+    fn list(&self, path: Option<String>) -> R<Vec<witty::Entry>> {
+        self.with(|s| Ok(s.list(path.as_deref())?.into_iter().map(Into::into).collect()))
+    }
+
+    fn stat_entry(&self, path: String) -> R<witty::Entry> {
+        self.with(|s| s.stat_entry(&path).map(Into::into))
+    }
+
+    fn walk(&self, path: String) -> R<Vec<witty::Entry>> {
+        self.with(|s| Ok(s.walk(&path)?.into_iter().map(Into::into).collect()))
+    }
+
+    fn make_dirs(&self, path: String) -> R<()> {
+        self.with(|s| s.make_dirs(&path))
+    }
+
+    fn remove_tree(&self, path: String) -> R<()> {
+        self.with(|s| s.remove_tree(&path))
     }
 
     fn set_transfer_type(&self, kind: witty::TransferType) -> R<witty::Reply> {
@@ -169,8 +269,12 @@ impl wit::GuestSession for SessionResource {
     }
 
     fn store(&self, path: String, mode: witty::StoreMode) -> R<wit::Store> {
-        let append = matches!(mode, witty::StoreMode::Append);
-        let transfer = Store::start(self.0.clone(), &path, append)?;
+        let mode = match mode {
+            witty::StoreMode::Replace => StoreMode::Replace,
+            witty::StoreMode::Append => StoreMode::Append,
+            witty::StoreMode::Unique => StoreMode::Unique,
+        };
+        let transfer = Store::start(self.0.clone(), &path, mode)?;
         Ok(wit::Store::new(StoreResource(RefCell::new(transfer))))
     }
 }
@@ -196,6 +300,10 @@ struct StoreResource(RefCell<Store>);
 impl wit::GuestStore for StoreResource {
     fn write(&self, data: Vec<u8>) -> R<()> {
         Ok(self.0.borrow_mut().write(&data)?)
+    }
+
+    fn unique_name(&self) -> Option<String> {
+        self.0.borrow().unique_name()
     }
 
     fn finish(&self) -> R<witty::Reply> {

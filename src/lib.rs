@@ -20,3 +20,5 @@ mod net;
 mod session;
 #[cfg(target_arch = "wasm32")]
 mod transfer;
+#[cfg(target_arch = "wasm32")]
+mod tree;

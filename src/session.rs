@@ -8,9 +8,13 @@ use crate::net::deadline::Deadline;
 use crate::net::resolve::{resolve, socket_ip, to_wasi};
 use crate::net::tcp::TcpConn;
 use crate::proto::command::{self, check_path};
+use crate::proto::feat::{self, Feature};
+use crate::proto::listing::{parse_listing, parse_mlsd_line, Entry};
 use crate::proto::passive::{parse_epsv, parse_pasv};
 use crate::proto::reply::{Class, Reply};
 use crate::proto::response::{parse_257, parse_size};
+use crate::proto::time::{format_time_val, parse_mdtm, Timestamp};
+use crate::proto::ProtocolError;
 use std::net::IpAddr;
 use wasi::sockets::instance_network::instance_network;
 use wasi::sockets::network::Network;
@@ -75,8 +79,13 @@ pub struct Session {
     passive: Passive,
     wanted_type: TransferType,
     server_type: Option<TransferType>,
+    features: Option<Vec<Feature>>,
     busy: bool,
 }
+
+/// Listings kept in memory (LIST, MLSD, NLST) are bounded so a hostile
+/// server cannot exhaust the guest's memory.
+pub const MAX_LISTING: usize = 64 << 20;
 
 fn is_code(codes: &'static [u16]) -> impl Fn(u16) -> bool {
     move |c| codes.contains(&c)
@@ -119,6 +128,7 @@ impl Session {
             passive: Passive::TryEpsv,
             wanted_type: TransferType::Binary,
             server_type: None,
+            features: None,
             busy: false,
         })
     }
@@ -224,11 +234,126 @@ impl Session {
             }
         }
         self.server_type = None;
-        if reply.class() == Class::Completion {
-            Ok(reply)
-        } else {
-            Err(Error::from_reply(reply))
+        self.features = None;
+        if reply.class() != Class::Completion {
+            return Err(Error::from_reply(reply));
         }
+        if feat::has(self.features()?, "UTF8") {
+            // RFC 2640; servers that always speak UTF-8 may refuse, harmlessly.
+            self.cmd("OPTS", Some("UTF8 ON"))?;
+        }
+        Ok(reply)
+    }
+
+    /// FEAT, once per login; a server without FEAT has no features.
+    pub fn features(&mut self) -> Result<&[Feature]> {
+        self.ensure_idle()?;
+        if self.features.is_none() {
+            let reply = self.cmd("FEAT", None)?;
+            self.features = Some(match reply.code {
+                211 => feat::parse_feat(&reply),
+                _ if reply.class() == Class::Permanent => Vec::new(),
+                _ => return Err(Error::from_reply(reply)),
+            });
+        }
+        Ok(self.features.as_deref().unwrap_or_default())
+    }
+
+    pub fn system(&mut self) -> Result<String> {
+        self.ensure_idle()?;
+        Ok(self.expect("SYST", None, is_code(&[215]))?.first_line().to_string())
+    }
+
+    /// A command whose optional argument is checked, accepting `ok` replies.
+    fn optional_arg_cmd(&mut self, verb: &str, arg: Option<&str>, ok: impl Fn(u16) -> bool) -> Result<Reply> {
+        self.ensure_idle()?;
+        if let Some(a) = arg {
+            check_path("argument", a)?;
+        }
+        self.expect(verb, arg, ok)
+    }
+
+    pub fn status(&mut self, path: Option<&str>) -> Result<Reply> {
+        self.optional_arg_cmd("STAT", path, is_2xx)
+    }
+
+    pub fn help(&mut self, topic: Option<&str>) -> Result<Reply> {
+        self.optional_arg_cmd("HELP", topic, is_2xx)
+    }
+
+    pub fn site(&mut self, arguments: &str) -> Result<Reply> {
+        self.optional_arg_cmd("SITE", Some(arguments), is_2xx)
+    }
+
+    pub fn account(&mut self, info: &str) -> Result<Reply> {
+        self.optional_arg_cmd("ACCT", Some(info), is_2xx)
+    }
+
+    pub fn reinitialize(&mut self) -> Result<Reply> {
+        self.ensure_idle()?;
+        self.server_type = None;
+        self.features = None;
+        self.expect("REIN", None, is_2xx)
+    }
+
+    pub fn modified_time(&mut self, path: &str) -> Result<Timestamp> {
+        self.ensure_idle()?;
+        check_path("path", path)?;
+        let reply = self.expect("MDTM", Some(path), is_code(&[213]))?;
+        Ok(parse_mdtm(reply.first_line())?)
+    }
+
+    pub fn set_modified_time(&mut self, path: &str, time: Timestamp) -> Result<Reply> {
+        self.ensure_idle()?;
+        check_path("path", path)?;
+        let arg = format!("{} {path}", format_time_val(time));
+        let reply = self.cmd("MFMT", Some(&arg))?;
+        match reply.code {
+            200..=299 => Ok(reply),
+            // vsftpd and others set times with the two-argument MDTM form.
+            500 | 502 => self.expect("MDTM", Some(&arg), is_2xx),
+            _ => Err(Error::from_reply(reply)),
+        }
+    }
+
+    /// The current wall-clock time, to place LIST dates that omit the year.
+    fn now() -> Timestamp {
+        let now = wasi::clocks::wall_clock::now();
+        Timestamp {
+            seconds: i64::try_from(now.seconds).unwrap_or(i64::MAX),
+            nanoseconds: now.nanoseconds,
+        }
+    }
+
+    pub fn list(&mut self, path: Option<&str>) -> Result<Vec<Entry>> {
+        if let Some(p) = path {
+            check_path("path", p)?;
+        }
+        let machine = feat::has(self.features()?, "MLST");
+        let verb = if machine { "MLSD" } else { "LIST" };
+        let body = self.listing_body(verb, path)?;
+        let mut entries = parse_listing(&body, machine, Self::now());
+        entries.retain(|e| !e.is_self_or_parent());
+        Ok(entries)
+    }
+
+    pub fn stat_entry(&mut self, path: &str) -> Result<Entry> {
+        self.ensure_idle()?;
+        check_path("path", path)?;
+        let reply = self.expect("MLST", Some(path), is_code(&[250]))?;
+        // 250-Listing path / " facts; name" / 250 End
+        reply
+            .lines
+            .iter()
+            .skip(1)
+            .find(|l| l.starts_with(' '))
+            .and_then(|l| parse_mlsd_line(l))
+            .ok_or_else(|| {
+                Error::Protocol(ProtocolError::MalformedValue {
+                    verb: "MLST",
+                    text: reply.text(),
+                })
+            })
     }
 
     pub fn command(&mut self, line: &str) -> Result<Reply> {
@@ -356,7 +481,7 @@ impl Session {
 
     /// Opens the data connection and sends the transfer command; on a 1xx the
     /// session is busy until `finish_transfer` or `abort_transfer`.
-    pub fn open_transfer(&mut self, verb: &str, arg: Option<&str>, rest: u64) -> Result<TcpConn> {
+    pub fn open_transfer(&mut self, verb: &str, arg: Option<&str>, rest: u64) -> Result<(TcpConn, Reply)> {
         self.ensure_idle()?;
         let line = command::format(verb, arg)?;
         self.sync_type()?;
@@ -371,7 +496,7 @@ impl Session {
         match reply.class() {
             Class::Preliminary => {
                 self.busy = true;
-                Ok(data)
+                Ok((data, reply))
             }
             Class::Transient if reply.code == 421 => {
                 self.close();
@@ -432,27 +557,35 @@ impl Session {
     }
 
     /// NLST: the names in a directory, one per line of the listing.
-    pub fn nlst(&mut self, path: Option<&str>, max_bytes: usize) -> Result<Vec<String>> {
+    pub fn nlst(&mut self, path: Option<&str>) -> Result<Vec<String>> {
         if let Some(p) = path {
             check_path("path", p)?;
         }
-        let data = self.open_transfer("NLST", path, 0)?;
-        let listing = self.read_all(&data, max_bytes);
-        drop(data);
-        let listing = match listing {
-            Ok(bytes) => bytes,
-            Err(e) => {
-                let _ = self.abort_transfer();
-                return Err(e);
-            }
-        };
-        self.finish_transfer()?;
-        Ok(listing
+        let body = self.listing_body("NLST", path)?;
+        Ok(body
             .split(|&b| b == b'\n')
             .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
             .filter(|l| !l.is_empty())
             .map(|l| String::from_utf8_lossy(l).into_owned())
             .collect())
+    }
+
+    /// The whole body of a listing command, bounded by `MAX_LISTING`.
+    fn listing_body(&mut self, verb: &str, path: Option<&str>) -> Result<Vec<u8>> {
+        let (data, _) = self.open_transfer(verb, path, 0)?;
+        let body = self.read_all(&data, MAX_LISTING);
+        drop(data);
+        match body {
+            Ok(bytes) => {
+                self.finish_transfer()?;
+                Ok(bytes)
+            }
+            Err(e) => {
+                // Best effort: the error that stopped the listing is the one to report.
+                let _ = self.abort_transfer();
+                Err(e)
+            }
+        }
     }
 
     fn read_all(&self, data: &TcpConn, max_bytes: usize) -> Result<Vec<u8>> {

@@ -8,6 +8,7 @@ use crate::net::deadline::Deadline;
 use crate::net::tcp::TcpConn;
 use crate::proto::ascii::{CrlfToLf, LfToCrlf};
 use crate::proto::reply::Reply;
+use crate::proto::response::parse_unique_name;
 use crate::session::{Session, TransferType};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -53,7 +54,7 @@ impl Retrieve {
         crate::proto::command::check_path("path", path)?;
         let (data, kind) = {
             let mut s = session.borrow_mut();
-            (s.open_transfer("RETR", Some(path), offset)?, s.transfer_type())
+            (s.open_transfer("RETR", Some(path), offset)?.0, s.transfer_type())
         };
         Ok(Self {
             open: Some(Open {
@@ -127,23 +128,52 @@ impl Drop for Retrieve {
 pub struct Store {
     open: Option<Open>,
     ascii: Option<LfToCrlf>,
+    /// For STOU, the name the server reported choosing.
+    unique_name: Option<String>,
+    unique: bool,
+}
+
+/// What `store` sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreMode {
+    Replace,
+    Append,
+    Unique,
 }
 
 impl Store {
-    pub fn start(session: Shared, path: &str, append: bool) -> Result<Self> {
-        crate::proto::command::check_path("path", path)?;
-        let verb = if append { "APPE" } else { "STOR" };
-        let (data, kind) = {
-            let mut s = session.borrow_mut();
-            (s.open_transfer(verb, Some(path), 0)?, s.transfer_type())
+    pub fn start(session: Shared, path: &str, mode: StoreMode) -> Result<Self> {
+        let (verb, arg) = match mode {
+            StoreMode::Replace => ("STOR", Some(path)),
+            StoreMode::Append => ("APPE", Some(path)),
+            StoreMode::Unique => ("STOU", Some(path).filter(|p| !p.is_empty())),
         };
+        if mode != StoreMode::Unique || arg.is_some() {
+            crate::proto::command::check_path("path", path)?;
+        }
+        let (data, preliminary, kind) = {
+            let mut s = session.borrow_mut();
+            let (data, reply) = s.open_transfer(verb, arg, 0)?;
+            (data, reply, s.transfer_type())
+        };
+        let unique = mode == StoreMode::Unique;
         Ok(Self {
             open: Some(Open {
                 session,
                 data: Some(data),
             }),
             ascii: (kind == TransferType::Ascii).then(LfToCrlf::default),
+            unique_name: if unique {
+                parse_unique_name(&preliminary.text())
+            } else {
+                None
+            },
+            unique,
         })
+    }
+
+    pub fn unique_name(&self) -> Option<String> {
+        self.unique_name.clone()
     }
 
     pub fn write(&mut self, bytes: &[u8]) -> Result<()> {
@@ -180,7 +210,12 @@ impl Store {
             }
             data.shutdown_send();
         }
-        open.finish()
+        let reply = open.finish()?;
+        // Some servers name the file only in the final reply.
+        if self.unique && self.unique_name.is_none() {
+            self.unique_name = parse_unique_name(&reply.text());
+        }
+        Ok(reply)
     }
 
     pub fn abort(&mut self) -> Result<()> {

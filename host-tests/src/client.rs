@@ -3,7 +3,10 @@
 //! correct guest never causes, whatever the server sends).
 
 use crate::grant::Grant;
-use crate::runtime::{ConnectOptions, Error, FtpClientComponent, HostState, Reply, Runtime, StoreMode, TransferType};
+use crate::runtime::{
+    ConnectOptions, Entry, Error, Feature, FtpClientComponent, HostState, Reply, Runtime, StoreMode, Timestamp,
+    TransferType,
+};
 use std::fmt;
 use wasmtime::component::ResourceAny;
 use wasmtime::Store;
@@ -132,6 +135,20 @@ impl Client {
     session_call!(size => call_size(path: &str) -> u64);
     session_call!(nlst => call_nlst(path: Option<&str>) -> Vec<String>);
     session_call!(set_transfer_type => call_set_transfer_type(kind: TransferType) -> Reply);
+    session_call!(features => call_features() -> Vec<Feature>);
+    session_call!(system => call_system() -> String);
+    session_call!(status => call_status(path: Option<&str>) -> Reply);
+    session_call!(help => call_help(topic: Option<&str>) -> Reply);
+    session_call!(site => call_site(arguments: &str) -> Reply);
+    session_call!(account => call_account(info: &str) -> Reply);
+    session_call!(reinitialize => call_reinitialize() -> Reply);
+    session_call!(modified_time => call_modified_time(path: &str) -> Timestamp);
+    session_call!(set_modified_time => call_set_modified_time(path: &str, time: Timestamp) -> Reply);
+    session_call!(list => call_list(path: Option<&str>) -> Vec<Entry>);
+    session_call!(stat_entry => call_stat_entry(path: &str) -> Entry);
+    session_call!(walk => call_walk(path: &str) -> Vec<Entry>);
+    session_call!(make_dirs => call_make_dirs(path: &str) -> ());
+    session_call!(remove_tree => call_remove_tree(path: &str) -> ());
 
     pub fn retrieve(&mut self, s: SessionHandle, path: &str, offset: u64) -> CallResult<RetrieveHandle> {
         let r = self
@@ -185,6 +202,15 @@ impl Client {
             .store()
             .call_write(&mut self.store, t.0, data);
         flatten(r)
+    }
+
+    pub fn unique_name(&mut self, t: StoreHandle) -> CallResult<Option<String>> {
+        let r = self
+            .bindings
+            .ftp_client_client()
+            .store()
+            .call_unique_name(&mut self.store, t.0);
+        r.map_err(Failure::Trap)
     }
 
     pub fn finish_store(&mut self, t: StoreHandle) -> CallResult<Reply> {

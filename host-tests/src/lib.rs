@@ -12,5 +12,5 @@ pub mod server;
 pub use client::{default_options, Client, Failure, RetrieveHandle, SessionHandle, StoreHandle};
 pub use grant::Grant;
 pub use runtime::Runtime;
-pub use runtime::{ConnectOptions, Error, Reply, StoreMode, TransferType};
+pub use runtime::{ConnectOptions, Entry, EntryKind, Error, Feature, Reply, StoreMode, Timestamp, TransferType};
 pub use server::TestServer;

@@ -11,7 +11,9 @@ wasmtime::component::bindgen!({
     world: "ftp-client-component",
 });
 
-pub use exports::ftp::client::types::{ConnectOptions, Error, Reply, StoreMode, TransferType};
+pub use exports::ftp::client::types::{
+    ConnectOptions, Entry, EntryKind, Error, Feature, Reply, StoreMode, Timestamp, TransferType,
+};
 
 /// Path of the component built by `build.rs`.
 pub const COMPONENT_PATH: &str = env!("FTP_CLIENT_COMPONENT");

@@ -3,7 +3,7 @@
 //! password) and `alice` with password `wonderland`.
 
 use async_trait::async_trait;
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -47,12 +47,17 @@ pub struct TestServer {
 
 impl TestServer {
     pub fn start() -> std::io::Result<Self> {
+        Self::start_on(IpAddr::V4(Ipv4Addr::LOCALHOST))
+    }
+
+    /// A server on the given loopback address (`::1` for IPv6).
+    pub fn start_on(ip: IpAddr) -> std::io::Result<Self> {
         let root = tempfile::tempdir()?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
             .build()?;
-        let listener = runtime.block_on(tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0)))?;
+        let listener = runtime.block_on(tokio::net::TcpListener::bind((ip, 0)))?;
         let addr = listener.local_addr()?;
         let dir: PathBuf = root.path().to_path_buf();
         runtime.spawn(async move {

@@ -22,7 +22,10 @@ pub fn parse_feat(reply: &Reply) -> Vec<Feature> {
         .filter_map(|line| {
             let line = line.trim();
             let (name, params) = line.split_once(' ').unwrap_or((line, ""));
-            (!name.is_empty()).then(|| Feature { name: name.to_ascii_uppercase(), params: params.trim().to_string() })
+            (!name.is_empty()).then(|| Feature {
+                name: name.to_ascii_uppercase(),
+                params: params.trim().to_string(),
+            })
         })
         .collect()
 }
@@ -39,24 +42,46 @@ mod tests {
     fn vsftpd_style_feat() {
         let reply = Reply {
             code: 211,
-            lines: ["Features:", " EPRT", " EPSV", " MDTM", " PASV", " REST STREAM", " SIZE", " TVFS", " UTF8", "End"]
-                .map(String::from)
-                .to_vec(),
+            lines: [
+                "Features:",
+                " EPRT",
+                " EPSV",
+                " MDTM",
+                " PASV",
+                " REST STREAM",
+                " SIZE",
+                " TVFS",
+                " UTF8",
+                "End",
+            ]
+            .map(String::from)
+            .to_vec(),
         };
         let f = parse_feat(&reply);
         assert_eq!(f.len(), 8);
         assert!(has(&f, "UTF8") && has(&f, "MDTM"));
-        assert_eq!(f[4], Feature { name: "REST".into(), params: "STREAM".into() });
+        assert_eq!(
+            f[4],
+            Feature {
+                name: "REST".into(),
+                params: "STREAM".into()
+            }
+        );
     }
 
     #[test]
     fn mlst_params_and_single_line_reply() {
         let reply = Reply {
             code: 211,
-            lines: ["Extensions supported:", " MLST type*;size*;modify*;", "END"].map(String::from).to_vec(),
+            lines: ["Extensions supported:", " MLST type*;size*;modify*;", "END"]
+                .map(String::from)
+                .to_vec(),
         };
         assert_eq!(parse_feat(&reply)[0].params, "type*;size*;modify*;");
-        let none = Reply { code: 211, lines: vec!["no features".into()] };
+        let none = Reply {
+            code: 211,
+            lines: vec!["no features".into()],
+        };
         assert!(parse_feat(&none).is_empty());
     }
 }

@@ -7,6 +7,7 @@ pub mod feat;
 pub mod lines;
 pub mod listing;
 pub mod passive;
+pub mod path;
 pub mod reply;
 pub mod response;
 pub mod time;

@@ -39,9 +39,28 @@ pub fn parse_size(text: &str) -> Result<u64, ProtocolError> {
     })
 }
 
+/// The name in an RFC 1123 STOU reply: `150 FILE: name` (anywhere in the text).
+pub fn parse_unique_name(text: &str) -> Option<String> {
+    let upper = text.to_ascii_uppercase();
+    let at = upper.find("FILE:")?;
+    let name = text[at + 5..].lines().next()?.trim();
+    (!name.is_empty()).then(|| name.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unique_names() {
+        assert_eq!(parse_unique_name("FILE: ftp.abc123").as_deref(), Some("ftp.abc123"));
+        assert_eq!(
+            parse_unique_name("Transfer started; file: x y\nmore").as_deref(),
+            Some("x y")
+        );
+        assert_eq!(parse_unique_name("Ok to send data."), None);
+        assert_eq!(parse_unique_name("FILE:   "), None);
+    }
 
     #[test]
     fn quoted_paths() {

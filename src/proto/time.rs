@@ -56,7 +56,10 @@ pub fn from_civil(year: i64, month: u32, day: u32, hour: u32, minute: u32, secon
     }
     let days = days_from_civil(year, month, day);
     let seconds = days * 86_400 + i64::from(hour * 3600 + minute * 60 + second);
-    Some(Timestamp { seconds, nanoseconds: 0 })
+    Some(Timestamp {
+        seconds,
+        nanoseconds: 0,
+    })
 }
 
 fn digits(s: &str) -> Option<u32> {
@@ -97,7 +100,10 @@ pub fn parse_time_val(text: &str) -> Option<Timestamp> {
 
 /// The 213 reply to MDTM.
 pub fn parse_mdtm(text: &str) -> Result<Timestamp, ProtocolError> {
-    parse_time_val(text).ok_or_else(|| ProtocolError::MalformedValue { verb: "MDTM", text: text.to_string() })
+    parse_time_val(text).ok_or_else(|| ProtocolError::MalformedValue {
+        verb: "MDTM",
+        text: text.to_string(),
+    })
 }
 
 /// `YYYYMMDDHHMMSS` for MFMT (whole seconds, as most servers accept).
@@ -105,7 +111,12 @@ pub fn format_time_val(ts: Timestamp) -> String {
     let days = ts.seconds.div_euclid(86_400);
     let secs = ts.seconds.rem_euclid(86_400);
     let (y, m, d) = civil_from_days(days);
-    format!("{y:04}{m:02}{d:02}{:02}{:02}{:02}", secs / 3600, secs / 60 % 60, secs % 60)
+    format!(
+        "{y:04}{m:02}{d:02}{:02}{:02}{:02}",
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    )
 }
 
 #[cfg(test)]
@@ -125,13 +136,30 @@ mod tests {
 
     #[test]
     fn mdtm_values() {
-        assert_eq!(parse_mdtm("19700101000000"), Ok(Timestamp { seconds: 0, nanoseconds: 0 }));
+        assert_eq!(
+            parse_mdtm("19700101000000"),
+            Ok(Timestamp {
+                seconds: 0,
+                nanoseconds: 0
+            })
+        );
         assert_eq!(
             parse_mdtm("20261124223000.25"),
-            Ok(Timestamp { seconds: 1_795_559_400, nanoseconds: 250_000_000 })
+            Ok(Timestamp {
+                seconds: 1_795_559_400,
+                nanoseconds: 250_000_000
+            })
         );
         assert_eq!(parse_mdtm("20240229120000").map(|t| t.seconds), Ok(1_709_208_000));
-        for bad in ["", "2026112422300", "20261324000000", "20230229000000", "2026112424000x", "20261124223000.", "x"] {
+        for bad in [
+            "",
+            "2026112422300",
+            "20261324000000",
+            "20230229000000",
+            "2026112424000x",
+            "20261124223000.",
+            "x",
+        ] {
             assert!(parse_mdtm(bad).is_err(), "{bad}");
         }
     }

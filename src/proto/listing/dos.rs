@@ -79,15 +79,24 @@ mod tests {
     use super::*;
     use crate::proto::time::Timestamp;
 
-    const NOW: Timestamp = Timestamp { seconds: 1_795_559_400, nanoseconds: 0 };
+    const NOW: Timestamp = Timestamp {
+        seconds: 1_795_559_400,
+        nanoseconds: 0,
+    };
 
     #[test]
     fn iis_directory_and_file() {
         let d = parse_list_line("11-24-26  10:30AM       <DIR>          Program Files", NOW).unwrap();
-        assert_eq!((d.name.as_str(), d.kind, d.size), ("Program Files", Kind::Directory, None));
+        assert_eq!(
+            (d.name.as_str(), d.kind, d.size),
+            ("Program Files", Kind::Directory, None)
+        );
         assert_eq!(d.modified, from_civil(2026, 11, 24, 10, 30, 0));
         let f = parse_list_line("01-02-1999  12:05PM            1,234 readme.txt", NOW).unwrap();
-        assert_eq!((f.name.as_str(), f.kind, f.size), ("readme.txt", Kind::File, Some(1234)));
+        assert_eq!(
+            (f.name.as_str(), f.kind, f.size),
+            ("readme.txt", Kind::File, Some(1234))
+        );
         assert_eq!(f.modified, from_civil(1999, 1, 2, 12, 5, 0));
     }
 
@@ -96,7 +105,10 @@ mod tests {
         let f = parse_list_line("03-04-21  12:00AM  10 a", NOW).unwrap();
         assert_eq!(f.modified, from_civil(2021, 3, 4, 0, 0, 0));
         let f = parse_list_line("03-04-2021  23:59  10 b c", NOW).unwrap();
-        assert_eq!((f.name.as_str(), f.modified), ("b c", from_civil(2021, 3, 4, 23, 59, 0)));
+        assert_eq!(
+            (f.name.as_str(), f.modified),
+            ("b c", from_civil(2021, 3, 4, 23, 59, 0))
+        );
     }
 
     #[test]

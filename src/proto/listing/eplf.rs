@@ -17,7 +17,12 @@ pub fn parse(line: &str) -> Option<Entry> {
             "r" => entry.kind = Kind::File,
             "/" => entry.kind = Kind::Directory,
             "s" => entry.size = value.parse().ok(),
-            "m" => entry.modified = value.parse().ok().map(|seconds| Timestamp { seconds, nanoseconds: 0 }),
+            "m" => {
+                entry.modified = value.parse().ok().map(|seconds| Timestamp {
+                    seconds,
+                    nanoseconds: 0,
+                })
+            }
             "u" if value.starts_with('p') => entry.unix_mode = u32::from_str_radix(&value[1..], 8).ok(),
             _ => {}
         }
@@ -31,13 +36,25 @@ mod tests {
     use super::super::parse_list_line;
     use super::*;
 
-    const NOW: Timestamp = Timestamp { seconds: 0, nanoseconds: 0 };
+    const NOW: Timestamp = Timestamp {
+        seconds: 0,
+        nanoseconds: 0,
+    };
 
     #[test]
     fn file_and_directory() {
         let f = parse_list_line("+i8388621.48594,m825718503,r,s280,up644,\tdjb.html", NOW).unwrap();
-        assert_eq!((f.name.as_str(), f.kind, f.size, f.unix_mode), ("djb.html", Kind::File, Some(280), Some(0o644)));
-        assert_eq!(f.modified, Some(Timestamp { seconds: 825_718_503, nanoseconds: 0 }));
+        assert_eq!(
+            (f.name.as_str(), f.kind, f.size, f.unix_mode),
+            ("djb.html", Kind::File, Some(280), Some(0o644))
+        );
+        assert_eq!(
+            f.modified,
+            Some(Timestamp {
+                seconds: 825_718_503,
+                nanoseconds: 0
+            })
+        );
         let d = parse_list_line("+i8388621.50690,m824255907,/,\t514", NOW).unwrap();
         assert_eq!((d.name.as_str(), d.kind), ("514", Kind::Directory));
     }

@@ -40,7 +40,10 @@ fn apply_fact(entry: &mut Entry, key: &str, value: &str) {
                 "dir" | "cdir" | "pdir" => Kind::Directory,
                 _ if lower.starts_with("os.unix=slink") || lower.starts_with("os.unix=symlink") => {
                     // `OS.unix=slink:/target` carries the target after a colon.
-                    entry.link_target = value.split_once(':').map(|(_, t)| t.to_string()).filter(|t| !t.is_empty());
+                    entry.link_target = value
+                        .split_once(':')
+                        .map(|(_, t)| t.to_string())
+                        .filter(|t| !t.is_empty());
                     Kind::Link
                 }
                 _ => Kind::Other,
@@ -70,17 +73,29 @@ mod tests {
         assert_eq!(e.size, Some(1234));
         assert_eq!(e.permissions.as_deref(), Some("adfrw"));
         assert_eq!(e.unix_mode, Some(0o644));
-        assert_eq!(e.modified, Some(Timestamp { seconds: 1_795_516_200, nanoseconds: 0 }));
+        assert_eq!(
+            e.modified,
+            Some(Timestamp {
+                seconds: 1_795_516_200,
+                nanoseconds: 0
+            })
+        );
         assert!(e.facts.contains(&("unique".to_string(), "FD00U1234".to_string())));
     }
 
     #[test]
     fn dirs_links_and_mlst_leading_space() {
-        assert_eq!(parse_mlsd_line("type=dir;modify=20200101000000; sub").unwrap().kind, Kind::Directory);
+        assert_eq!(
+            parse_mlsd_line("type=dir;modify=20200101000000; sub").unwrap().kind,
+            Kind::Directory
+        );
         let cdir = parse_mlsd_line("type=cdir; .").unwrap();
         assert!(cdir.is_self_or_parent());
         let l = parse_mlsd_line(" type=OS.unix=slink:/etc/target;size=10; link").unwrap();
-        assert_eq!((l.kind, l.link_target.as_deref(), l.name.as_str()), (Kind::Link, Some("/etc/target"), "link"));
+        assert_eq!(
+            (l.kind, l.link_target.as_deref(), l.name.as_str()),
+            (Kind::Link, Some("/etc/target"), "link")
+        );
         let l = parse_mlsd_line("type=OS.unix=symlink; link2").unwrap();
         assert_eq!((l.kind, l.link_target), (Kind::Link, None));
         assert_eq!(parse_mlsd_line("type=OS.unix=chr-1/3; null").unwrap().kind, Kind::Other);

@@ -61,9 +61,12 @@ impl Entry {
 
     /// `.` and `..` (and MLSD's `cdir`/`pdir`): listed, but not content.
     pub fn is_self_or_parent(&self) -> bool {
-        self.name == "." || self.name == ".." || self.facts.iter().any(|(k, v)| {
-            k == "type" && (v.eq_ignore_ascii_case("cdir") || v.eq_ignore_ascii_case("pdir"))
-        })
+        self.name == "."
+            || self.name == ".."
+            || self
+                .facts
+                .iter()
+                .any(|(k, v)| k == "type" && (v.eq_ignore_ascii_case("cdir") || v.eq_ignore_ascii_case("pdir")))
     }
 }
 
@@ -92,7 +95,13 @@ fn is_total_line(line: &str) -> bool {
 pub fn parse_listing(body: &[u8], machine: bool, now: Timestamp) -> Vec<Entry> {
     body.split(|&b| b == b'\n')
         .map(|l| String::from_utf8_lossy(l.strip_suffix(b"\r").unwrap_or(l)).into_owned())
-        .filter_map(|l| if machine { parse_mlsd_line(&l) } else { parse_list_line(&l, now) })
+        .filter_map(|l| {
+            if machine {
+                parse_mlsd_line(&l)
+            } else {
+                parse_list_line(&l, now)
+            }
+        })
         .collect()
 }
 
@@ -100,7 +109,10 @@ pub fn parse_listing(body: &[u8], machine: bool, now: Timestamp) -> Vec<Entry> {
 mod tests {
     use super::*;
 
-    const NOW: Timestamp = Timestamp { seconds: 1_795_559_400, nanoseconds: 0 }; // 2026-11-24 22:30 UTC
+    const NOW: Timestamp = Timestamp {
+        seconds: 1_795_559_400,
+        nanoseconds: 0,
+    }; // 2026-11-24 22:30 UTC
 
     #[test]
     fn total_and_blank_lines_carry_no_entry() {

@@ -8,7 +8,9 @@
 use super::{Entry, Kind};
 use crate::proto::time::{civil_from_days, from_civil, Timestamp};
 
-const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+const MONTHS: [&str; 12] = [
+    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+];
 
 /// Whitespace-separated words with their byte offsets.
 fn words(line: &str) -> Vec<(usize, &str)> {
@@ -127,7 +129,11 @@ pub fn parse(line: &str, now: Timestamp) -> Option<Entry> {
     let name_start = offset + word.len() + 1;
     let full_name = line.get(name_start..).filter(|n| !n.is_empty())?;
     let before = w[at - 1].1;
-    let size = if kind == Kind::Other { None } else { before.parse::<u64>().ok() };
+    let size = if kind == Kind::Other {
+        None
+    } else {
+        before.parse::<u64>().ok()
+    };
 
     let (name, target) = match (kind, full_name.split_once(" -> ")) {
         (Kind::Link, Some((n, t))) => (n.to_string(), Some(t.to_string())),
@@ -148,7 +154,10 @@ mod tests {
     use super::super::parse_list_line;
     use super::*;
 
-    const NOW: Timestamp = Timestamp { seconds: 1_795_559_400, nanoseconds: 0 }; // 2026-11-24 22:30 UTC
+    const NOW: Timestamp = Timestamp {
+        seconds: 1_795_559_400,
+        nanoseconds: 0,
+    }; // 2026-11-24 22:30 UTC
 
     fn ts(y: i64, mo: u32, d: u32, h: u32, mi: u32) -> Option<Timestamp> {
         from_civil(y, mo, d, h, mi, 0)
@@ -156,8 +165,15 @@ mod tests {
 
     #[test]
     fn vsftpd_numeric_ids_recent_file() {
-        let e = parse_list_line("-rw-r--r--    1 0        0            1234 Nov 24 10:30 report.pdf", NOW).unwrap();
-        assert_eq!((e.name.as_str(), e.kind, e.size), ("report.pdf", Kind::File, Some(1234)));
+        let e = parse_list_line(
+            "-rw-r--r--    1 0        0            1234 Nov 24 10:30 report.pdf",
+            NOW,
+        )
+        .unwrap();
+        assert_eq!(
+            (e.name.as_str(), e.kind, e.size),
+            ("report.pdf", Kind::File, Some(1234))
+        );
         assert_eq!(e.modified, ts(2026, 11, 24, 10, 30));
         assert_eq!(e.unix_mode, Some(0o644));
         assert_eq!(e.permissions.as_deref(), Some("rw-r--r--"));
