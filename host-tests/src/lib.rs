@@ -4,7 +4,9 @@
 //! in-process FTP server the fast suite and the demo run against.
 
 pub mod client;
+pub mod conformance;
 pub mod grant;
+pub mod interop;
 pub mod runtime;
 pub mod scripted;
 pub mod server;

@@ -1,0 +1,242 @@
+//! Real FTP servers for the interop suite, each started on loopback with a
+//! temporary configuration: vsftpd, pure-ftpd, proftpd (Debian packages, see
+//! `.ci/install-ftp-servers`) and pyftpdlib (PyPI). A server that is not
+//! installed is reported with the reason; the caller decides whether that is
+//! a skip (a developer's machine) or a failure (CI sets `FTP_INTEROP_REQUIRED`).
+
+use std::io::{BufRead, BufReader};
+use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::ops::RangeInclusive;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use tempfile::TempDir;
+
+/// The system user `.ci/install-ftp-servers` creates.
+pub const USER: &str = "ftpinterop";
+pub const PASSWORD: &str = "interop-pass";
+pub const USER_HOME: &str = "/home/ftpinterop";
+/// The anonymous root every server is pointed at.
+pub const ANON_DIR: &str = "/srv/ftp";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Vsftpd,
+    PureFtpd,
+    Proftpd,
+    Pyftpdlib,
+}
+
+impl Kind {
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Vsftpd => "vsftpd",
+            Kind::PureFtpd => "pure-ftpd",
+            Kind::Proftpd => "proftpd",
+            Kind::Pyftpdlib => "pyftpdlib",
+        }
+    }
+
+    /// Distinct passive ranges, so servers started in parallel never share one.
+    fn passive(self) -> RangeInclusive<u16> {
+        let base = 30_000
+            + 100
+                * match self {
+                    Kind::Vsftpd => 0,
+                    Kind::PureFtpd => 1,
+                    Kind::Proftpd => 2,
+                    Kind::Pyftpdlib => 3,
+                };
+        base..=base + 49
+    }
+}
+
+/// Whether a missing server must fail the suite instead of skipping.
+pub fn required() -> bool {
+    std::env::var_os("FTP_INTEROP_REQUIRED").is_some_and(|v| v == "1")
+}
+
+fn servers_dir() -> PathBuf {
+    std::env::var_os("FTP_SERVERS_DIR").map_or_else(|| PathBuf::from("/opt/ftp-servers"), PathBuf::from)
+}
+
+pub struct RealServer {
+    pub kind: Kind,
+    pub addr: SocketAddr,
+    pub passive: RangeInclusive<u16>,
+    child: Child,
+    _config: TempDir,
+}
+
+impl RealServer {
+    pub fn grant(&self) -> crate::Grant {
+        crate::Grant::ftp_server(self.addr, self.passive.clone())
+    }
+}
+
+impl Drop for RealServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> std::io::Result<u16> {
+    Ok(TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?.local_addr()?.port())
+}
+
+fn find(candidates: &[PathBuf]) -> Option<PathBuf> {
+    candidates.iter().find(|p| p.is_file()).cloned()
+}
+
+fn prerequisites() -> Result<(), String> {
+    use std::os::unix::fs::MetadataExt;
+    // /proc/self belongs to the process's effective user.
+    if std::fs::metadata("/proc/self").map(|m| m.uid()).unwrap_or(u32::MAX) != 0 {
+        return Err("the interop servers need root (system users, privilege separation)".into());
+    }
+    if !Path::new(USER_HOME).is_dir() {
+        return Err(format!("user {USER} is missing; run .ci/install-ftp-servers"));
+    }
+    Ok(())
+}
+
+/// Starts `kind`, waiting until it sends its banner.
+pub fn start(kind: Kind) -> Result<RealServer, String> {
+    prerequisites()?;
+    let port = free_port().map_err(|e| e.to_string())?;
+    let passive = kind.passive();
+    let config = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let mut command = match kind {
+        Kind::Vsftpd => vsftpd(port, &passive, config.path())?,
+        Kind::PureFtpd => pure_ftpd(port, &passive)?,
+        Kind::Proftpd => proftpd(port, &passive, config.path())?,
+        Kind::Pyftpdlib => pyftpdlib(port, &passive)?,
+    };
+    let log = std::fs::File::create(config.path().join("server.log")).map_err(|e| e.to_string())?;
+    let log2 = log.try_clone().map_err(|e| e.to_string())?;
+    let child = command
+        .stdin(Stdio::null())
+        .stdout(log)
+        .stderr(log2)
+        .spawn()
+        .map_err(|e| format!("{} did not start: {e}", kind.name()))?;
+    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+    let mut server = RealServer {
+        kind,
+        addr,
+        passive,
+        child,
+        _config: config,
+    };
+    wait_for_banner(&mut server)?;
+    Ok(server)
+}
+
+fn wait_for_banner(server: &mut RealServer) -> Result<(), String> {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while Instant::now() < deadline {
+        if let Ok(Some(status)) = server.child.try_wait() {
+            let log = std::fs::read_to_string(server._config.path().join("server.log")).unwrap_or_default();
+            return Err(format!("{} exited with {status}: {log}", server.kind.name()));
+        }
+        if let Ok(stream) = TcpStream::connect(server.addr) {
+            stream.set_read_timeout(Some(Duration::from_secs(5))).ok();
+            let mut line = String::new();
+            if BufReader::new(stream).read_line(&mut line).is_ok() && line.starts_with("220") {
+                return Ok(());
+            }
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Err(format!("{} sent no banner within 15 s", server.kind.name()))
+}
+
+fn write(path: &Path, text: &str) -> Result<(), String> {
+    std::fs::write(path, text).map_err(|e| format!("writing {}: {e}", path.display()))
+}
+
+fn vsftpd(port: u16, passive: &RangeInclusive<u16>, dir: &Path) -> Result<Command, String> {
+    let binary = find(&["/usr/sbin/vsftpd".into()]).ok_or("vsftpd is not installed")?;
+    std::fs::create_dir_all("/var/run/vsftpd/empty").map_err(|e| e.to_string())?;
+    let conf = dir.join("vsftpd.conf");
+    write(
+        &conf,
+        &format!(
+            "listen=YES\nlisten_ipv6=NO\nlisten_address=127.0.0.1\nlisten_port={port}\nbackground=NO\n\
+             anonymous_enable=YES\nanon_root={ANON_DIR}\nno_anon_password=YES\nlocal_enable=YES\nwrite_enable=YES\n\
+             local_umask=022\npasv_enable=YES\npasv_min_port={}\npasv_max_port={}\nseccomp_sandbox=NO\n\
+             secure_chroot_dir=/var/run/vsftpd/empty\nftp_username=ftp\npam_service_name=vsftpd\n\
+             xferlog_enable=NO\nuse_localtime=NO\nmdtm_write=YES\ncheck_shell=NO\n",
+            passive.start(),
+            passive.end()
+        ),
+    )?;
+    let mut c = Command::new(binary);
+    c.arg(conf);
+    Ok(c)
+}
+
+fn pure_ftpd(port: u16, passive: &RangeInclusive<u16>) -> Result<Command, String> {
+    let binary = find(&[
+        servers_dir().join("pure-ftpd/usr/sbin/pure-ftpd"),
+        "/usr/sbin/pure-ftpd".into(),
+    ])
+    .ok_or("pure-ftpd is not installed (run .ci/install-ftp-servers)")?;
+    let mut c = Command::new(binary);
+    c.args(["-S", &format!("127.0.0.1,{port}"), "-l", "unix", "-H", "-p"])
+        .arg(format!("{}:{}", passive.start(), passive.end()));
+    Ok(c)
+}
+
+fn proftpd(port: u16, passive: &RangeInclusive<u16>, dir: &Path) -> Result<Command, String> {
+    let binary = find(&[
+        servers_dir().join("proftpd/usr/sbin/proftpd"),
+        "/usr/sbin/proftpd".into(),
+    ])
+    .ok_or("proftpd is not installed (run .ci/install-ftp-servers)")?;
+    // Scoreboard and pid files may not live in a world-writable directory.
+    let run = PathBuf::from(format!("/run/proftpd-interop-{port}"));
+    std::fs::create_dir_all(&run).map_err(|e| e.to_string())?;
+    let conf = dir.join("proftpd.conf");
+    write(
+        &conf,
+        &format!(
+            "ServerType standalone\nServerName \"proftpd interop\"\nPort {port}\nDefaultAddress 127.0.0.1\n\
+             UseIPv6 off\nUser nobody\nGroup nogroup\nWtmpLog off\nDelayTable none\n\
+             ScoreboardFile {run}/scoreboard\nPidFile {run}/pid\nPassivePorts {} {}\nRequireValidShell off\n\
+             AllowOverwrite on\nAllowStoreRestart on\nAuthOrder mod_auth_unix.c\nTimesGMT on\nUmask 022\n\
+             <Anonymous {ANON_DIR}>\n  User ftp\n  Group nogroup\n  UserAlias anonymous ftp\n  \
+             RequireValidShell off\n  <Limit WRITE>\n    DenyAll\n  </Limit>\n</Anonymous>\n",
+            passive.start(),
+            passive.end(),
+            run = run.display()
+        ),
+    )?;
+    let mut c = Command::new(binary);
+    c.arg("-n").arg("-c").arg(conf);
+    Ok(c)
+}
+
+fn pyftpdlib(port: u16, passive: &RangeInclusive<u16>) -> Result<Command, String> {
+    let ok = Command::new("python3")
+        .args(["-c", "import pyftpdlib"])
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        return Err("pyftpdlib is not installed (pip install pyftpdlib)".into());
+    }
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("servers/pyftpd.py");
+    let mut c = Command::new("python3");
+    c.arg(script).args([
+        port.to_string(),
+        passive.start().to_string(),
+        passive.end().to_string(),
+        USER.into(),
+        PASSWORD.into(),
+        USER_HOME.into(),
+        ANON_DIR.into(),
+    ]);
+    Ok(c)
+}
