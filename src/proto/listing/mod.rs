@@ -127,6 +127,107 @@ mod tests {
         assert_eq!(e.raw, "this is not a listing");
     }
 
+    /// Listings captured from the real servers of the interop suite, all of
+    /// one directory: `link -> plain.txt`, `old.dat` (2020-01-02 03:04:05),
+    /// `plain.txt` (5 B), `sub dir/`, `with  two spaces.bin` (123456 B).
+    const CAPTURED: &[(&str, &str, bool, Kind)] = &[
+        (
+            "vsftpd LIST",
+            include_str!("captured/vsftpd-list.txt"),
+            false,
+            Kind::Link,
+        ),
+        (
+            "pure-ftpd LIST",
+            include_str!("captured/pure-ftpd-list.txt"),
+            false,
+            Kind::Link,
+        ),
+        (
+            "proftpd LIST",
+            include_str!("captured/proftpd-list.txt"),
+            false,
+            Kind::Link,
+        ),
+        (
+            "pyftpdlib LIST",
+            include_str!("captured/pyftpdlib-list.txt"),
+            false,
+            Kind::Link,
+        ),
+        (
+            "libunftp LIST",
+            include_str!("captured/libunftp-list.txt"),
+            false,
+            Kind::Link,
+        ),
+        (
+            "pure-ftpd MLSD",
+            include_str!("captured/pure-ftpd-mlsd.txt"),
+            true,
+            Kind::Link,
+        ),
+        (
+            "proftpd MLSD",
+            include_str!("captured/proftpd-mlsd.txt"),
+            true,
+            Kind::Link,
+        ),
+        // These two follow the link and report the target.
+        (
+            "pyftpdlib MLSD",
+            include_str!("captured/pyftpdlib-mlsd.txt"),
+            true,
+            Kind::File,
+        ),
+        (
+            "libunftp MLSD",
+            include_str!("captured/libunftp-mlsd.txt"),
+            true,
+            Kind::File,
+        ),
+    ];
+
+    #[test]
+    fn captured_real_server_listings() {
+        let now = Timestamp {
+            seconds: 1_795_561_200,
+            nanoseconds: 0,
+        }; // 2026-11-24 23:00 UTC
+        let recent = crate::proto::time::from_civil(2026, 11, 24, 23, 6, 0).unwrap();
+        for (server, body, machine, link_kind) in CAPTURED {
+            let mut entries = parse_listing(body.as_bytes(), *machine, now);
+            entries.retain(|e| !e.is_self_or_parent());
+            entries.sort_by(|a, b| a.name.cmp(&b.name));
+            let names: Vec<&str> = entries.iter().map(|e| e.name.as_str()).collect();
+            assert_eq!(
+                names,
+                ["link", "old.dat", "plain.txt", "sub dir", "with  two spaces.bin"],
+                "{server}"
+            );
+            let kinds: Vec<Kind> = entries.iter().map(|e| e.kind).collect();
+            assert_eq!(
+                kinds,
+                [*link_kind, Kind::File, Kind::File, Kind::Directory, Kind::File],
+                "{server}"
+            );
+            assert_eq!(entries[1].size, Some(3), "{server}");
+            assert_eq!(entries[4].size, Some(123_456), "{server}");
+            let old = entries[1].modified.unwrap();
+            let day = crate::proto::time::from_civil(2020, 1, 2, 0, 0, 0).unwrap();
+            assert!(
+                old.seconds >= day.seconds && old.seconds < day.seconds + 86_400,
+                "{server}: {old:?}"
+            );
+            let plain = entries[2].modified.unwrap();
+            assert!((plain.seconds - recent.seconds).abs() < 60, "{server}: {plain:?}");
+            if !machine {
+                assert_eq!(entries[0].link_target.as_deref(), Some("plain.txt"), "{server}");
+                assert_eq!(entries[2].unix_mode, Some(0o644), "{server}");
+            }
+        }
+    }
+
     #[test]
     fn whole_body_mixed_endings() {
         let body = b"total 1\r\n-rw-r--r-- 1 a b 5 Nov 24 10:30 x\nweird\r\n";
