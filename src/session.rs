@@ -531,12 +531,14 @@ impl Session {
     pub fn abort_transfer(&mut self) -> Result<()> {
         self.busy = false;
         let grace = Deadline::after_ms(self.options.reply_ms.min(ABORT_GRACE_MS), "abort");
-        let result = self.on_control(|control, deadline| {
+        let reply_ms = self.options.reply_ms;
+        let result = self.on_control(|control, _| {
             match control.read_final(&grace) {
                 Ok(reply) if reply.code == 421 => return Err(Error::Transient(reply)),
                 Ok(_) | Err(Error::Timeout(_)) => {}
                 Err(e) => return Err(e),
             }
+            let deadline = &Deadline::after_ms(reply_ms, "reply");
             control.send(b"ABOR\r\nNOOP\r\n", deadline)?;
             for _ in 0..4 {
                 let reply = control.read_final(deadline)?;

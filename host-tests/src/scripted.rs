@@ -1,71 +1,215 @@
 //! A scripted fake FTP server for what real servers will not do on demand:
-//! it records every byte the client sends and answers each command line with
-//! whatever the script returns.
+//! faults, malformed replies, stalls. It records every byte the client sends
+//! on the control connection, answers each command line through a script,
+//! and offers the script a passive data connection to misuse at will.
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::{Ipv4Addr, SocketAddr, TcpListener};
+use socket2::SockRef;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
+use std::time::Duration;
 
-/// What the script does in answer to one command line.
-pub enum Action {
-    /// Send these bytes.
-    Send(Vec<u8>),
+/// What happens after the script handled a line.
+pub enum Flow {
+    /// Read the next command.
+    Next,
     /// Close the control connection.
     Close,
+    /// Reset the control connection (RST instead of FIN).
+    Reset,
+}
+
+/// The script's view of the connection.
+pub struct Ctx {
+    control: TcpStream,
+    listener: Option<TcpListener>,
+    data: Option<TcpStream>,
+}
+
+impl Ctx {
+    /// Sends bytes on the control connection as they are.
+    pub fn send(&mut self, bytes: impl AsRef<[u8]>) {
+        let _ = self.control.write_all(bytes.as_ref());
+        let _ = self.control.flush();
+    }
+
+    /// Opens a passive listener on 127.0.0.1 and returns its port.
+    pub fn passive(&mut self) -> u16 {
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind a passive port");
+        let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
+        self.listener = Some(listener);
+        self.data = None;
+        port
+    }
+
+    /// The data connection, accepted on first use (the client connects
+    /// before it sends the transfer command).
+    pub fn data(&mut self) -> Option<&mut TcpStream> {
+        if self.data.is_none() {
+            let listener = self.listener.take()?;
+            let (stream, _) = listener.accept().ok()?;
+            self.data = Some(stream);
+        }
+        self.data.as_mut()
+    }
+
+    pub fn data_write(&mut self, bytes: &[u8]) {
+        if let Some(d) = self.data() {
+            let _ = d.write_all(bytes);
+        }
+    }
+
+    /// Reads the data connection to its end (an upload).
+    pub fn data_read_all(&mut self) -> Vec<u8> {
+        let mut out = Vec::new();
+        if let Some(d) = self.data() {
+            let _ = d.read_to_end(&mut out);
+        }
+        out
+    }
+
+    /// Reads some upload bytes, then resets the data connection.
+    pub fn data_read_some_then_reset(&mut self, n: usize) {
+        if let Some(d) = self.data() {
+            let mut buf = vec![0u8; n];
+            let _ = d.read_exact(&mut buf);
+        }
+        self.data_reset();
+    }
+
+    pub fn data_close(&mut self) {
+        if self.data().is_some() {
+            self.data = None;
+        }
+    }
+
+    /// Closes the data connection with RST.
+    pub fn data_reset(&mut self) {
+        if let Some(d) = self.data() {
+            let _ = SockRef::from(&*d).set_linger(Some(Duration::ZERO));
+        }
+        self.data = None;
+    }
+
+    pub fn sleep_ms(&self, ms: u64) {
+        std::thread::sleep(Duration::from_millis(ms));
+    }
+}
+
+/// Answers the commands every script needs the ordinary way, so a case
+/// overrides only what it is about.
+pub fn ordinary(line: &str, ctx: &mut Ctx) -> Flow {
+    let verb = line.split(' ').next().unwrap_or_default().to_ascii_uppercase();
+    match verb.as_str() {
+        "USER" => ctx.send("331 password please\r\n"),
+        "PASS" => ctx.send("230 logged in\r\n"),
+        "FEAT" => ctx.send("211-Features:\r\n SIZE\r\n211 End\r\n"),
+        "TYPE" | "NOOP" | "OPTS" => ctx.send("200 ok\r\n"),
+        "EPSV" => {
+            let port = ctx.passive();
+            ctx.send(format!("229 Entering Extended Passive Mode (|||{port}|)\r\n"));
+        }
+        "PASV" => {
+            let port = ctx.passive();
+            ctx.send(format!(
+                "227 Entering Passive Mode (127,0,0,1,{},{})\r\n",
+                port >> 8,
+                port & 0xff
+            ));
+        }
+        "ABOR" => {
+            ctx.data = None;
+            ctx.send("225 no transfer to abort\r\n");
+        }
+        "QUIT" => {
+            ctx.send("221 bye\r\n");
+            return Flow::Close;
+        }
+        _ => ctx.send("502 not implemented\r\n"),
+    }
+    Flow::Next
 }
 
 pub struct ScriptedServer {
     addr: SocketAddr,
     received: Arc<Mutex<Vec<u8>>>,
-    thread: Option<JoinHandle<()>>,
+    client_closed: Arc<AtomicBool>,
 }
 
 impl ScriptedServer {
-    /// Accepts one control connection, sends `banner`, then answers each line
-    /// (without CRLF) with `script(line)`.
-    pub fn start(banner: &[u8], mut script: impl FnMut(&str) -> Action + Send + 'static) -> std::io::Result<Self> {
-        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?;
-        let addr = listener.local_addr()?;
+    /// Accepts one control connection, sends `banner`, then hands each line
+    /// (without CRLF) to `script`.
+    pub fn start(banner: &[u8], script: impl FnMut(&str, &mut Ctx) -> Flow + Send + 'static) -> Self {
+        Self::start_with(Some(banner.to_vec()), script)
+    }
+
+    /// Like `start`, but `None` sends no banner at all.
+    pub fn start_with(
+        banner: Option<Vec<u8>>,
+        mut script: impl FnMut(&str, &mut Ctx) -> Flow + Send + 'static,
+    ) -> Self {
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind the control port");
+        let addr = listener.local_addr().expect("local address");
         let received = Arc::new(Mutex::new(Vec::new()));
-        let log = received.clone();
-        let banner = banner.to_vec();
-        let thread = std::thread::spawn(move || {
+        let client_closed = Arc::new(AtomicBool::new(false));
+        let (log, closed) = (received.clone(), client_closed.clone());
+        std::thread::spawn(move || {
             let Ok((stream, _)) = listener.accept() else { return };
-            let mut writer = match stream.try_clone() {
-                Ok(w) => w,
-                Err(_) => return,
+            let Ok(reader) = stream.try_clone() else { return };
+            let mut ctx = Ctx {
+                control: stream,
+                listener: None,
+                data: None,
             };
-            if writer.write_all(&banner).is_err() {
-                return;
+            if let Some(banner) = banner {
+                ctx.send(banner);
             }
-            let mut reader = BufReader::new(stream);
+            let mut reader = BufReader::new(reader);
             let mut line = Vec::new();
-            while matches!(reader.read_until(b'\n', &mut line), Ok(n) if n > 0) {
+            loop {
+                line.clear();
+                match reader.read_until(b'\n', &mut line) {
+                    Ok(0) | Err(_) => {
+                        closed.store(true, Ordering::SeqCst);
+                        return;
+                    }
+                    Ok(_) => {}
+                }
                 log.lock().expect("log lock").extend_from_slice(&line);
                 let text = String::from_utf8_lossy(&line)
                     .trim_end_matches(['\r', '\n'])
                     .to_string();
-                line.clear();
-                match script(&text) {
-                    Action::Send(bytes) => {
-                        if writer.write_all(&bytes).is_err() {
-                            return;
-                        }
+                match script(&text, &mut ctx) {
+                    Flow::Next => {}
+                    Flow::Close => {
+                        // Half-close, then watch for the client closing its side.
+                        let _ = ctx.control.shutdown(std::net::Shutdown::Write);
+                        let mut sink = Vec::new();
+                        let _ = reader.read_to_end(&mut sink);
+                        closed.store(true, Ordering::SeqCst);
+                        return;
                     }
-                    Action::Close => return,
+                    Flow::Reset => {
+                        let _ = SockRef::from(&ctx.control).set_linger(Some(Duration::ZERO));
+                        return;
+                    }
                 }
             }
         });
-        Ok(Self {
+        Self {
             addr,
             received,
-            thread: Some(thread),
-        })
+            client_closed,
+        }
     }
 
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    pub fn port(&self) -> u16 {
+        self.addr.port()
     }
 
     /// Every byte the client has sent so far.
@@ -73,20 +217,28 @@ impl ScriptedServer {
         self.received.lock().expect("log lock").clone()
     }
 
-    /// A grant for the control port only.
-    pub fn grant(&self) -> crate::Grant {
-        crate::Grant::ftp_server(self.addr, self.addr.port()..=self.addr.port())
+    /// The command lines received so far.
+    pub fn commands(&self) -> Vec<String> {
+        String::from_utf8_lossy(&self.received())
+            .lines()
+            .map(str::to_string)
+            .collect()
     }
-}
 
-impl Drop for ScriptedServer {
-    fn drop(&mut self) {
-        // The thread ends when the client's connection closes; don't wait on
-        // a client that is still connected.
-        if let Some(t) = self.thread.take() {
-            if t.is_finished() {
-                let _ = t.join();
+    /// Waits up to `timeout` for the client to close the control connection.
+    pub fn wait_client_closed(&self, timeout: Duration) -> bool {
+        let end = std::time::Instant::now() + timeout;
+        while std::time::Instant::now() < end {
+            if self.client_closed.load(Ordering::SeqCst) {
+                return true;
             }
+            std::thread::sleep(Duration::from_millis(20));
         }
+        self.client_closed.load(Ordering::SeqCst)
+    }
+
+    /// Loopback, any port: the script's passive ports are chosen by the OS.
+    pub fn grant(&self) -> crate::Grant {
+        crate::Grant::default().allow(self.addr.ip(), 1..=u16::MAX)
     }
 }

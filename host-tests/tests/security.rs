@@ -3,20 +3,20 @@
 
 mod common;
 
-use host_tests::scripted::{Action, ScriptedServer};
+use host_tests::scripted::{Flow, ScriptedServer};
 use host_tests::{default_options, Client, Error, Grant, StoreMode, TestServer};
 use std::net::{IpAddr, Ipv4Addr};
 
 #[test]
 fn cr_lf_and_nul_in_arguments_are_rejected_before_sending() {
-    let server = ScriptedServer::start(b"220 fake\r\n", |line| {
-        Action::Send(if line == "NOOP" {
-            b"200 ok\r\n".to_vec()
+    let server = ScriptedServer::start(b"220 fake\r\n", |line, ctx| {
+        ctx.send(if line == "NOOP" {
+            "200 ok\r\n"
         } else {
-            b"500 unexpected\r\n".to_vec()
-        })
-    })
-    .unwrap();
+            "500 unexpected\r\n"
+        });
+        Flow::Next
+    });
     let mut c = Client::new(common::runtime(), server.grant()).unwrap();
     let s = c
         .connect("127.0.0.1", server.addr().port(), &default_options())

@@ -14,7 +14,7 @@ pub fn map_socket_error(code: ErrorCode) -> Error {
             Error::AccessDenied(format!("the host refused the network operation ({code:?})"))
         }
         ErrorCode::Timeout => Error::Timeout("connect"),
-        other => Error::Io(format!("{other:?}")),
+        other => Error::Io(format!("{}: {}", other.name(), other.message())),
     }
 }
 
