@@ -393,7 +393,7 @@ impl Session {
         self.ensure_idle()?;
         let reply = self.expect("PWD", None, is_code(&[257]))?;
         parse_257(reply.first_line()).ok_or_else(|| {
-            Error::Protocol(crate::proto::ProtocolError::MalformedValue {
+            Error::Protocol(ProtocolError::MalformedValue {
                 verb: "PWD",
                 text: reply.text(),
             })
@@ -548,7 +548,7 @@ impl Session {
                     _ => {}
                 }
             }
-            Err(Error::Protocol(crate::proto::ProtocolError::MalformedReply(
+            Err(Error::Protocol(ProtocolError::MalformedReply(
                 "no NOOP reply after ABOR".into(),
             )))
         });
@@ -597,8 +597,11 @@ impl Session {
             match data.read(64 * 1024, &deadline)? {
                 Some(chunk) => {
                     if out.len() + chunk.len() > max_bytes {
-                        return Err(crate::proto::ProtocolError::ListingTooLong(max_bytes).into());
+                        return Err(ProtocolError::ListingTooLong(max_bytes).into());
                     }
+                    // The host may cap memory below `max_bytes`: fail typed, not trap.
+                    out.try_reserve(chunk.len())
+                        .map_err(|_| ProtocolError::ListingExceedsMemory(out.len()))?;
                     out.extend_from_slice(&chunk);
                 }
                 None => return Ok(out),

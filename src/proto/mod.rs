@@ -31,4 +31,6 @@ pub enum ProtocolError {
     MalformedValue { verb: &'static str, text: String },
     #[error("listing longer than {0} bytes")]
     ListingTooLong(usize),
+    #[error("listing larger than the memory available ({0} bytes held)")]
+    ListingExceedsMemory(usize),
 }
