@@ -12,18 +12,15 @@ pub fn parse(line: &str) -> Option<Entry> {
     }
     let mut entry = Entry::new(name.to_string(), Kind::Other, line);
     for fact in facts.split(',').filter(|f| !f.is_empty()) {
-        let (tag, value) = fact.split_at(1);
+        let mut chars = fact.chars();
+        let Some(tag) = chars.next() else { continue };
+        let value = chars.as_str();
         match tag {
-            "r" => entry.kind = Kind::File,
-            "/" => entry.kind = Kind::Directory,
-            "s" => entry.size = value.parse().ok(),
-            "m" => {
-                entry.modified = value.parse().ok().map(|seconds| Timestamp {
-                    seconds,
-                    nanoseconds: 0,
-                })
-            }
-            "u" if value.starts_with('p') => entry.unix_mode = u32::from_str_radix(&value[1..], 8).ok(),
+            'r' => entry.kind = Kind::File,
+            '/' => entry.kind = Kind::Directory,
+            's' => entry.size = value.parse().ok(),
+            'm' => entry.modified = value.parse().ok().map(|seconds| Timestamp { seconds, nanoseconds: 0 }),
+            'u' => entry.unix_mode = value.strip_prefix('p').and_then(|m| u32::from_str_radix(m, 8).ok()),
             _ => {}
         }
         entry.facts.push((tag.to_string(), value.to_string()));
@@ -57,6 +54,13 @@ mod tests {
         );
         let d = parse_list_line("+i8388621.50690,m824255907,/,\t514", NOW).unwrap();
         assert_eq!((d.name.as_str(), d.kind), ("514", Kind::Directory));
+    }
+
+    #[test]
+    fn multibyte_fact_tags_found_by_fuzzing() {
+        let e = parse("+\u{fffd}\u{fffd},r,\tname").unwrap();
+        assert_eq!((e.kind, e.name.as_str()), (Kind::File, "name"));
+        assert_eq!(e.facts[0], ("\u{fffd}".to_string(), "\u{fffd}".to_string()));
     }
 
     #[test]

@@ -1,0 +1,22 @@
+//! LIST and MLSD bodies: never a panic, every line accounted for (an entry,
+//! an unparsed entry, or a blank/total line), names of parsed entries non-empty.
+#![no_main]
+
+use ftp_client::proto::listing::{parse_listing, Kind};
+use ftp_client::proto::time::Timestamp;
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let now = Timestamp { seconds: 1_795_559_400, nanoseconds: 0 };
+    let lines = data.split(|&b| b == b'\n').count();
+    for machine in [false, true] {
+        let entries = parse_listing(data, machine, now);
+        assert!(entries.len() <= lines);
+        for e in entries {
+            assert!(!e.raw.is_empty());
+            if e.kind != Kind::Unparsed {
+                assert!(!e.name.is_empty());
+            }
+        }
+    }
+});
