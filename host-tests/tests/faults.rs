@@ -606,33 +606,20 @@ fn data_ending_without_a_final_reply() {
 }
 
 #[test]
-fn transient_426_after_a_transfer() {
-    let (_server, mut c, s) = logged_in(serve_file(b"data", "426 connection closed; transfer aborted\r\n"));
-    match c.get(s, "f", 0, 1024).unwrap_err().ftp() {
-        Error::Transient(r) => assert_eq!(r.code, 426),
-        e => panic!("{e:?}"),
+fn error_replies_after_a_transfer() {
+    for (reply, code, permanent) in [
+        ("426 connection closed; transfer aborted\r\n", 426, false),
+        ("451 local error\r\n", 451, false),
+        // libunftp's way of saying the file is missing: 150, then 550.
+        ("550 no such file\r\n", 550, true),
+    ] {
+        let (_server, mut c, s) = logged_in(serve_file(b"data", reply));
+        match (c.get(s, "f", 0, 1024).unwrap_err().ftp(), permanent) {
+            (Error::Transient(r), false) | (Error::Permanent(r), true) => assert_eq!(r.code, code),
+            (e, _) => panic!("{reply:?}: {e:?}"),
+        }
+        still_usable(&mut c, s);
     }
-    still_usable(&mut c, s);
-}
-
-#[test]
-fn transient_451_after_a_transfer() {
-    let (_server, mut c, s) = logged_in(serve_file(b"data", "451 local error\r\n"));
-    match c.get(s, "f", 0, 1024).unwrap_err().ftp() {
-        Error::Transient(r) => assert_eq!(r.code, 451),
-        e => panic!("{e:?}"),
-    }
-    still_usable(&mut c, s);
-}
-
-#[test]
-fn permanent_550_after_150() {
-    let (_server, mut c, s) = logged_in(serve_file(b"", "550 no such file\r\n"));
-    match c.get(s, "f", 0, 1024).unwrap_err().ftp() {
-        Error::Permanent(r) => assert_eq!(r.code, 550),
-        e => panic!("{e:?}"),
-    }
-    still_usable(&mut c, s);
 }
 
 #[test]

@@ -79,10 +79,7 @@ mod tests {
     use super::*;
     use crate::proto::time::Timestamp;
 
-    const NOW: Timestamp = Timestamp {
-        seconds: 1_795_559_400,
-        nanoseconds: 0,
-    };
+    const NOW: Timestamp = super::super::TEST_NOW;
 
     #[test]
     fn iis_directory_and_file() {

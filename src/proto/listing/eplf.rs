@@ -19,7 +19,12 @@ pub fn parse(line: &str) -> Option<Entry> {
             'r' => entry.kind = Kind::File,
             '/' => entry.kind = Kind::Directory,
             's' => entry.size = value.parse().ok(),
-            'm' => entry.modified = value.parse().ok().map(|seconds| Timestamp { seconds, nanoseconds: 0 }),
+            'm' => {
+                entry.modified = value.parse().ok().map(|seconds| Timestamp {
+                    seconds,
+                    nanoseconds: 0,
+                })
+            }
             'u' => entry.unix_mode = value.strip_prefix('p').and_then(|m| u32::from_str_radix(m, 8).ok()),
             _ => {}
         }

@@ -105,14 +105,18 @@ pub fn parse_listing(body: &[u8], machine: bool, now: Timestamp) -> Vec<Entry> {
         .collect()
 }
 
+/// 2026-11-24 22:30 UTC: the "now" the listing tests place yearless dates by.
+#[cfg(test)]
+pub(crate) const TEST_NOW: Timestamp = Timestamp {
+    seconds: 1_795_559_400,
+    nanoseconds: 0,
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const NOW: Timestamp = Timestamp {
-        seconds: 1_795_559_400,
-        nanoseconds: 0,
-    }; // 2026-11-24 22:30 UTC
+    const NOW: Timestamp = TEST_NOW;
 
     #[test]
     fn total_and_blank_lines_carry_no_entry() {

@@ -154,10 +154,7 @@ mod tests {
     use super::super::parse_list_line;
     use super::*;
 
-    const NOW: Timestamp = Timestamp {
-        seconds: 1_795_559_400,
-        nanoseconds: 0,
-    }; // 2026-11-24 22:30 UTC
+    const NOW: Timestamp = super::super::TEST_NOW;
 
     fn ts(y: i64, mo: u32, d: u32, h: u32, mi: u32) -> Option<Timestamp> {
         from_civil(y, mo, d, h, mi, 0)
