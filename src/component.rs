@@ -6,7 +6,10 @@ use crate::proto::feat::Feature;
 use crate::proto::listing::{Entry, Kind};
 use crate::proto::reply::Reply;
 use crate::proto::time::Timestamp;
+use crate::secure::{Security, TlsSettings};
 use crate::session::{Options, Session, TransferType, MIN_LINE};
+#[cfg(feature = "tls")]
+use crate::tls::config::TlsFailure;
 use crate::transfer::{Retrieve, Shared, Store, StoreMode};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -50,6 +53,14 @@ impl From<Error> for witty::Error {
             Error::Protocol(p) => witty::Error::Protocol(p.to_string()),
             Error::Io(m) => witty::Error::Io(m),
             Error::AccessDenied(m) => witty::Error::AccessDenied(m),
+            #[cfg(feature = "tls")]
+            Error::Tls(failure) => witty::Error::Tls(match failure {
+                TlsFailure::UntrustedCertificate(m) => witty::TlsError::UntrustedCertificate(m),
+                TlsFailure::NameMismatch(m) => witty::TlsError::NameMismatch(m),
+                TlsFailure::Expired(m) => witty::TlsError::Expired(m),
+                TlsFailure::Handshake(m) => witty::TlsError::Handshake(m),
+            }),
+            Error::TlsRefused(r) => witty::Error::Tls(witty::TlsError::Refused(r.into())),
             Error::Timeout(what) => witty::Error::Timeout(what.to_string()),
             Error::InvalidInput(m) => witty::Error::InvalidInput(m),
             Error::Closed => witty::Error::Closed,
@@ -113,6 +124,17 @@ fn options(o: witty::ConnectOptions) -> Result<Options, Error> {
         data_ms: o.data_timeout_ms.unwrap_or(d.data_ms),
         trust_pasv_host: o.trust_pasv_host,
         max_line,
+        tls: o.tls.map(|t| TlsSettings {
+            mode: match t.mode {
+                witty::Security::None => Security::None,
+                witty::Security::Explicit => Security::Explicit,
+                witty::Security::Implicit => Security::Implicit,
+            },
+            ca_bundle: t.ca_bundle,
+            server_name: t.server_name,
+            allow_plaintext: t.allow_plaintext,
+            clear_data: t.clear_data,
+        }),
     })
 }
 
@@ -138,6 +160,14 @@ impl wit::GuestSession for SessionResource {
 
     fn welcome(&self) -> witty::Reply {
         self.0.borrow().welcome().into()
+    }
+
+    fn security(&self) -> witty::Security {
+        match self.0.borrow().security() {
+            Security::None => witty::Security::None,
+            Security::Explicit => witty::Security::Explicit,
+            Security::Implicit => witty::Security::Implicit,
+        }
     }
 
     fn login(&self, user: Option<String>, password: Option<String>, account: Option<String>) -> R<witty::Reply> {

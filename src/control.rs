@@ -3,7 +3,7 @@
 
 use crate::error::{Error, Result};
 use crate::net::deadline::Deadline;
-use crate::net::tcp::TcpConn;
+use crate::net::stream::Stream;
 use crate::proto::lines::LineBuffer;
 use crate::proto::reply::{Reply, ReplyParser};
 
@@ -12,13 +12,13 @@ use crate::proto::reply::{Reply, ReplyParser};
 const REPLY_LINES_BOUND: usize = 256;
 
 pub struct Control {
-    conn: TcpConn,
+    conn: Stream,
     lines: LineBuffer,
     parser: ReplyParser,
 }
 
 impl Control {
-    pub fn new(conn: TcpConn, max_line: usize) -> Self {
+    pub fn new(conn: Stream, max_line: usize) -> Self {
         Self {
             conn,
             lines: LineBuffer::new(max_line),
@@ -26,7 +26,7 @@ impl Control {
         }
     }
 
-    pub fn send(&self, line: &[u8], deadline: &Deadline) -> Result<()> {
+    pub fn send(&mut self, line: &[u8], deadline: &Deadline) -> Result<()> {
         self.conn.write_all(line, deadline)?;
         self.conn.flush(deadline)
     }
@@ -45,6 +45,40 @@ impl Control {
                 None => return Err(Error::Closed),
             }
         }
+    }
+
+    /// A reply if one has fully arrived, without waiting for more.
+    pub fn try_read_reply(&mut self, deadline: &Deadline) -> Result<Option<Reply>> {
+        loop {
+            while let Some(line) = self.lines.next_line()? {
+                if let Some(reply) = self.parser.push_line(&line)? {
+                    return Ok(Some(reply));
+                }
+            }
+            let room = self.lines.room().max(1);
+            match self.conn.try_read(room, deadline)? {
+                Some(bytes) if bytes.is_empty() => return Ok(None),
+                Some(bytes) => self.lines.extend(&bytes),
+                None => return Err(Error::Closed),
+            }
+        }
+    }
+
+    /// Fires when the server has sent something.
+    pub fn readable(&self) -> &wasi::io::poll::Pollable {
+        self.conn.readable()
+    }
+
+    /// The connection itself, to upgrade it to TLS after `AUTH TLS`. Bytes
+    /// already buffered past the 234 reply would be plain text smuggled into
+    /// the secured session, so they are refused.
+    pub fn into_stream(self) -> Result<Stream> {
+        if !self.lines.is_empty() {
+            return Err(Error::Protocol(crate::proto::ProtocolError::MalformedReply(
+                "data after the AUTH TLS reply".into(),
+            )));
+        }
+        Ok(self.conn)
     }
 
     /// The next reply that is not preliminary (1xx replies are skipped, as

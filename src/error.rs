@@ -19,6 +19,11 @@ pub enum Error {
     Io(String),
     #[error("access denied: {0}")]
     AccessDenied(String),
+    #[cfg(feature = "tls")]
+    #[error("{0}")]
+    Tls(#[from] crate::tls::config::TlsFailure),
+    #[error("the server refused AUTH TLS: {} {}", .0.code, .0.text())]
+    TlsRefused(Reply),
     #[error("{0} deadline passed")]
     Timeout(&'static str),
     #[error("invalid input: {0}")]
@@ -49,7 +54,17 @@ impl Error {
         matches!(
             self,
             Error::Protocol(_) | Error::Io(_) | Error::Timeout(_) | Error::Closed | Error::AccessDenied(_)
-        )
+        ) || self.is_tls()
+    }
+
+    #[cfg(feature = "tls")]
+    fn is_tls(&self) -> bool {
+        matches!(self, Error::Tls(_))
+    }
+
+    #[cfg(not(feature = "tls"))]
+    fn is_tls(&self) -> bool {
+        false
     }
 }
 

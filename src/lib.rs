@@ -7,6 +7,8 @@
 //! both; `component` exports it through the WIT interface in `wit/`.
 
 pub mod proto;
+#[cfg(feature = "tls")]
+pub mod tls;
 
 #[cfg(target_arch = "wasm32")]
 mod component;
@@ -16,6 +18,8 @@ mod control;
 mod error;
 #[cfg(target_arch = "wasm32")]
 mod net;
+#[cfg(target_arch = "wasm32")]
+mod secure;
 #[cfg(target_arch = "wasm32")]
 mod session;
 #[cfg(target_arch = "wasm32")]

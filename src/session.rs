@@ -6,6 +6,7 @@ use crate::control::Control;
 use crate::error::{Error, Result};
 use crate::net::deadline::Deadline;
 use crate::net::resolve::{resolve, socket_ip, to_wasi};
+use crate::net::stream::Stream;
 use crate::net::tcp::TcpConn;
 use crate::proto::command::{self, check_path};
 use crate::proto::feat::{self, Feature};
@@ -15,6 +16,7 @@ use crate::proto::reply::{Class, Reply};
 use crate::proto::response::{parse_257, parse_size};
 use crate::proto::time::{format_time_val, parse_mdtm, Timestamp};
 use crate::proto::ProtocolError;
+use crate::secure::{Secured, Security, TlsSettings};
 use std::net::IpAddr;
 use wasi::sockets::instance_network::instance_network;
 use wasi::sockets::network::Network;
@@ -27,6 +29,7 @@ pub struct Options {
     pub data_ms: u32,
     pub trust_pasv_host: bool,
     pub max_line: usize,
+    pub tls: Option<TlsSettings>,
 }
 
 impl Default for Options {
@@ -37,6 +40,7 @@ impl Default for Options {
             data_ms: 60_000,
             trust_pasv_host: false,
             max_line: 8192,
+            tls: None,
         }
     }
 }
@@ -81,6 +85,11 @@ pub struct Session {
     server_type: Option<TransferType>,
     features: Option<Vec<Feature>>,
     busy: bool,
+    /// The TLS state once the control connection is secured.
+    secured: Option<Secured>,
+    /// Explicit mode: the TLS state waiting for AUTH TLS.
+    pending_tls: Option<Secured>,
+    security: Security,
 }
 
 /// Listings kept in memory (LIST, MLSD, NLST) are bounded so a hostile
@@ -102,24 +111,54 @@ impl Session {
         }
         let network = instance_network();
         let deadline = Deadline::after_ms(options.connect_ms, "connect");
+        let tls = options.tls.clone().filter(|t| t.mode != Security::None);
+        // Check the TLS settings (CA bundle, name) before any connection.
+        let secured = tls.as_ref().map(|t| Secured::new(t, host)).transpose()?;
         let mut last_err = None;
         for ip in resolve(&network, host, &deadline)? {
             match TcpConn::connect(&network, to_wasi(ip, port), &deadline) {
-                Ok(conn) => return Self::greet(network, conn, ip, options, &deadline),
+                Ok(conn) => {
+                    let mut session = Self::greet(network, conn, ip, options, secured, &deadline)?;
+                    if let Some(t) = tls.filter(|t| t.mode == Security::Explicit) {
+                        session.auth_tls(&t, &deadline)?;
+                    }
+                    session.protect()?;
+                    return Ok(session);
+                }
                 Err(e) => last_err = Some(e),
             }
         }
         Err(last_err.unwrap_or_else(|| Error::Io(format!("no address for {host}"))))
     }
 
-    fn greet(network: Network, conn: TcpConn, ip: IpAddr, options: Options, deadline: &Deadline) -> Result<Self> {
+    fn greet(
+        network: Network,
+        conn: TcpConn,
+        ip: IpAddr,
+        options: Options,
+        secured: Option<Secured>,
+        deadline: &Deadline,
+    ) -> Result<Self> {
         let peer = conn.peer().map(|addr| socket_ip(&addr)).unwrap_or(ip);
-        let mut control = Control::new(conn, options.max_line);
+        let implicit = options.tls.as_ref().is_some_and(|t| t.mode == Security::Implicit);
+        let stream = match (&secured, implicit) {
+            (Some(s), true) => s.wrap(conn, deadline)?,
+            _ => Stream::Plain(conn),
+        };
+        let mut control = Control::new(stream, options.max_line);
         let welcome = control.read_final(deadline)?;
         if !is_2xx(welcome.code) {
             return Err(Error::from_reply(welcome));
         }
+        let (secured, pending, security) = if implicit {
+            (secured, None, Security::Implicit)
+        } else {
+            (None, secured, Security::None)
+        };
         Ok(Self {
+            secured,
+            security,
+            pending_tls: pending,
             control: Some(control),
             network,
             peer,
@@ -131,6 +170,42 @@ impl Session {
             features: None,
             busy: false,
         })
+    }
+
+    /// Explicit FTPS: AUTH TLS, then the handshake on the same connection.
+    fn auth_tls(&mut self, settings: &TlsSettings, deadline: &Deadline) -> Result<()> {
+        let Some(secured) = self.pending_tls.take() else {
+            return Ok(());
+        };
+        let reply = self.cmd("AUTH", Some("TLS"))?;
+        if reply.code != 234 {
+            if settings.allow_plaintext && reply.class() != Class::Completion {
+                return Ok(());
+            }
+            return Err(Error::TlsRefused(reply));
+        }
+        let control = self.control.take().ok_or(Error::Closed)?;
+        let Stream::Plain(tcp) = control.into_stream()? else {
+            return Err(Error::InvalidInput("the control connection is already secured".into()));
+        };
+        let stream = secured.wrap(tcp, deadline)?;
+        self.control = Some(Control::new(stream, self.options.max_line));
+        self.secured = Some(secured);
+        self.security = Security::Explicit;
+        Ok(())
+    }
+
+    /// PBSZ 0 and PROT P (or C) once the control connection is secured.
+    fn protect(&mut self) -> Result<()> {
+        let Some(secured) = &self.secured else { return Ok(()) };
+        let level = if secured.protect_data() { "P" } else { "C" };
+        self.expect("PBSZ", Some("0"), is_2xx)?;
+        self.expect("PROT", Some(level), is_2xx)?;
+        Ok(())
+    }
+
+    pub fn security(&self) -> Security {
+        self.security
     }
 
     pub fn welcome(&self) -> &Reply {
@@ -481,7 +556,7 @@ impl Session {
 
     /// Opens the data connection and sends the transfer command; on a 1xx the
     /// session is busy until `finish_transfer` or `abort_transfer`.
-    pub fn open_transfer(&mut self, verb: &str, arg: Option<&str>, rest: u64) -> Result<(TcpConn, Reply)> {
+    pub fn open_transfer(&mut self, verb: &str, arg: Option<&str>, rest: u64) -> Result<(Stream, Reply)> {
         self.ensure_idle()?;
         let line = command::format(verb, arg)?;
         self.sync_type()?;
@@ -489,10 +564,7 @@ impl Session {
         if rest > 0 {
             self.expect("REST", Some(&rest.to_string()), is_code(&[350]))?;
         }
-        let reply = self.on_control(|control, deadline| {
-            control.send(&line, deadline)?;
-            control.read_reply(deadline)
-        })?;
+        let (data, reply) = self.send_transfer_command(&line, data)?;
         match reply.class() {
             Class::Preliminary => {
                 self.busy = true;
@@ -504,6 +576,24 @@ impl Session {
             }
             _ => Err(Error::from_reply(reply)),
         }
+    }
+
+    /// Sends the transfer command and reads its first reply; with PROT P,
+    /// secures the data connection at the same time.
+    fn send_transfer_command(&mut self, line: &[u8], data: TcpConn) -> Result<(Stream, Reply)> {
+        #[cfg(feature = "tls")]
+        if let Some(secured) = self.secured.as_ref().filter(|s| s.protect_data()) {
+            let tls = secured.start(data, &self.reply_deadline())?;
+            return self.on_control(move |control, deadline| {
+                control.send(line, deadline)?;
+                let (tls, reply) = secure_data_handshake(control, tls, deadline)?;
+                Ok((Stream::Tls(Box::new(tls)), reply))
+            });
+        }
+        self.on_control(|control, deadline| {
+            control.send(line, deadline)?;
+            Ok((Stream::Plain(data), control.read_reply(deadline)?))
+        })
     }
 
     /// Reads the transfer's final reply (the data connection must be closed
@@ -574,8 +664,8 @@ impl Session {
 
     /// The whole body of a listing command, bounded by `MAX_LISTING`.
     fn listing_body(&mut self, verb: &str, path: Option<&str>) -> Result<Vec<u8>> {
-        let (data, _) = self.open_transfer(verb, path, 0)?;
-        let body = self.read_all(&data, MAX_LISTING);
+        let (mut data, _) = self.open_transfer(verb, path, 0)?;
+        let body = self.read_all(&mut data, MAX_LISTING);
         drop(data);
         match body {
             Ok(bytes) => {
@@ -590,7 +680,7 @@ impl Session {
         }
     }
 
-    fn read_all(&self, data: &TcpConn, max_bytes: usize) -> Result<Vec<u8>> {
+    fn read_all(&self, data: &mut Stream, max_bytes: usize) -> Result<Vec<u8>> {
         let mut out = Vec::new();
         loop {
             let deadline = Deadline::after_ms(self.options.data_ms, "data");
@@ -605,6 +695,42 @@ impl Session {
                     out.extend_from_slice(&chunk);
                 }
                 None => return Ok(out),
+            }
+        }
+    }
+}
+
+/// Completes the data connection's TLS handshake while waiting for the
+/// transfer command's first reply. Servers differ in order: vsftpd sends 150
+/// and then accepts TLS, ProFTPD completes TLS before its 150, so both the
+/// handshake and the control connection are driven until each is done (or
+/// the server answers with an error).
+#[cfg(feature = "tls")]
+fn secure_data_handshake(
+    control: &mut Control,
+    mut tls: crate::tls::stream::TlsStream,
+    deadline: &Deadline,
+) -> Result<(crate::tls::stream::TlsStream, Reply)> {
+    let mut reply: Option<Reply> = None;
+    let mut done = false;
+    loop {
+        if !done {
+            done = tls.handshake_step(deadline)?;
+        }
+        if reply.is_none() {
+            reply = control.try_read_reply(deadline)?;
+        }
+        match (reply, done) {
+            (Some(r), _) if r.class() != Class::Preliminary => return Ok((tls, r)),
+            (Some(r), true) => return Ok((tls, r)),
+            (Some(r), false) => {
+                tls.handshake(deadline)?;
+                return Ok((tls, r));
+            }
+            (None, true) => return Ok((tls, control.read_reply(deadline)?)),
+            (None, false) => {
+                deadline.wait_any(&[tls.readable(), control.readable()])?;
+                reply = None;
             }
         }
     }

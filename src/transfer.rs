@@ -5,7 +5,7 @@
 
 use crate::error::{Error, Result};
 use crate::net::deadline::Deadline;
-use crate::net::tcp::TcpConn;
+use crate::net::stream::Stream;
 use crate::proto::ascii::{CrlfToLf, LfToCrlf};
 use crate::proto::reply::Reply;
 use crate::proto::response::parse_unique_name;
@@ -21,7 +21,7 @@ pub type Shared = Rc<RefCell<Session>>;
 /// The data side of a transfer; `None` once finished or aborted.
 struct Open {
     session: Shared,
-    data: Option<TcpConn>,
+    data: Option<Stream>,
 }
 
 impl Open {
@@ -72,10 +72,10 @@ impl Retrieve {
         }
         let open = self.open.as_mut().ok_or_else(finished)?;
         loop {
-            let Some(data) = open.data.as_ref() else {
+            let deadline = open.data_deadline();
+            let Some(data) = open.data.as_mut() else {
                 return Ok(None);
             };
-            let deadline = open.data_deadline();
             let chunk = match data.read(max as usize, &deadline) {
                 Ok(chunk) => chunk,
                 Err(e) => {
@@ -189,7 +189,7 @@ impl Store {
             None => bytes,
         };
         let deadline = open.data_deadline();
-        let Some(data) = open.data.as_ref() else {
+        let Some(data) = open.data.as_mut() else {
             return Err(finished());
         };
         if let Err(e) = data.write_all(bytes, &deadline) {
@@ -202,13 +202,12 @@ impl Store {
 
     pub fn finish(&mut self) -> Result<Reply> {
         let mut open = self.open.take().ok_or_else(finished)?;
-        if let Some(data) = open.data.as_ref() {
-            let deadline = open.data_deadline();
-            if let Err(e) = data.flush(&deadline) {
+        let deadline = open.data_deadline();
+        if let Some(data) = open.data.as_mut() {
+            if let Err(e) = data.close_send(&deadline) {
                 let _ = open.abort();
                 return Err(e);
             }
-            data.shutdown_send();
         }
         let reply = open.finish()?;
         // Some servers name the file only in the final reply.

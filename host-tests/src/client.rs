@@ -72,6 +72,7 @@ pub fn default_options() -> ConnectOptions {
         data_timeout_ms: None,
         trust_pasv_host: false,
         max_line_length: None,
+        tls: None,
     }
 }
 
@@ -100,7 +101,7 @@ impl Client {
             .bindings
             .ftp_client_client()
             .session()
-            .call_connect(&mut self.store, host, port, *options);
+            .call_connect(&mut self.store, host, port, options);
         flatten(r).map(SessionHandle)
     }
 

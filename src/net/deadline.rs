@@ -20,12 +20,19 @@ impl Deadline {
 
     /// Blocks until `ready` fires, or fails with a timeout once the deadline passes.
     pub fn wait(&self, ready: &Pollable) -> Result<()> {
-        if ready.ready() {
+        self.wait_any(&[ready])
+    }
+
+    /// Blocks until any of `ready` fires, or fails with a timeout.
+    pub fn wait_any(&self, ready: &[&Pollable]) -> Result<()> {
+        if ready.iter().any(|p| p.ready()) {
             return Ok(());
         }
         let timer = monotonic_clock::subscribe_instant(self.at);
-        let fired = poll(&[ready, &timer]);
-        if fired.contains(&0) {
+        let mut all: Vec<&Pollable> = ready.to_vec();
+        all.push(&timer);
+        let fired = poll(&all);
+        if fired.iter().any(|&i| (i as usize) < ready.len()) {
             Ok(())
         } else {
             Err(Error::Timeout(self.what))

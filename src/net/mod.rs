@@ -3,4 +3,5 @@
 
 pub mod deadline;
 pub mod resolve;
+pub mod stream;
 pub mod tcp;

@@ -77,6 +77,21 @@ impl TcpConn {
         }
     }
 
+    /// Whatever has arrived, without waiting: an empty vector if nothing
+    /// has, `None` at end of stream.
+    pub fn try_read(&self, max: usize) -> Result<Option<Vec<u8>>> {
+        match self.input.read(max as u64) {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(StreamError::Closed) => Ok(None),
+            Err(e) => Err(map_stream_error(e)),
+        }
+    }
+
+    /// Fires when data (or the end of the stream) is ready to read.
+    pub fn readable(&self) -> &Pollable {
+        &self.readable
+    }
+
     /// Writes all of `data`, waiting for the network to take each part.
     pub fn write_all(&self, mut data: &[u8], deadline: &Deadline) -> Result<()> {
         while !data.is_empty() {

@@ -1,0 +1,73 @@
+//! A connection that is either plain TCP or TLS over TCP, so the control
+//! and data code need not care which.
+
+use super::deadline::Deadline;
+use super::tcp::TcpConn;
+use crate::error::Result;
+#[cfg(feature = "tls")]
+use crate::tls::stream::TlsStream;
+use wasi::io::poll::Pollable;
+
+pub enum Stream {
+    Plain(TcpConn),
+    #[cfg(feature = "tls")]
+    Tls(Box<TlsStream>),
+}
+
+impl Stream {
+    /// Up to `max` bytes, waiting until some arrive; `None` at the end.
+    pub fn read(&mut self, max: usize, deadline: &Deadline) -> Result<Option<Vec<u8>>> {
+        match self {
+            Stream::Plain(tcp) => tcp.read(max, deadline),
+            #[cfg(feature = "tls")]
+            Stream::Tls(tls) => tls.read(max, deadline),
+        }
+    }
+
+    /// What has arrived, without waiting (empty if nothing); `None` at the end.
+    pub fn try_read(&mut self, max: usize, deadline: &Deadline) -> Result<Option<Vec<u8>>> {
+        match self {
+            Stream::Plain(tcp) => tcp.try_read(max),
+            #[cfg(feature = "tls")]
+            Stream::Tls(tls) => tls.try_read(max, deadline),
+        }
+    }
+
+    pub fn write_all(&mut self, data: &[u8], deadline: &Deadline) -> Result<()> {
+        match self {
+            Stream::Plain(tcp) => tcp.write_all(data, deadline),
+            #[cfg(feature = "tls")]
+            Stream::Tls(tls) => tls.write_all(data, deadline),
+        }
+    }
+
+    pub fn flush(&mut self, deadline: &Deadline) -> Result<()> {
+        match self {
+            Stream::Plain(tcp) => tcp.flush(deadline),
+            #[cfg(feature = "tls")]
+            Stream::Tls(tls) => tls.flush(deadline),
+        }
+    }
+
+    /// Ends the sending side (with TLS, close_notify first) so the peer
+    /// sees the end of the data.
+    pub fn close_send(&mut self, deadline: &Deadline) -> Result<()> {
+        match self {
+            Stream::Plain(tcp) => {
+                tcp.flush(deadline)?;
+                tcp.shutdown_send();
+                Ok(())
+            }
+            #[cfg(feature = "tls")]
+            Stream::Tls(tls) => tls.close_send(deadline),
+        }
+    }
+
+    pub fn readable(&self) -> &Pollable {
+        match self {
+            Stream::Plain(tcp) => tcp.readable(),
+            #[cfg(feature = "tls")]
+            Stream::Tls(tls) => tls.readable(),
+        }
+    }
+}

@@ -1,0 +1,97 @@
+//! FTPS for a session: which mode was asked for, the TLS state once the
+//! control connection is secured, and wrapping connections in TLS. Built
+//! without the `tls` feature, asking for TLS is `invalid-input`.
+
+use crate::error::{Error, Result};
+use crate::net::deadline::Deadline;
+use crate::net::stream::Stream;
+use crate::net::tcp::TcpConn;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Security {
+    None,
+    Explicit,
+    Implicit,
+}
+
+/// The caller's TLS options.
+#[derive(Debug, Clone)]
+pub struct TlsSettings {
+    pub mode: Security,
+    pub ca_bundle: Option<String>,
+    pub server_name: Option<String>,
+    pub allow_plaintext: bool,
+    pub clear_data: bool,
+}
+
+#[cfg(feature = "tls")]
+mod imp {
+    use super::*;
+    use crate::tls::config::{client_config, server_name};
+    use crate::tls::stream::TlsStream;
+    use rustls::pki_types::ServerName;
+    use rustls::ClientConfig;
+    use std::sync::Arc;
+
+    /// What every TLS connection of the session is made with.
+    pub struct Secured {
+        config: Arc<ClientConfig>,
+        name: ServerName<'static>,
+        protect_data: bool,
+    }
+
+    impl Secured {
+        pub fn new(settings: &TlsSettings, host: &str) -> Result<Self> {
+            let config = client_config(settings.ca_bundle.as_deref()).map_err(Error::InvalidInput)?;
+            let name = server_name(settings.server_name.as_deref().unwrap_or(host)).map_err(Error::InvalidInput)?;
+            Ok(Self {
+                config,
+                name,
+                protect_data: !settings.clear_data,
+            })
+        }
+
+        /// PROT P: data connections are secured too.
+        pub fn protect_data(&self) -> bool {
+            self.protect_data
+        }
+
+        /// TLS on `tcp`, handshake complete.
+        pub fn wrap(&self, tcp: TcpConn, deadline: &Deadline) -> Result<Stream> {
+            let mut tls = self.start(tcp, deadline)?;
+            tls.handshake(deadline)?;
+            Ok(Stream::Tls(Box::new(tls)))
+        }
+
+        /// TLS on `tcp` with the ClientHello sent and the rest left to the
+        /// caller. Sharing the config makes the handshake resume the control
+        /// connection's session, as vsftpd and ProFTPD demand.
+        pub fn start(&self, tcp: TcpConn, deadline: &Deadline) -> Result<TlsStream> {
+            TlsStream::start(tcp, self.config.clone(), self.name.clone(), deadline)
+        }
+    }
+}
+
+#[cfg(not(feature = "tls"))]
+mod imp {
+    use super::*;
+
+    /// Never constructed: this build has no TLS.
+    pub enum Secured {}
+
+    impl Secured {
+        pub fn new(_: &TlsSettings, _: &str) -> Result<Self> {
+            Err(Error::InvalidInput("this component was built without TLS".into()))
+        }
+
+        pub fn wrap(&self, _: TcpConn, _: &Deadline) -> Result<Stream> {
+            match *self {}
+        }
+
+        pub fn protect_data(&self) -> bool {
+            match *self {}
+        }
+    }
+}
+
+pub use imp::Secured;

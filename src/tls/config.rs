@@ -1,0 +1,121 @@
+//! The rustls client configuration for a session, and what a rustls error
+//! means to a caller.
+
+use rustls::crypto::ring::default_provider;
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, ServerName};
+use rustls::{CertificateError, ClientConfig, RootCertStore};
+use std::sync::Arc;
+use thiserror::Error;
+
+/// A TLS failure, classified the way the WIT `tls-error` reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum TlsFailure {
+    #[error("untrusted certificate: {0}")]
+    UntrustedCertificate(String),
+    #[error("certificate not valid for the name: {0}")]
+    NameMismatch(String),
+    #[error("certificate expired or not yet valid: {0}")]
+    Expired(String),
+    #[error("TLS handshake failed: {0}")]
+    Handshake(String),
+}
+
+impl From<rustls::Error> for TlsFailure {
+    fn from(e: rustls::Error) -> Self {
+        let text = e.to_string();
+        match e {
+            rustls::Error::InvalidCertificate(cert) => match cert {
+                CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
+                    TlsFailure::NameMismatch(text)
+                }
+                CertificateError::Expired
+                | CertificateError::ExpiredContext { .. }
+                | CertificateError::NotValidYet
+                | CertificateError::NotValidYetContext { .. } => TlsFailure::Expired(text),
+                _ => TlsFailure::UntrustedCertificate(text),
+            },
+            _ => TlsFailure::Handshake(text),
+        }
+    }
+}
+
+/// One configuration per session: the control connection and every data
+/// connection share it, so its session cache lets data connections resume
+/// the control connection's TLS session (vsftpd's `require_ssl_reuse`).
+pub fn client_config(ca_bundle: Option<&str>) -> Result<Arc<ClientConfig>, String> {
+    let roots = match ca_bundle {
+        None => RootCertStore {
+            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+        },
+        Some(pem) => {
+            let mut roots = RootCertStore::empty();
+            for cert in CertificateDer::pem_slice_iter(pem.as_bytes()) {
+                let cert = cert.map_err(|e| format!("ca-bundle: {e}"))?;
+                roots.add(cert).map_err(|e| format!("ca-bundle: {e}"))?;
+            }
+            if roots.is_empty() {
+                return Err("ca-bundle holds no certificate".into());
+            }
+            roots
+        }
+    };
+    let config = ClientConfig::builder_with_provider(Arc::new(default_provider()))
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(Arc::new(config))
+}
+
+/// The name to verify: a DNS name or an IP address (brackets allowed).
+pub fn server_name(name: &str) -> Result<ServerName<'static>, String> {
+    let bare = name.strip_prefix('[').and_then(|n| n.strip_suffix(']')).unwrap_or(name);
+    ServerName::try_from(bare.to_string()).map_err(|e| format!("server name {name:?}: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_roots_and_names() {
+        assert!(client_config(None).is_ok());
+        assert!(server_name("ftp.example.com").is_ok());
+        assert!(matches!(server_name("127.0.0.1"), Ok(ServerName::IpAddress(_))));
+        assert!(matches!(server_name("[::1]"), Ok(ServerName::IpAddress(_))));
+        assert!(server_name("bad name!").is_err());
+    }
+
+    #[test]
+    fn bad_bundles_are_refused() {
+        assert!(client_config(Some("not pem at all"))
+            .unwrap_err()
+            .contains("no certificate"));
+        let garbage = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
+        assert!(client_config(Some(garbage)).is_err());
+    }
+
+    #[test]
+    fn errors_are_classified() {
+        let e = |c| TlsFailure::from(rustls::Error::InvalidCertificate(c));
+        assert!(matches!(
+            e(CertificateError::UnknownIssuer),
+            TlsFailure::UntrustedCertificate(_)
+        ));
+        assert!(matches!(
+            e(CertificateError::BadSignature),
+            TlsFailure::UntrustedCertificate(_)
+        ));
+        assert!(matches!(
+            e(CertificateError::NotValidForName),
+            TlsFailure::NameMismatch(_)
+        ));
+        assert!(matches!(e(CertificateError::Expired), TlsFailure::Expired(_)));
+        assert!(matches!(e(CertificateError::NotValidYet), TlsFailure::Expired(_)));
+        assert!(matches!(
+            TlsFailure::from(rustls::Error::HandshakeNotComplete),
+            TlsFailure::Handshake(_)
+        ));
+    }
+}

@@ -1,0 +1,186 @@
+//! TLS over a wasi TCP connection, driving rustls's sans-IO state machine
+//! with our deadline-bounded reads and writes.
+
+use crate::error::{Error, Result};
+use crate::net::deadline::Deadline;
+use crate::net::tcp::TcpConn;
+use rustls::pki_types::ServerName;
+use rustls::{ClientConfig, ClientConnection};
+use std::io::{ErrorKind, Read, Write};
+use std::sync::Arc;
+use wasi::io::poll::Pollable;
+
+/// How much network data is read at a time.
+const CHUNK: usize = 64 * 1024;
+
+pub struct TlsStream {
+    tls: ClientConnection,
+    /// Bytes from the network rustls has not taken yet.
+    incoming: Vec<u8>,
+    /// The TCP stream ended.
+    eof: bool,
+    tcp: TcpConn,
+}
+
+fn tls_error(e: rustls::Error) -> Error {
+    Error::Tls(e.into())
+}
+
+impl TlsStream {
+    /// Starts a handshake: the ClientHello is sent before this returns, so a
+    /// server that waits for it can proceed.
+    pub fn start(
+        tcp: TcpConn,
+        config: Arc<ClientConfig>,
+        name: ServerName<'static>,
+        deadline: &Deadline,
+    ) -> Result<Self> {
+        let tls = ClientConnection::new(config, name).map_err(tls_error)?;
+        let mut stream = Self {
+            tls,
+            incoming: Vec::new(),
+            eof: false,
+            tcp,
+        };
+        stream.send_pending(deadline)?;
+        Ok(stream)
+    }
+
+    /// Completes the handshake, waiting as needed.
+    pub fn handshake(&mut self, deadline: &Deadline) -> Result<()> {
+        while !self.handshake_step(deadline)? {
+            if self.eof {
+                return Err(Error::Tls(crate::tls::config::TlsFailure::Handshake(
+                    "connection closed during the handshake".into(),
+                )));
+            }
+            self.pump(true, deadline)?;
+        }
+        Ok(())
+    }
+
+    /// Advances the handshake with whatever has arrived, without waiting.
+    /// True once it is complete.
+    pub fn handshake_step(&mut self, deadline: &Deadline) -> Result<bool> {
+        if self.tls.is_handshaking() && !self.eof {
+            self.pump(false, deadline)?;
+        }
+        self.send_pending(deadline)?;
+        Ok(!self.tls.is_handshaking())
+    }
+
+    pub fn readable(&self) -> &Pollable {
+        self.tcp.readable()
+    }
+
+    fn send_pending(&mut self, deadline: &Deadline) -> Result<()> {
+        while self.tls.wants_write() {
+            let mut out = Vec::new();
+            self.tls.write_tls(&mut out).map_err(|e| Error::Io(e.to_string()))?;
+            self.tcp.write_all(&out, deadline)?;
+        }
+        Ok(())
+    }
+
+    /// Hands buffered network bytes to rustls and processes them.
+    fn feed(&mut self) -> Result<()> {
+        while !self.incoming.is_empty() {
+            let n = match self.tls.read_tls(&mut &self.incoming[..]) {
+                Ok(n) => n,
+                // rustls's buffer is full until the plaintext is read.
+                Err(_) => break,
+            };
+            self.incoming.drain(..n);
+            self.tls.process_new_packets().map_err(tls_error)?;
+            if n == 0 {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads from the network (waiting if `wait`) and processes it.
+    fn pump(&mut self, wait: bool, deadline: &Deadline) -> Result<()> {
+        let bytes = if wait {
+            self.tcp.read(CHUNK, deadline)?
+        } else {
+            self.tcp.try_read(CHUNK)?
+        };
+        match bytes {
+            None => self.eof = true,
+            Some(bytes) => self.incoming.extend_from_slice(&bytes),
+        }
+        self.feed()?;
+        // Post-handshake messages (tickets, key updates) may want answers.
+        self.send_pending(deadline)
+    }
+
+    /// Decrypted bytes ready now: `Some(None)` at a clean end, `None` if none.
+    fn plaintext(&mut self, max: usize) -> Result<Option<Option<Vec<u8>>>> {
+        let mut buf = vec![0u8; max.min(4 * CHUNK)];
+        match self.tls.reader().read(&mut buf) {
+            Ok(0) => Ok(Some(None)),
+            Ok(n) => {
+                buf.truncate(n);
+                Ok(Some(Some(buf)))
+            }
+            Err(e) if e.kind() == ErrorKind::WouldBlock => Ok(None),
+            // The peer closed without close_notify; the FTP reply vouches
+            // for completeness, as with most FTPS clients.
+            Err(e) if e.kind() == ErrorKind::UnexpectedEof => Ok(Some(None)),
+            Err(e) => Err(Error::Io(e.to_string())),
+        }
+    }
+
+    pub fn read(&mut self, max: usize, deadline: &Deadline) -> Result<Option<Vec<u8>>> {
+        loop {
+            if let Some(out) = self.plaintext(max)? {
+                return Ok(out);
+            }
+            if !self.incoming.is_empty() {
+                self.feed()?;
+                if let Some(out) = self.plaintext(max)? {
+                    return Ok(out);
+                }
+            }
+            if self.eof {
+                return Ok(None);
+            }
+            self.pump(true, deadline)?;
+        }
+    }
+
+    pub fn try_read(&mut self, max: usize, deadline: &Deadline) -> Result<Option<Vec<u8>>> {
+        if let Some(out) = self.plaintext(max)? {
+            return Ok(out);
+        }
+        if self.eof {
+            return Ok(None);
+        }
+        self.pump(false, deadline)?;
+        Ok(self.plaintext(max)?.unwrap_or_else(|| Some(Vec::new())))
+    }
+
+    pub fn write_all(&mut self, data: &[u8], deadline: &Deadline) -> Result<()> {
+        for chunk in data.chunks(CHUNK) {
+            self.tls
+                .writer()
+                .write_all(chunk)
+                .map_err(|e| Error::Io(e.to_string()))?;
+            self.send_pending(deadline)?;
+        }
+        Ok(())
+    }
+
+    pub fn flush(&mut self, deadline: &Deadline) -> Result<()> {
+        self.send_pending(deadline)?;
+        self.tcp.flush(deadline)
+    }
+
+    pub fn close_send(&mut self, deadline: &Deadline) -> Result<()> {
+        self.tls.send_close_notify();
+        self.flush(deadline)?;
+        self.tcp.shutdown_send();
+        Ok(())
+    }
+}
