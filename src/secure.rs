@@ -16,6 +16,7 @@ pub enum Security {
 
 /// The caller's TLS options.
 #[derive(Debug, Clone)]
+#[cfg_attr(not(feature = "tls"), allow(dead_code))]
 pub struct TlsSettings {
     pub mode: Security,
     pub ca_bundle: Option<String>,

@@ -185,7 +185,9 @@ impl Session {
             return Err(Error::TlsRefused(reply));
         }
         let control = self.control.take().ok_or(Error::Closed)?;
-        let Stream::Plain(tcp) = control.into_stream()? else {
+        #[allow(irrefutable_let_patterns)] // refutable with the `tls` feature
+        let Stream::Plain(tcp) = control.into_stream()?
+        else {
             return Err(Error::InvalidInput("the control connection is already secured".into()));
         };
         let stream = secured.wrap(tcp, deadline)?;

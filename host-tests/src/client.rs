@@ -4,8 +4,8 @@
 
 use crate::grant::Grant;
 use crate::runtime::{
-    ConnectOptions, Entry, Error, Feature, FtpClientComponent, HostState, Reply, Runtime, StoreMode, Timestamp,
-    TransferType,
+    ConnectOptions, Entry, Error, Feature, FtpClientComponent, HostState, Reply, Runtime, Security, StoreMode,
+    Timestamp, TransferType,
 };
 use std::fmt;
 use wasmtime::component::ResourceAny;
@@ -111,6 +111,15 @@ impl Client {
             .ftp_client_client()
             .session()
             .call_welcome(&mut self.store, s.0);
+        r.map_err(Failure::Trap)
+    }
+
+    pub fn security(&mut self, s: SessionHandle) -> CallResult<Security> {
+        let r = self
+            .bindings
+            .ftp_client_client()
+            .session()
+            .call_security(&mut self.store, s.0);
         r.map_err(Failure::Trap)
     }
 

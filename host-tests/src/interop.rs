@@ -12,6 +12,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 use tempfile::TempDir;
 
+use crate::pki::TestPki;
+
 /// The system user `.ci/install-ftp-servers` creates.
 pub const USER: &str = "ftpinterop";
 pub const PASSWORD: &str = "interop-pass";
@@ -37,8 +39,9 @@ impl Kind {
         }
     }
 
-    /// Distinct passive ranges, so servers started in parallel never share one.
-    fn passive(self) -> RangeInclusive<u16> {
+    /// Distinct passive ranges, so servers started in parallel never share
+    /// one: 50 ports each, plain and TLS apart.
+    fn passive(self, tls: bool) -> RangeInclusive<u16> {
         let base = 30_000
             + 100
                 * match self {
@@ -47,6 +50,7 @@ impl Kind {
                     Kind::Proftpd => 2,
                     Kind::Pyftpdlib => 3,
                 };
+        let base = if tls { base + 50 } else { base };
         base..=base + 49
     }
 }
@@ -101,16 +105,30 @@ fn prerequisites() -> Result<(), String> {
     Ok(())
 }
 
+/// FTPS for a server: its certificate, and implicit (TLS from the first
+/// byte) or explicit (AUTH TLS) mode.
+#[derive(Clone, Copy)]
+pub struct ServerTls<'a> {
+    pub pki: &'a TestPki,
+    pub implicit: bool,
+}
+
 /// Starts `kind`, waiting until it sends its banner.
 pub fn start(kind: Kind) -> Result<RealServer, String> {
+    start_with(kind, None)
+}
+
+/// Starts `kind`, with FTPS when `tls` says so, waiting until it is ready.
+pub fn start_with(kind: Kind, tls: Option<ServerTls>) -> Result<RealServer, String> {
     prerequisites()?;
     let port = free_port().map_err(|e| e.to_string())?;
-    let passive = kind.passive();
+    let passive = kind.passive(tls.is_some());
     let config = tempfile::tempdir().map_err(|e| e.to_string())?;
     let mut command = match kind {
-        Kind::Vsftpd => vsftpd(port, &passive, config.path())?,
-        Kind::PureFtpd => pure_ftpd(port, &passive)?,
-        Kind::Proftpd => proftpd(port, &passive, config.path())?,
+        Kind::Vsftpd => vsftpd(port, &passive, config.path(), tls)?,
+        Kind::PureFtpd => pure_ftpd(port, &passive, tls)?,
+        Kind::Proftpd => proftpd(port, &passive, config.path(), tls)?,
+        Kind::Pyftpdlib if tls.is_some() => return Err("the suite runs pyftpdlib without TLS".into()),
         Kind::Pyftpdlib => pyftpdlib(port, &passive)?,
     };
     let log = std::fs::File::create(config.path().join("server.log")).map_err(|e| e.to_string())?;
@@ -129,11 +147,12 @@ pub fn start(kind: Kind) -> Result<RealServer, String> {
         child,
         _config: config,
     };
-    wait_for_banner(&mut server)?;
+    // An implicit-TLS banner is encrypted: there, accepting is readiness.
+    wait_for_banner(&mut server, !tls.is_some_and(|t| t.implicit))?;
     Ok(server)
 }
 
-fn wait_for_banner(server: &mut RealServer) -> Result<(), String> {
+fn wait_for_banner(server: &mut RealServer, plain: bool) -> Result<(), String> {
     let deadline = Instant::now() + Duration::from_secs(15);
     while Instant::now() < deadline {
         if let Ok(Some(status)) = server.child.try_wait() {
@@ -141,6 +160,9 @@ fn wait_for_banner(server: &mut RealServer) -> Result<(), String> {
             return Err(format!("{} exited with {status}: {log}", server.kind.name()));
         }
         if let Ok(stream) = TcpStream::connect(server.addr) {
+            if !plain {
+                return Ok(());
+            }
             stream.set_read_timeout(Some(Duration::from_secs(5))).ok();
             let mut line = String::new();
             if BufReader::new(stream).read_line(&mut line).is_ok() && line.starts_with("220") {
@@ -156,13 +178,13 @@ fn write(path: &Path, text: &str) -> Result<(), String> {
     std::fs::write(path, text).map_err(|e| format!("writing {}: {e}", path.display()))
 }
 
-fn vsftpd(port: u16, passive: &RangeInclusive<u16>, dir: &Path) -> Result<Command, String> {
+fn vsftpd(port: u16, passive: &RangeInclusive<u16>, dir: &Path, tls: Option<ServerTls>) -> Result<Command, String> {
     let binary = find(&["/usr/sbin/vsftpd".into()]).ok_or("vsftpd is not installed")?;
     std::fs::create_dir_all("/var/run/vsftpd/empty").map_err(|e| e.to_string())?;
     let conf = dir.join("vsftpd.conf");
     write(
         &conf,
-        &format!(
+        &(format!(
             "listen=YES\nlisten_ipv6=NO\nlisten_address=127.0.0.1\nlisten_port={port}\nbackground=NO\n\
              anonymous_enable=YES\nanon_root={ANON_DIR}\nno_anon_password=YES\nlocal_enable=YES\nwrite_enable=YES\n\
              local_umask=022\npasv_enable=YES\npasv_min_port={}\npasv_max_port={}\nseccomp_sandbox=NO\n\
@@ -170,14 +192,22 @@ fn vsftpd(port: u16, passive: &RangeInclusive<u16>, dir: &Path) -> Result<Comman
              xferlog_enable=NO\nuse_localtime=NO\nmdtm_write=YES\ncheck_shell=NO\n",
             passive.start(),
             passive.end()
-        ),
+        ) + &tls.map_or(String::new(), |t| {
+            format!(
+                "ssl_enable=YES\nrsa_cert_file={}\nrsa_private_key_file={}\nrequire_ssl_reuse=YES\n\
+                 force_local_logins_ssl=YES\nforce_local_data_ssl=YES\nallow_anon_ssl=NO\nimplicit_ssl={}\n",
+                t.pki.cert().display(),
+                t.pki.key().display(),
+                if t.implicit { "YES" } else { "NO" }
+            )
+        })),
     )?;
     let mut c = Command::new(binary);
     c.arg(conf);
     Ok(c)
 }
 
-fn pure_ftpd(port: u16, passive: &RangeInclusive<u16>) -> Result<Command, String> {
+fn pure_ftpd(port: u16, passive: &RangeInclusive<u16>, tls: Option<ServerTls>) -> Result<Command, String> {
     let binary = find(&[
         servers_dir().join("pure-ftpd/usr/sbin/pure-ftpd"),
         "/usr/sbin/pure-ftpd".into(),
@@ -186,10 +216,18 @@ fn pure_ftpd(port: u16, passive: &RangeInclusive<u16>) -> Result<Command, String
     let mut c = Command::new(binary);
     c.args(["-S", &format!("127.0.0.1,{port}"), "-l", "unix", "-H", "-p"])
         .arg(format!("{}:{}", passive.start(), passive.end()));
+    if let Some(t) = tls {
+        if t.implicit {
+            return Err("pure-ftpd offers explicit TLS only".into());
+        }
+        // 2: cleartext logins are refused.
+        c.args(["-Y", "2", "-2"])
+            .arg(format!("{},{}", t.pki.cert().display(), t.pki.key().display()));
+    }
     Ok(c)
 }
 
-fn proftpd(port: u16, passive: &RangeInclusive<u16>, dir: &Path) -> Result<Command, String> {
+fn proftpd(port: u16, passive: &RangeInclusive<u16>, dir: &Path, tls: Option<ServerTls>) -> Result<Command, String> {
     let binary = find(&[
         servers_dir().join("proftpd/usr/sbin/proftpd"),
         "/usr/sbin/proftpd".into(),
@@ -201,7 +239,7 @@ fn proftpd(port: u16, passive: &RangeInclusive<u16>, dir: &Path) -> Result<Comma
     let conf = dir.join("proftpd.conf");
     write(
         &conf,
-        &format!(
+        &(format!(
             "ServerType standalone\nServerName \"proftpd interop\"\nPort {port}\nDefaultAddress 127.0.0.1\n\
              UseIPv6 off\nUser nobody\nGroup nogroup\nWtmpLog off\nDelayTable none\n\
              ScoreboardFile {run}/scoreboard\nPidFile {run}/pid\nPassivePorts {} {}\nRequireValidShell off\n\
@@ -211,11 +249,31 @@ fn proftpd(port: u16, passive: &RangeInclusive<u16>, dir: &Path) -> Result<Comma
             passive.start(),
             passive.end(),
             run = run.display()
-        ),
+        ) + &proftpd_tls(&binary, tls)?),
     )?;
     let mut c = Command::new(binary);
     c.arg("-n").arg("-c").arg(conf);
     Ok(c)
+}
+
+/// mod_tls, from the unpacked proftpd-mod-crypto; session reuse on data
+/// connections is required by default.
+fn proftpd_tls(binary: &Path, tls: Option<ServerTls>) -> Result<String, String> {
+    let Some(t) = tls else { return Ok(String::new()) };
+    let modules = binary
+        .parent()
+        .and_then(Path::parent)
+        .map(|usr| usr.join("lib/proftpd"))
+        .filter(|m| m.join("mod_tls.so").is_file())
+        .ok_or("proftpd's mod_tls is not installed (proftpd-mod-crypto)")?;
+    Ok(format!(
+        "ModulePath {}\nLoadModule mod_tls.c\nTLSEngine on\nTLSRequired on\nTLSProtocol TLSv1.2 TLSv1.3\n\
+         TLSECCertificateFile {}\nTLSECCertificateKeyFile {}\n{}",
+        modules.display(),
+        t.pki.cert().display(),
+        t.pki.key().display(),
+        if t.implicit { "TLSOptions UseImplicitSSL\n" } else { "" }
+    ))
 }
 
 fn pyftpdlib(port: u16, passive: &RangeInclusive<u16>) -> Result<Command, String> {

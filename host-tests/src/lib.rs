@@ -7,6 +7,7 @@ pub mod client;
 pub mod conformance;
 pub mod grant;
 pub mod interop;
+pub mod pki;
 pub mod runtime;
 pub mod scripted;
 pub mod server;
@@ -14,5 +15,8 @@ pub mod server;
 pub use client::{default_options, Client, Failure, RetrieveHandle, SessionHandle, StoreHandle};
 pub use grant::Grant;
 pub use runtime::Runtime;
-pub use runtime::{ConnectOptions, Entry, EntryKind, Error, Feature, Reply, StoreMode, Timestamp, TransferType};
+pub use runtime::{
+    ConnectOptions, Entry, EntryKind, Error, Feature, Reply, Security, StoreMode, Timestamp, TlsError, TlsOptions,
+    TransferType,
+};
 pub use server::TestServer;

@@ -12,7 +12,8 @@ wasmtime::component::bindgen!({
 });
 
 pub use exports::ftp::client::types::{
-    ConnectOptions, Entry, EntryKind, Error, Feature, Reply, StoreMode, Timestamp, TransferType,
+    ConnectOptions, Entry, EntryKind, Error, Feature, Reply, Security, StoreMode, Timestamp, TlsError, TlsOptions,
+    TransferType,
 };
 
 /// Path of the component built by `build.rs`.

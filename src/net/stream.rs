@@ -6,6 +6,7 @@ use super::tcp::TcpConn;
 use crate::error::Result;
 #[cfg(feature = "tls")]
 use crate::tls::stream::TlsStream;
+#[cfg(feature = "tls")]
 use wasi::io::poll::Pollable;
 
 pub enum Stream {
@@ -25,6 +26,7 @@ impl Stream {
     }
 
     /// What has arrived, without waiting (empty if nothing); `None` at the end.
+    #[cfg(feature = "tls")]
     pub fn try_read(&mut self, max: usize, deadline: &Deadline) -> Result<Option<Vec<u8>>> {
         match self {
             Stream::Plain(tcp) => tcp.try_read(max),
@@ -63,6 +65,7 @@ impl Stream {
         }
     }
 
+    #[cfg(feature = "tls")]
     pub fn readable(&self) -> &Pollable {
         match self {
             Stream::Plain(tcp) => tcp.readable(),

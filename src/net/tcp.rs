@@ -79,6 +79,7 @@ impl TcpConn {
 
     /// Whatever has arrived, without waiting: an empty vector if nothing
     /// has, `None` at end of stream.
+    #[cfg(feature = "tls")]
     pub fn try_read(&self, max: usize) -> Result<Option<Vec<u8>>> {
         match self.input.read(max as u64) {
             Ok(bytes) => Ok(Some(bytes)),
@@ -88,6 +89,7 @@ impl TcpConn {
     }
 
     /// Fires when data (or the end of the stream) is ready to read.
+    #[cfg(feature = "tls")]
     pub fn readable(&self) -> &Pollable {
         &self.readable
     }

@@ -4,7 +4,7 @@
 use rustls::crypto::ring::default_provider;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName};
-use rustls::{CertificateError, ClientConfig, RootCertStore};
+use rustls::{CertificateError, CipherSuite, ClientConfig, RootCertStore};
 use std::sync::Arc;
 use thiserror::Error;
 
@@ -60,7 +60,19 @@ pub fn client_config(ca_bundle: Option<&str>) -> Result<Arc<ClientConfig>, Strin
             roots
         }
     };
-    let config = ClientConfig::builder_with_provider(Arc::new(default_provider()))
+    let mut provider = default_provider();
+    // Without AES instructions in wasm, ChaCha20-Poly1305 is the faster
+    // cipher in software; offer it first (servers that honour the client's
+    // order pick it).
+    provider.cipher_suites.sort_by_key(|suite| {
+        !matches!(
+            suite.suite(),
+            CipherSuite::TLS13_CHACHA20_POLY1305_SHA256
+                | CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256
+                | CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256
+        )
+    });
+    let config = ClientConfig::builder_with_provider(Arc::new(provider))
         .with_safe_default_protocol_versions()
         .map_err(|e| e.to_string())?
         .with_root_certificates(roots)
@@ -85,6 +97,13 @@ mod tests {
         assert!(matches!(server_name("127.0.0.1"), Ok(ServerName::IpAddress(_))));
         assert!(matches!(server_name("[::1]"), Ok(ServerName::IpAddress(_))));
         assert!(server_name("bad name!").is_err());
+    }
+
+    #[test]
+    fn chacha20_is_offered_first() {
+        let config = client_config(None).unwrap();
+        let first = config.crypto_provider().cipher_suites[0].suite();
+        assert_eq!(first, CipherSuite::TLS13_CHACHA20_POLY1305_SHA256);
     }
 
     #[test]

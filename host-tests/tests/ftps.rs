@@ -1,0 +1,190 @@
+//! FTPS against real servers with a CA made at test time: explicit and
+//! implicit TLS, data connections that must resume the control connection's
+//! session (vsftpd `require_ssl_reuse=YES`, proftpd mod_tls's default), and
+//! the failures: wrong CA, wrong name, no TLS under the strict policy.
+
+mod common;
+
+use host_tests::interop::{self, Kind, ServerTls};
+use host_tests::pki::TestPki;
+use host_tests::{
+    default_options, Client, ConnectOptions, Error, Security, StoreMode, TestServer, TlsError, TlsOptions,
+};
+use std::time::Instant;
+
+fn tls(mode: Security, ca: &str) -> ConnectOptions {
+    let mut o = default_options();
+    o.tls = Some(TlsOptions {
+        mode,
+        ca_bundle: Some(ca.to_string()),
+        server_name: None,
+        allow_plaintext: false,
+        clear_data: false,
+    });
+    o
+}
+
+/// Starts the server, or returns None (skipped) where it is not installed
+/// and not required.
+fn server(kind: Kind, pki: &TestPki, implicit: bool) -> Option<interop::RealServer> {
+    match interop::start_with(kind, Some(ServerTls { pki, implicit })) {
+        Ok(s) => Some(s),
+        Err(reason) if !interop::required() => {
+            println!("skipped {} with TLS: {reason}", kind.name());
+            None
+        }
+        Err(reason) => panic!("{} with TLS is required but: {reason}", kind.name()),
+    }
+}
+
+/// Logs in over TLS and moves `size` bytes each way, verified by sha256.
+fn secure_round_trip(kind: Kind, implicit: bool, size: usize) {
+    let pki = TestPki::generate().unwrap();
+    let Some(server) = server(kind, &pki, implicit) else {
+        return;
+    };
+    let mode = if implicit {
+        Security::Implicit
+    } else {
+        Security::Explicit
+    };
+    let mut c = Client::new(common::runtime(), server.grant()).unwrap();
+    let s = c
+        .connect("127.0.0.1", server.addr.port(), &tls(mode, &pki.ca_pem))
+        .unwrap();
+    assert_eq!(c.security(s).unwrap(), mode);
+    c.login(s, Some(interop::USER), Some(interop::PASSWORD)).unwrap();
+    let dir = format!("ftps-{}-{implicit}-{}", kind.name(), std::process::id());
+    c.mkd(s, &dir).unwrap();
+    c.cwd(s, &dir).unwrap();
+    let data = common::random_bytes(size, 99);
+    let start = Instant::now();
+    c.put(s, "secret.bin", StoreMode::Replace, &data, 1 << 20).unwrap();
+    let up = start.elapsed();
+    let start = Instant::now();
+    let back = c.get(s, "secret.bin", 0, 1 << 20).unwrap();
+    let down = start.elapsed();
+    assert_eq!(common::sha256(&back), common::sha256(&data));
+    let on_disk = std::fs::read(std::path::Path::new(interop::USER_HOME).join(&dir).join("secret.bin")).unwrap();
+    assert_eq!(common::sha256(&on_disk), common::sha256(&data));
+    let names: Vec<String> = c.list(s, None).unwrap().into_iter().map(|e| e.name).collect();
+    assert_eq!(names, ["secret.bin"]);
+    // Several data connections, each resuming the session.
+    for _ in 0..3 {
+        assert!(c.nlst(s, None).unwrap().contains(&"secret.bin".to_string()));
+    }
+    c.delete(s, "secret.bin").unwrap();
+    c.cdup(s).unwrap();
+    c.rmd(s, &dir).unwrap();
+    c.quit(s).unwrap();
+    let mib = size as f64 / f64::from(1 << 20);
+    println!(
+        "{} {}: {size} B up {:.0} MiB/s, down {:.0} MiB/s",
+        kind.name(),
+        if implicit { "implicit" } else { "explicit" },
+        mib / up.as_secs_f64(),
+        mib / down.as_secs_f64()
+    );
+}
+
+#[test]
+fn vsftpd_explicit_with_session_reuse_required() {
+    secure_round_trip(Kind::Vsftpd, false, 64 << 20);
+}
+
+#[test]
+fn vsftpd_implicit() {
+    secure_round_trip(Kind::Vsftpd, true, 1 << 20);
+}
+
+#[test]
+fn pure_ftpd_explicit() {
+    secure_round_trip(Kind::PureFtpd, false, 8 << 20);
+}
+
+#[test]
+fn proftpd_explicit_with_session_reuse_required() {
+    secure_round_trip(Kind::Proftpd, false, 8 << 20);
+}
+
+fn tls_failure(options: impl FnOnce(&TestPki) -> ConnectOptions) -> Option<Error> {
+    let pki = TestPki::generate().unwrap();
+    let server = server(Kind::Vsftpd, &pki, false)?;
+    let mut c = Client::new(common::runtime(), server.grant()).unwrap();
+    Some(
+        c.connect("127.0.0.1", server.addr.port(), &options(&pki))
+            .unwrap_err()
+            .ftp(),
+    )
+}
+
+#[test]
+fn wrong_ca_is_an_untrusted_certificate() {
+    let other = TestPki::generate().unwrap();
+    let Some(e) = tls_failure(|_| tls(Security::Explicit, &other.ca_pem)) else {
+        return;
+    };
+    assert!(matches!(e, Error::Tls(TlsError::UntrustedCertificate(_))), "{e:?}");
+}
+
+#[test]
+fn default_roots_do_not_trust_a_private_ca() {
+    let Some(e) = tls_failure(|_| {
+        let mut o = tls(Security::Explicit, "");
+        if let Some(t) = o.tls.as_mut() {
+            t.ca_bundle = None;
+        }
+        o
+    }) else {
+        return;
+    };
+    assert!(matches!(e, Error::Tls(TlsError::UntrustedCertificate(_))), "{e:?}");
+}
+
+#[test]
+fn wrong_name_is_a_name_mismatch() {
+    let Some(e) = tls_failure(|pki| {
+        let mut o = tls(Security::Explicit, &pki.ca_pem);
+        if let Some(t) = o.tls.as_mut() {
+            t.server_name = Some("ftp.example.com".into());
+        }
+        o
+    }) else {
+        return;
+    };
+    assert!(matches!(e, Error::Tls(TlsError::NameMismatch(_))), "{e:?}");
+}
+
+#[test]
+fn server_without_tls_is_refused_under_the_strict_policy() {
+    let pki = TestPki::generate().unwrap();
+    let server = TestServer::start().unwrap();
+    let mut c = Client::new(common::runtime(), server.grant()).unwrap();
+    match c
+        .connect("127.0.0.1", server.addr().port(), &tls(Security::Explicit, &pki.ca_pem))
+        .unwrap_err()
+        .ftp()
+    {
+        Error::Tls(TlsError::Refused(reply)) => assert_eq!(reply.code / 100, 5),
+        e => panic!("{e:?}"),
+    }
+    // Allowed to fall back, the session carries on in plain text and says so.
+    let mut o = tls(Security::Explicit, &pki.ca_pem);
+    if let Some(t) = o.tls.as_mut() {
+        t.allow_plaintext = true;
+    }
+    let s = c.connect("127.0.0.1", server.addr().port(), &o).unwrap();
+    assert_eq!(c.security(s).unwrap(), Security::None);
+    c.login(s, None, None).unwrap();
+}
+
+#[test]
+fn a_bad_ca_bundle_is_invalid_input() {
+    let server = TestServer::start().unwrap();
+    let mut c = Client::new(common::runtime(), server.grant()).unwrap();
+    let e = c
+        .connect("127.0.0.1", server.addr().port(), &tls(Security::Explicit, "garbage"))
+        .unwrap_err()
+        .ftp();
+    assert!(matches!(e, Error::InvalidInput(_)), "{e:?}");
+}
