@@ -17,6 +17,12 @@ use std::rc::Rc;
 wit_bindgen::generate!({
     world: "ftp-client-component",
     path: "wit",
+    // The data streams handed to callers are the `wasi` crate's own.
+    with: {
+        "wasi:io/error@0.2.12": wasi::io::error,
+        "wasi:io/poll@0.2.12": wasi::io::poll,
+        "wasi:io/streams@0.2.12": wasi::io::streams,
+    },
 });
 
 use exports::ftp::client::client as wit;
@@ -316,6 +322,10 @@ impl wit::GuestRetrieve for RetrieveResource {
         Ok(self.0.borrow_mut().read(max)?)
     }
 
+    fn data_stream(&self) -> R<wasi::io::streams::InputStream> {
+        Ok(self.0.borrow_mut().data_stream()?)
+    }
+
     fn finish(&self) -> R<witty::Reply> {
         Ok(self.0.borrow_mut().finish()?.into())
     }
@@ -334,6 +344,10 @@ impl wit::GuestStore for StoreResource {
 
     fn unique_name(&self) -> Option<String> {
         self.0.borrow().unique_name()
+    }
+
+    fn data_stream(&self) -> R<wasi::io::streams::OutputStream> {
+        Ok(self.0.borrow_mut().data_stream()?)
     }
 
     fn finish(&self) -> R<witty::Reply> {

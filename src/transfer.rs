@@ -6,12 +6,15 @@
 use crate::error::{Error, Result};
 use crate::net::deadline::Deadline;
 use crate::net::stream::Stream;
+use crate::net::tcp::{shutdown, TcpConn};
 use crate::proto::ascii::{CrlfToLf, LfToCrlf};
 use crate::proto::reply::Reply;
 use crate::proto::response::parse_unique_name;
 use crate::session::{Session, TransferType};
 use std::cell::RefCell;
 use std::rc::Rc;
+use wasi::io::streams::{InputStream, OutputStream};
+use wasi::sockets::tcp::{ShutdownType, TcpSocket};
 
 /// The most a single `read` may ask for.
 pub const MAX_READ: u32 = 4 << 20;
@@ -38,15 +41,41 @@ impl Open {
         self.data = None;
         self.session.borrow_mut().abort_transfer()
     }
+
+    /// The plain TCP connection under a binary transfer, taken out so its
+    /// stream can be handed to the caller.
+    fn take_plain(&mut self, ascii: bool) -> Result<TcpConn> {
+        if ascii {
+            return Err(Error::InvalidInput(
+                "ASCII transfers convert line endings here: use read/write".into(),
+            ));
+        }
+        match self.data.take() {
+            Some(Stream::Plain(conn)) => Ok(conn),
+            #[cfg(feature = "tls")]
+            Some(tls @ Stream::Tls(_)) => {
+                self.data = Some(tls);
+                Err(Error::InvalidInput("TLS data is decrypted here: use read/write".into()))
+            }
+            None => Err(Error::InvalidInput("the data stream was already handed over".into())),
+        }
+    }
 }
 
 fn finished() -> Error {
     Error::InvalidInput("the transfer is already finished".into())
 }
 
+fn handed_over() -> Error {
+    Error::InvalidInput("the data stream was handed over: use it instead".into())
+}
+
 pub struct Retrieve {
     open: Option<Open>,
     ascii: Option<CrlfToLf>,
+    /// The socket under a stream handed to the caller. The stream is the
+    /// socket's child, so the socket is kept until the transfer is dropped.
+    handed: Option<TcpSocket>,
 }
 
 impl Retrieve {
@@ -62,6 +91,7 @@ impl Retrieve {
                 data: Some(data),
             }),
             ascii: (kind == TransferType::Ascii).then(CrlfToLf::default),
+            handed: None,
         })
     }
 
@@ -71,6 +101,9 @@ impl Retrieve {
             return Err(Error::InvalidInput(format!("read size must be 1..={MAX_READ}")));
         }
         let open = self.open.as_mut().ok_or_else(finished)?;
+        if self.handed.is_some() {
+            return Err(handed_over());
+        }
         loop {
             let deadline = open.data_deadline();
             let Some(data) = open.data.as_mut() else {
@@ -106,21 +139,35 @@ impl Retrieve {
         }
     }
 
+    /// Hands the data connection's input stream to the caller.
+    pub fn data_stream(&mut self) -> Result<InputStream> {
+        let open = self.open.as_mut().ok_or_else(finished)?;
+        let (input, socket) = open.take_plain(self.ascii.is_some())?.into_input();
+        self.handed = Some(socket);
+        Ok(input)
+    }
+
     pub fn finish(&mut self) -> Result<Reply> {
-        while self.read(MAX_READ)?.is_some() {}
+        if self.handed.is_none() {
+            while self.read(MAX_READ)?.is_some() {}
+        }
         let mut open = self.open.take().ok_or_else(finished)?;
         open.finish()
     }
 
     pub fn abort(&mut self) -> Result<()> {
-        self.open.take().ok_or_else(finished)?.abort()
+        let mut open = self.open.take().ok_or_else(finished)?;
+        if let Some(socket) = &self.handed {
+            shutdown(socket, ShutdownType::Both);
+        }
+        open.abort()
     }
 }
 
 impl Drop for Retrieve {
     fn drop(&mut self) {
-        if let Some(mut open) = self.open.take() {
-            let _ = open.abort();
+        if self.open.is_some() {
+            let _ = self.abort();
         }
     }
 }
@@ -131,6 +178,8 @@ pub struct Store {
     /// For STOU, the name the server reported choosing.
     unique_name: Option<String>,
     unique: bool,
+    /// As for `Retrieve`: kept until the transfer is dropped.
+    handed: Option<TcpSocket>,
 }
 
 /// What `store` sends.
@@ -169,6 +218,7 @@ impl Store {
                 None
             },
             unique,
+            handed: None,
         })
     }
 
@@ -178,6 +228,9 @@ impl Store {
 
     pub fn write(&mut self, bytes: &[u8]) -> Result<()> {
         let open = self.open.as_mut().ok_or_else(finished)?;
+        if self.handed.is_some() {
+            return Err(handed_over());
+        }
         let converted;
         let bytes = match self.ascii.as_mut() {
             Some(conv) => {
@@ -200,9 +253,20 @@ impl Store {
         Ok(())
     }
 
+    /// Hands the data connection's output stream to the caller.
+    pub fn data_stream(&mut self) -> Result<OutputStream> {
+        let open = self.open.as_mut().ok_or_else(finished)?;
+        let (output, socket) = open.take_plain(self.ascii.is_some())?.into_output();
+        self.handed = Some(socket);
+        Ok(output)
+    }
+
     pub fn finish(&mut self) -> Result<Reply> {
         let mut open = self.open.take().ok_or_else(finished)?;
         let deadline = open.data_deadline();
+        if let Some(socket) = &self.handed {
+            shutdown(socket, ShutdownType::Send);
+        }
         if let Some(data) = open.data.as_mut() {
             if let Err(e) = data.close_send(&deadline) {
                 let _ = open.abort();
@@ -218,14 +282,18 @@ impl Store {
     }
 
     pub fn abort(&mut self) -> Result<()> {
-        self.open.take().ok_or_else(finished)?.abort()
+        let mut open = self.open.take().ok_or_else(finished)?;
+        if let Some(socket) = &self.handed {
+            shutdown(socket, ShutdownType::Both);
+        }
+        open.abort()
     }
 }
 
 impl Drop for Store {
     fn drop(&mut self) {
-        if let Some(mut open) = self.open.take() {
-            let _ = open.abort();
+        if self.open.is_some() {
+            let _ = self.abort();
         }
     }
 }

@@ -8,7 +8,7 @@ use crate::runtime::{
     Timestamp, TransferType,
 };
 use std::fmt;
-use wasmtime::component::ResourceAny;
+use wasmtime::component::{Resource, ResourceAny};
 use wasmtime::Store;
 
 #[derive(Debug)]
@@ -94,6 +94,16 @@ impl Client {
     pub fn with_memory_limit(runtime: &Runtime, grant: Grant, limit: usize) -> wasmtime::Result<Self> {
         let (store, bindings) = runtime.instantiate(grant, limit)?;
         Ok(Self { store, bindings })
+    }
+
+    /// The largest linear memory the guest has grown to, in bytes.
+    pub fn peak_memory(&self) -> usize {
+        self.store.data().limits.peak_memory
+    }
+
+    /// The store's resource table, where handed-over data streams live.
+    pub(crate) fn table(&mut self) -> &mut wasmtime::component::ResourceTable {
+        self.store.data_mut().table()
     }
 
     pub fn connect(&mut self, host: &str, port: u16, options: &ConnectOptions) -> CallResult<SessionHandle> {
@@ -187,6 +197,18 @@ impl Client {
         flatten(r)
     }
 
+    pub(crate) fn retrieve_data_stream(
+        &mut self,
+        t: RetrieveHandle,
+    ) -> CallResult<Resource<wasmtime_wasi::p2::DynInputStream>> {
+        let r = self
+            .bindings
+            .ftp_client_client()
+            .retrieve()
+            .call_data_stream(&mut self.store, t.0);
+        flatten(r)
+    }
+
     pub fn finish_retrieve(&mut self, t: RetrieveHandle) -> CallResult<Reply> {
         let r = self
             .bindings
@@ -221,6 +243,18 @@ impl Client {
             .store()
             .call_unique_name(&mut self.store, t.0);
         r.map_err(Failure::Trap)
+    }
+
+    pub(crate) fn store_data_stream(
+        &mut self,
+        t: StoreHandle,
+    ) -> CallResult<Resource<wasmtime_wasi::p2::DynOutputStream>> {
+        let r = self
+            .bindings
+            .ftp_client_client()
+            .store()
+            .call_data_stream(&mut self.store, t.0);
+        flatten(r)
     }
 
     pub fn finish_store(&mut self, t: StoreHandle) -> CallResult<Reply> {

@@ -3,6 +3,7 @@
 //! offers typed calls for tests, the demo and benchmarks. Also starts the
 //! in-process FTP server the fast suite and the demo run against.
 
+pub mod bench_server;
 pub mod client;
 pub mod conformance;
 pub mod grant;
@@ -11,6 +12,7 @@ pub mod pki;
 pub mod runtime;
 pub mod scripted;
 pub mod server;
+pub mod streams;
 
 pub use client::{default_options, Client, Failure, RetrieveHandle, SessionHandle, StoreHandle};
 pub use grant::Grant;

@@ -3,12 +3,18 @@
 
 use crate::grant::Grant;
 use wasmtime::component::{Component, Linker, ResourceTable};
-use wasmtime::{Engine, Store, StoreLimits, StoreLimitsBuilder};
+use wasmtime::{Engine, ResourceLimiter, Store, StoreLimits, StoreLimitsBuilder};
 use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
 wasmtime::component::bindgen!({
     path: "../wit",
     world: "ftp-client-component",
+    // Data streams handed over by the guest are wasmtime-wasi's own.
+    with: {
+        "wasi:io": wasmtime_wasi::p2::bindings::io,
+    },
+    // wasmtime-wasi's stream types require it.
+    require_store_data_send: true,
 });
 
 pub use exports::ftp::client::types::{
@@ -23,7 +29,34 @@ pub const COMPONENT_PATH: &str = env!("FTP_CLIENT_COMPONENT");
 pub struct HostState {
     ctx: WasiCtx,
     table: ResourceTable,
-    pub limits: StoreLimits,
+    pub limits: MeteredLimits,
+}
+
+/// The store's limits, recording the largest linear memory the guest grew to.
+pub struct MeteredLimits {
+    inner: StoreLimits,
+    pub peak_memory: usize,
+}
+
+impl ResourceLimiter for MeteredLimits {
+    fn memory_growing(&mut self, current: usize, desired: usize, maximum: Option<usize>) -> wasmtime::Result<bool> {
+        let allowed = self.inner.memory_growing(current, desired, maximum)?;
+        if allowed {
+            self.peak_memory = self.peak_memory.max(desired);
+        }
+        Ok(allowed)
+    }
+
+    fn table_growing(&mut self, current: usize, desired: usize, maximum: Option<usize>) -> wasmtime::Result<bool> {
+        self.inner.table_growing(current, desired, maximum)
+    }
+}
+
+impl HostState {
+    /// The resources the guest shares with the host, such as data streams.
+    pub fn table(&mut self) -> &mut ResourceTable {
+        &mut self.table
+    }
 }
 
 impl WasiView for HostState {
@@ -89,10 +122,13 @@ impl Runtime {
         let state = HostState {
             ctx: builder.build(),
             table: ResourceTable::new(),
-            limits: StoreLimitsBuilder::new()
-                .memory_size(memory_limit)
-                .trap_on_grow_failure(false)
-                .build(),
+            limits: MeteredLimits {
+                inner: StoreLimitsBuilder::new()
+                    .memory_size(memory_limit)
+                    .trap_on_grow_failure(false)
+                    .build(),
+                peak_memory: 0,
+            },
         };
         let mut store = Store::new(&self.engine, state);
         store.limiter(|s| &mut s.limits);

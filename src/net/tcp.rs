@@ -122,7 +122,26 @@ impl TcpConn {
 
     /// Half-closes the sending side, so the peer sees end of data.
     pub fn shutdown_send(&self) {
-        // Best effort: a peer that already closed makes this fail harmlessly.
-        let _ = self.socket.shutdown(ShutdownType::Send);
+        shutdown(&self.socket, ShutdownType::Send);
     }
+
+    /// Gives up the input stream, for a caller to read directly; the socket
+    /// is returned too, as it must outlive the stream (its child).
+    pub fn into_input(self) -> (InputStream, TcpSocket) {
+        let TcpConn { input, socket, .. } = self;
+        (input, socket)
+    }
+
+    /// Gives up the output stream, for a caller to write directly; the
+    /// socket is returned too, as it must outlive the stream (its child).
+    pub fn into_output(self) -> (OutputStream, TcpSocket) {
+        let TcpConn { output, socket, .. } = self;
+        (output, socket)
+    }
+}
+
+/// Shuts a socket down in one or both directions. Best effort: a peer that
+/// already closed makes this fail harmlessly.
+pub fn shutdown(socket: &TcpSocket, how: ShutdownType) {
+    let _ = socket.shutdown(how);
 }
