@@ -4,7 +4,8 @@
 //! Any user and password are accepted; each connection gets its own thread.
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::net::{Ipv4Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::time::Duration;
 
 pub struct BenchServer {
     addr: SocketAddr,
@@ -34,6 +35,19 @@ pub fn listing(count: usize, machine: bool) -> Vec<u8> {
         out.extend_from_slice(line.as_bytes());
     }
     out
+}
+
+/// Ends a download's data connection so that the client, not this server,
+/// closes last: the TIME_WAIT then falls on the client's side, where loopback
+/// connects may reuse it, instead of holding one of this server's passive
+/// ports for a minute (tens of thousands of transfers would exhaust them).
+fn end_data(mut data: TcpStream) {
+    let _ = data.shutdown(Shutdown::Write);
+    std::thread::spawn(move || {
+        let _ = data.set_read_timeout(Some(Duration::from_secs(10)));
+        let mut sink = [0u8; 64];
+        while matches!(data.read(&mut sink), Ok(n) if n > 0) {}
+    });
 }
 
 fn serve(stream: TcpStream) -> std::io::Result<()> {
@@ -101,7 +115,7 @@ fn serve(stream: TcpStream) -> std::io::Result<()> {
                     let count = arg.parse::<usize>().unwrap_or(10);
                     data.write_all(&listing(count, verb.eq_ignore_ascii_case("MLSD")))?;
                 }
-                drop(data);
+                end_data(data);
                 reply(&mut w, "226 done\r\n")?;
             }
             "STOR" | "APPE" => {
