@@ -31,7 +31,10 @@ fn client_interface_declares_session_retrieve_and_store() {
         .collect();
     resources.sort();
     // The two streams are wasi:io's own, used (not defined) by `data-stream`.
-    assert_eq!(resources, ["input-stream", "output-stream", "retrieve", "session", "store"]);
+    assert_eq!(
+        resources,
+        ["input-stream", "output-stream", "retrieve", "session", "store"]
+    );
 }
 
 #[test]
