@@ -509,7 +509,7 @@ fn main() {
     table.print();
     println!();
     println!(
-        "guest peak linear memory during the {} MiB transfers and the listings: {:.2} MiB",
+        "guest peak linear memory through the {} MiB RETR and STOR rows: {:.2} MiB",
         size >> 20,
         peak as f64 / f64::from(1 << 20)
     );
