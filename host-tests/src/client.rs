@@ -7,8 +7,9 @@ use crate::runtime::{
     ConnectOptions, Entry, Error, Feature, FtpClientComponent, HostState, Reply, Runtime, Security, StoreMode,
     Timestamp, TransferType,
 };
+use crate::streams::{DataIn, DataOut};
 use std::fmt;
-use wasmtime::component::{Resource, ResourceAny};
+use wasmtime::component::ResourceAny;
 use wasmtime::Store;
 
 #[derive(Debug)]
@@ -197,16 +198,14 @@ impl Client {
         flatten(r)
     }
 
-    pub(crate) fn retrieve_data_stream(
-        &mut self,
-        t: RetrieveHandle,
-    ) -> CallResult<Resource<wasmtime_wasi::p2::DynInputStream>> {
+    /// Takes over a download's data connection (see `crate::streams`).
+    pub fn data_in(&mut self, t: RetrieveHandle) -> CallResult<DataIn> {
         let r = self
             .bindings
             .ftp_client_client()
             .retrieve()
             .call_data_stream(&mut self.store, t.0);
-        flatten(r)
+        flatten(r).map(DataIn)
     }
 
     pub fn finish_retrieve(&mut self, t: RetrieveHandle) -> CallResult<Reply> {
@@ -245,16 +244,14 @@ impl Client {
         r.map_err(Failure::Trap)
     }
 
-    pub(crate) fn store_data_stream(
-        &mut self,
-        t: StoreHandle,
-    ) -> CallResult<Resource<wasmtime_wasi::p2::DynOutputStream>> {
+    /// Takes over an upload's data connection (see `crate::streams`).
+    pub fn data_out(&mut self, t: StoreHandle) -> CallResult<DataOut> {
         let r = self
             .bindings
             .ftp_client_client()
             .store()
             .call_data_stream(&mut self.store, t.0);
-        flatten(r)
+        flatten(r).map(DataOut)
     }
 
     pub fn finish_store(&mut self, t: StoreHandle) -> CallResult<Reply> {

@@ -2,7 +2,7 @@
 //! `store.data-stream`): the host reads and writes them natively, so file
 //! data never passes through the component's memory.
 
-use crate::client::{CallResult, Client, Failure, RetrieveHandle, StoreHandle};
+use crate::client::{CallResult, Client, Failure};
 use bytes::Bytes;
 use wasmtime::component::Resource;
 use wasmtime_wasi::p2::{DynInputStream, DynOutputStream, StreamError};
@@ -10,27 +10,17 @@ use wasmtime_wasi::runtime::in_tokio;
 
 /// A download's data connection, read by the host.
 #[derive(Debug)]
-pub struct DataIn(Resource<DynInputStream>);
+pub struct DataIn(pub(crate) Resource<DynInputStream>);
 
 /// An upload's data connection, written by the host.
 #[derive(Debug)]
-pub struct DataOut(Resource<DynOutputStream>);
+pub struct DataOut(pub(crate) Resource<DynOutputStream>);
 
 fn stream_failure(e: StreamError) -> Failure {
     Failure::Trap(wasmtime::format_err!("data stream: {e}"))
 }
 
 impl Client {
-    /// Takes over a download's data connection.
-    pub fn data_in(&mut self, t: RetrieveHandle) -> CallResult<DataIn> {
-        self.retrieve_data_stream(t).map(DataIn)
-    }
-
-    /// Takes over an upload's data connection.
-    pub fn data_out(&mut self, t: StoreHandle) -> CallResult<DataOut> {
-        self.store_data_stream(t).map(DataOut)
-    }
-
     /// The next chunk (at most `max` bytes, waiting for one), or `None` at
     /// the end of the data.
     pub fn read_data(&mut self, data: &DataIn, max: usize) -> CallResult<Option<Bytes>> {
