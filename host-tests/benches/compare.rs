@@ -281,8 +281,8 @@ fn main() {
     let shared_block = Bytes::from(block.clone());
     let mut table = Table { rows: Vec::new() };
 
-    let cold = measure(runs, || Some(timed(|| drop(Runtime::load().expect("compile"))))).unwrap_or(0.0);
-    let rt = Runtime::load().expect("compile");
+    let cold = measure(runs, || Some(timed(|| drop(Runtime::new().expect("compile"))))).unwrap_or(0.0);
+    let rt = Runtime::new().expect("compile");
     let mut warm: Vec<f64> = (0..200)
         .map(|_| timed(|| drop(Client::new(&rt, server.grant()).expect("instantiate"))))
         .collect();

@@ -162,7 +162,7 @@ impl BenchServer {
     }
 
     /// Loopback, any port: passive ports are chosen by the OS.
-    pub fn grant(&self) -> crate::Grant {
-        crate::Grant::default().allow(self.addr.ip(), 1..=u16::MAX)
+    pub fn grant(&self) -> crate::NetworkPolicy {
+        crate::NetworkPolicy::default().allow(self.addr.ip(), 1..=u16::MAX)
     }
 }

@@ -2,12 +2,12 @@
 //! guest's answer or a `Failure`: the guest's typed error, or a trap (which a
 //! correct guest never causes, whatever the server sends).
 
-use crate::grant::Grant;
-use crate::runtime::{
-    ConnectOptions, Entry, Error, Feature, FtpClientComponent, HostState, Reply, Runtime, Security, StoreMode,
-    Timestamp, TransferType,
-};
 use crate::streams::{DataIn, DataOut};
+use crate::{NetworkPolicy, Runtime};
+use ftp_host::raw::{
+    ConnectOptions, Entry, Error, Feature, FtpClientComponent, HostState, Reply, Security, StoreMode, Timestamp,
+    TransferType,
+};
 use std::fmt;
 use wasmtime::component::ResourceAny;
 use wasmtime::Store;
@@ -88,18 +88,18 @@ macro_rules! session_call {
 }
 
 impl Client {
-    pub fn new(runtime: &Runtime, grant: Grant) -> wasmtime::Result<Self> {
-        Self::with_memory_limit(runtime, grant, crate::runtime::DEFAULT_MEMORY_LIMIT)
+    pub fn new(runtime: &Runtime, grant: NetworkPolicy) -> wasmtime::Result<Self> {
+        Self::with_memory_limit(runtime, grant, ftp_host::DEFAULT_MEMORY_LIMIT)
     }
 
-    pub fn with_memory_limit(runtime: &Runtime, grant: Grant, limit: usize) -> wasmtime::Result<Self> {
-        let (store, bindings) = runtime.instantiate(grant, limit)?;
+    pub fn with_memory_limit(runtime: &Runtime, grant: NetworkPolicy, limit: usize) -> wasmtime::Result<Self> {
+        let (store, bindings) = runtime.instantiate(&grant, limit)?;
         Ok(Self { store, bindings })
     }
 
     /// The largest linear memory the guest has grown to, in bytes.
     pub fn peak_memory(&self) -> usize {
-        self.store.data().limits.peak_memory
+        self.store.data().peak_memory()
     }
 
     /// The store's resource table, where handed-over data streams live.

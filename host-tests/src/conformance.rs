@@ -1,7 +1,9 @@
 //! One conformance scenario, run unchanged against every server: each step
 //! drives the component and checks the outcome against the server's disk.
 
-use crate::{default_options, Client, EntryKind, Error, Failure, Grant, Runtime, StoreMode, Timestamp, TransferType};
+use crate::{
+    default_options, Client, EntryKind, Error, Failure, NetworkPolicy, Runtime, StoreMode, Timestamp, TransferType,
+};
 use sha2::{Digest, Sha256};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -10,7 +12,7 @@ use std::path::{Path, PathBuf};
 pub struct Target {
     pub name: String,
     pub addr: SocketAddr,
-    pub grant: Grant,
+    pub grant: NetworkPolicy,
     pub user: String,
     pub password: String,
     /// The directory the user's login starts in, on this machine's disk.

@@ -73,8 +73,8 @@ pub struct RealServer {
 }
 
 impl RealServer {
-    pub fn grant(&self) -> crate::Grant {
-        crate::Grant::ftp_server(self.addr, self.passive.clone())
+    pub fn grant(&self) -> crate::NetworkPolicy {
+        crate::NetworkPolicy::ftp_server(self.addr, self.passive.clone())
     }
 }
 

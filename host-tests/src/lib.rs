@@ -1,24 +1,33 @@
-//! The wasmtime host for the ftp-client component: loads it once, runs each
-//! session in its own store with a network grant limited to one server, and
-//! offers typed calls for tests, the demo and benchmarks. Also starts the
-//! in-process FTP server the fast suite and the demo run against.
+//! The wasmtime harness for the ftp-client component: typed calls on the
+//! raw WIT resources (through `ftp-host`'s loader and network policy) for
+//! tests and benchmarks, the real servers of the interop suite, a scripted
+//! fake server for faults, and the benchmark's source/sink server.
 
 pub mod bench_server;
 pub mod client;
 pub mod conformance;
-pub mod grant;
 pub mod interop;
 pub mod pki;
-pub mod runtime;
 pub mod scripted;
-pub mod server;
 pub mod streams;
 
 pub use client::{default_options, Client, Failure, RetrieveHandle, SessionHandle, StoreHandle};
-pub use grant::Grant;
-pub use runtime::Runtime;
-pub use runtime::{
+pub use ftp_host::raw::{
     ConnectOptions, Entry, EntryKind, Error, Feature, Reply, Security, StoreMode, Timestamp, TlsError, TlsOptions,
     TransferType,
 };
-pub use server::TestServer;
+/// The loaded component every harness client instantiates from.
+pub use ftp_host::Client as Runtime;
+pub use ftp_host::NetworkPolicy;
+pub use ftp_test_server::TestServer;
+
+/// The grant a client of the in-process server needs.
+pub trait ServerGrant {
+    fn grant(&self) -> NetworkPolicy;
+}
+
+impl ServerGrant for TestServer {
+    fn grant(&self) -> NetworkPolicy {
+        NetworkPolicy::ftp_server(self.addr(), ftp_test_server::PASSIVE_PORTS)
+    }
+}

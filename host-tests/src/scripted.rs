@@ -238,7 +238,7 @@ impl ScriptedServer {
     }
 
     /// Loopback, any port: the script's passive ports are chosen by the OS.
-    pub fn grant(&self) -> crate::Grant {
-        crate::Grant::default().allow(self.addr.ip(), 1..=u16::MAX)
+    pub fn grant(&self) -> crate::NetworkPolicy {
+        crate::NetworkPolicy::default().allow(self.addr.ip(), 1..=u16::MAX)
     }
 }

@@ -3,6 +3,7 @@
 
 mod common;
 
+use host_tests::ServerGrant;
 use host_tests::{default_options, Client, EntryKind, Error, StoreMode, TestServer};
 use std::net::{IpAddr, Ipv6Addr};
 

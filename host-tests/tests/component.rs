@@ -4,10 +4,20 @@ mod common;
 
 use wasmtime::component::types::ComponentItem;
 
+/// The names of the component's exports or imports.
+fn names(exports: bool) -> Vec<String> {
+    let rt = common::runtime();
+    let ty = rt.component().component_type();
+    if exports {
+        ty.exports(rt.engine()).map(|(n, _)| n.to_string()).collect()
+    } else {
+        ty.imports(rt.engine()).map(|(n, _)| n.to_string()).collect()
+    }
+}
+
 #[test]
 fn exports_the_client_interface_with_three_resources() {
-    let rt = common::runtime();
-    let exports = rt.exports();
+    let exports = names(true);
     assert!(exports.contains(&"ftp:client/client@0.1.0".to_string()), "{exports:?}");
     assert!(exports.contains(&"ftp:client/types@0.1.0".to_string()), "{exports:?}");
 }
@@ -15,7 +25,7 @@ fn exports_the_client_interface_with_three_resources() {
 #[test]
 fn client_interface_declares_session_retrieve_and_store() {
     let engine = wasmtime::Engine::default();
-    let component = wasmtime::component::Component::from_file(&engine, host_tests::runtime::COMPONENT_PATH).unwrap();
+    let component = wasmtime::component::Component::new(&engine, ftp_host::COMPONENT).unwrap();
     let ty = component.component_type();
     let (_, item) = ty
         .exports(&engine)
@@ -39,7 +49,7 @@ fn client_interface_declares_session_retrieve_and_store() {
 
 #[test]
 fn imports_only_sockets_io_clocks_and_std_basics() {
-    let imports = common::runtime().imports();
+    let imports = names(false);
     println!("component imports: {imports:#?}");
     assert!(
         imports.iter().any(|i| i.starts_with("wasi:sockets/tcp@")),

@@ -73,7 +73,7 @@ fn connection_refused() {
         .local_addr()
         .unwrap()
         .port();
-    let grant = host_tests::Grant::default().allow("127.0.0.1".parse().unwrap(), port..=port);
+    let grant = host_tests::NetworkPolicy::default().allow("127.0.0.1".parse().unwrap(), port..=port);
     let mut c = Client::new(common::runtime(), grant).unwrap();
     match timed(|| c.connect("127.0.0.1", port, &quick())).unwrap_err().ftp() {
         Error::Io(m) => assert!(m.contains("connection-refused"), "{m}"),

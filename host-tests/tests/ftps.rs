@@ -7,6 +7,7 @@ mod common;
 
 use host_tests::interop::{self, Kind, ServerTls};
 use host_tests::pki::TestPki;
+use host_tests::ServerGrant;
 use host_tests::{
     default_options, Client, ConnectOptions, Error, Security, StoreMode, TestServer, TlsError, TlsOptions,
 };

@@ -7,6 +7,7 @@ mod common;
 
 use host_tests::conformance::{self, Target};
 use host_tests::interop::{self, Kind};
+use host_tests::ServerGrant;
 use host_tests::TestServer;
 use std::path::PathBuf;
 
@@ -70,8 +71,8 @@ fn in_process_libunftp() {
         name: "libunftp".into(),
         addr: server.addr(),
         grant: server.grant(),
-        user: host_tests::server::USER.into(),
-        password: host_tests::server::PASSWORD.into(),
+        user: ftp_test_server::USER.into(),
+        password: ftp_test_server::PASSWORD.into(),
         user_home: server.root().to_path_buf(),
         anon_dir: None,
     };

@@ -5,6 +5,7 @@
 mod common;
 
 use host_tests::scripted::{ordinary, Flow, ScriptedServer};
+use host_tests::ServerGrant;
 use host_tests::{default_options, Client, Error, StoreMode, TestServer};
 use std::io::Write;
 use std::time::Instant;
@@ -82,7 +83,7 @@ fn many_sessions_in_parallel_lose_nothing() {
                     let s = c
                         .connect("127.0.0.1", server.addr().port(), &default_options())
                         .unwrap();
-                    c.login(s, Some(host_tests::server::USER), Some(host_tests::server::PASSWORD))
+                    c.login(s, Some(ftp_test_server::USER), Some(ftp_test_server::PASSWORD))
                         .unwrap();
                     let data = common::random_bytes(SIZE, i as u64);
                     let name = format!("load-{i}.bin");

@@ -4,7 +4,8 @@
 mod common;
 
 use host_tests::scripted::{Flow, ScriptedServer};
-use host_tests::{default_options, Client, Error, Grant, StoreMode, TestServer};
+use host_tests::ServerGrant;
+use host_tests::{default_options, Client, Error, NetworkPolicy, StoreMode, TestServer};
 use std::net::{IpAddr, Ipv4Addr};
 
 #[test]
@@ -90,8 +91,8 @@ fn connecting_where_the_host_did_not_grant_is_access_denied() {
 #[test]
 fn data_connections_outside_the_grant_are_refused_and_the_session_survives() {
     let server = TestServer::start().unwrap();
-    // Grant the control port only: the passive data port is not reachable.
-    let grant = Grant::default().allow(
+    // NetworkPolicy the control port only: the passive data port is not reachable.
+    let grant = NetworkPolicy::default().allow(
         IpAddr::V4(Ipv4Addr::LOCALHOST),
         server.addr().port()..=server.addr().port(),
     );

@@ -3,7 +3,8 @@
 
 mod common;
 
-use host_tests::server::{PASSWORD, USER};
+use ftp_test_server::{PASSWORD, USER};
+use host_tests::ServerGrant;
 use host_tests::{default_options, Client, Error, Failure, StoreMode, TestServer};
 
 #[test]

@@ -1,119 +1,133 @@
 //! The main job on an embedded default: starts an FTP server on loopback,
-//! then drives the component through a whole session (login, upload,
-//! listing, download with verification, rename, delete, quit), printing it.
+//! then drives the component through a whole session with `ftp-host`'s API
+//! (login, upload, listing, download with verification, rename, delete,
+//! quit), printing each step.
 //!
-//! `ftp-demo` alone uses the embedded server; `ftp-demo HOST PORT [USER PASS]`
-//! runs the same session against another server (granted that address only).
+//! `ftp-demo` alone uses the embedded server; `ftp-demo ftp://user:pass@host:port/`
+//! runs the same session against another server, granted that server only.
 
-use host_tests::{default_options, Client, Failure, Grant, Reply, Runtime, StoreMode, TestServer};
+use ftp_host::{Client, FtpUrl, Reply, Session};
+use ftp_test_server::TestServer;
 use sha2::{Digest, Sha256};
-use std::net::{IpAddr, SocketAddr};
+use std::io::{self, Read, Write};
 use std::time::Instant;
 
 fn show(step: &str, reply: &Reply) {
-    println!("  {step:<28} -> {} {}", reply.code, reply.text.replace('\n', " | "));
+    println!("  {step:<30} -> {reply}");
 }
 
 fn hex(digest: &[u8]) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// 8 MiB of deterministic, incompressible-looking bytes.
+fn payload() -> Vec<u8> {
+    (0..8u32 << 20)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect()
+}
+
+fn run(session: &mut Session) -> Result<(), Box<dyn std::error::Error>> {
+    show("welcome", session.welcome());
+    println!("  {:<30} -> {}", "pwd", session.pwd()?);
+    println!("  {:<30} -> {}", "mkdir demo", session.mkdir("demo")?);
+    show("cwd demo", &session.cwd("demo")?);
+
+    let data = payload();
+    let sent = Sha256::digest(&data);
+    let t = Instant::now();
+    let mut upload = session.store("payload.bin")?;
+    io::copy(&mut data.as_slice(), &mut upload)?;
+    let reply = upload.finish()?;
+    let up = t.elapsed();
+    show(&format!("store payload.bin ({} MiB)", data.len() >> 20), &reply);
+    println!("  {:<30} -> {}", "size payload.bin", session.size("payload.bin")?);
+
+    let mut upload = session.store("hello.txt")?;
+    upload.write_all(b"hello from a wasm component\n")?;
+    upload.finish()?;
+    println!("  {:<30} -> {:?}", "nlst", session.nlst(None)?);
+    for entry in session.list(None)? {
+        println!(
+            "  {:<30} -> {:?} {} bytes",
+            format!("list: {}", entry.name),
+            entry.kind,
+            entry.size.unwrap_or(0)
+        );
+    }
+
+    let t = Instant::now();
+    let mut download = session.retrieve("payload.bin")?;
+    let mut hasher = Sha256::new();
+    let mut received = 0u64;
+    let mut buf = vec![0; 1 << 16];
+    loop {
+        let n = download.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        received += n as u64;
+    }
+    show("retrieve payload.bin", &download.finish()?);
+    let down = t.elapsed();
+    let got = hasher.finalize();
+    println!("  {:<30} -> {received} bytes", "received");
+    println!("  sha256 sent     {}", hex(&sent));
+    println!("  sha256 received {}", hex(&got));
+    if sent != got {
+        return Err("the downloaded file differs from the uploaded one".into());
+    }
+    let mib = data.len() as f64 / f64::from(1 << 20);
+    println!(
+        "  verified; upload {:.0} MiB/s, download {:.0} MiB/s",
+        mib / up.as_secs_f64(),
+        mib / down.as_secs_f64()
+    );
+
+    show(
+        "rename hello.txt greeting.txt",
+        &session.rename("hello.txt", "greeting.txt")?,
+    );
+    show("delete payload.bin", &session.delete("payload.bin")?);
+    show("delete greeting.txt", &session.delete("greeting.txt")?);
+    show("cdup", &session.cdup()?);
+    show("rmdir demo", &session.rmdir("demo")?);
+    Ok(())
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let started = Instant::now();
     let embedded;
-    let (addr, user, password, grant) = match args.as_slice() {
-        [] => {
+    let url = match std::env::args().nth(1) {
+        Some(url) => url,
+        None => {
             embedded = TestServer::start()?;
             println!(
                 "embedded FTP server (libunftp) on {} serving {}",
                 embedded.addr(),
                 embedded.root().display()
             );
-            let grant = embedded.grant();
-            (
-                embedded.addr(),
-                host_tests::server::USER.to_string(),
-                host_tests::server::PASSWORD.to_string(),
-                grant,
-            )
+            embedded.url("/")
         }
-        [host, port, rest @ ..] => {
-            let ip: IpAddr = host
-                .parse()
-                .map_err(|_| format!("HOST must be an IP address, got {host}"))?;
-            let addr = SocketAddr::new(ip, port.parse()?);
-            let user = rest.first().cloned().unwrap_or_else(|| "anonymous".into());
-            let password = rest.get(1).cloned().unwrap_or_default();
-            (addr, user, password, Grant::default().allow(ip, 1..=u16::MAX))
-        }
-        _ => return Err("usage: ftp-demo [HOST PORT [USER PASSWORD]]".into()),
     };
+    let target: FtpUrl = url.parse()?;
 
-    let started = Instant::now();
-    let runtime = Runtime::load()?;
+    let t = Instant::now();
+    let client = Client::new()?;
     println!(
-        "component {} compiled in {:?}",
-        host_tests::runtime::COMPONENT_PATH,
-        started.elapsed()
+        "component loaded in {:?} (compiled once, then cached on disk)",
+        t.elapsed()
     );
-    let mut c = Client::new(&runtime, grant)?;
-
-    let run = |c: &mut Client| -> Result<(), Failure> {
-        let s = c.connect(&addr.ip().to_string(), addr.port(), &default_options())?;
-        show("connect (welcome)", &c.welcome(s)?);
-        show(&format!("login {user}"), &c.login(s, Some(&user), Some(&password))?);
-        println!("  {:<28} -> {}", "pwd", c.pwd(s)?);
-        println!("  {:<28} -> {}", "mkd demo", c.mkd(s, "demo")?);
-        show("cwd demo", &c.cwd(s, "demo")?);
-
-        let data: Vec<u8> = (0..8u32 << 20)
-            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
-            .collect();
-        let sent = Sha256::digest(&data);
-        let t = Instant::now();
-        let reply = c.put(s, "payload.bin", StoreMode::Replace, &data, 1 << 20)?;
-        let up = t.elapsed();
-        show(&format!("store payload.bin ({} MiB)", data.len() >> 20), &reply);
-        println!("  {:<28} -> {}", "size payload.bin", c.size(s, "payload.bin")?);
-        c.put(
-            s,
-            "hello.txt",
-            StoreMode::Replace,
-            b"hello from a wasm component\n",
-            1024,
-        )?;
-        println!("  {:<28} -> {:?}", "nlst", c.nlst(s, None)?);
-
-        let t = Instant::now();
-        let back = c.get(s, "payload.bin", 0, 1 << 20)?;
-        let down = t.elapsed();
-        let got = Sha256::digest(&back);
-        println!("  {:<28} -> {} bytes", "retrieve payload.bin", back.len());
-        println!("  sha256 sent     {}", hex(&sent));
-        println!("  sha256 received {}", hex(&got));
-        if sent != got {
-            eprintln!("MISMATCH: the downloaded file differs from the uploaded one");
-            std::process::exit(1);
-        }
-        let mib = data.len() as f64 / f64::from(1 << 20);
-        println!(
-            "  verified; upload {:.0} MiB/s, download {:.0} MiB/s",
-            mib / up.as_secs_f64(),
-            mib / down.as_secs_f64()
-        );
-
-        show(
-            "rename hello.txt greeting.txt",
-            &c.rename(s, "hello.txt", "greeting.txt")?,
-        );
-        show("delete payload.bin", &c.delete(s, "payload.bin")?);
-        show("delete greeting.txt", &c.delete(s, "greeting.txt")?);
-        show("cdup", &c.cdup(s)?);
-        show("rmd demo", &c.rmd(s, "demo")?);
-        show("quit", &c.quit(s)?);
-        Ok(())
-    };
-    run(&mut c)?;
+    let t = Instant::now();
+    let mut session = client.connect(target)?;
+    println!(
+        "connected to {} and logged in, in {:?}; the instance may reach that address only",
+        session.peer_addr(),
+        t.elapsed()
+    );
+    run(&mut session)?;
+    show("quit", &session.quit()?);
     println!("session complete in {:?}", started.elapsed());
     Ok(())
 }

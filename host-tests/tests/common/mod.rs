@@ -3,13 +3,13 @@
 
 #![allow(dead_code)]
 
-use host_tests::{default_options, Client, Runtime, SessionHandle, TestServer};
+use host_tests::{default_options, Client, Runtime, ServerGrant, SessionHandle, TestServer};
 use sha2::{Digest, Sha256};
 use std::sync::OnceLock;
 
 pub fn runtime() -> &'static Runtime {
     static RUNTIME: OnceLock<Runtime> = OnceLock::new();
-    RUNTIME.get_or_init(|| Runtime::load().expect("load the component"))
+    RUNTIME.get_or_init(|| Runtime::new().expect("load the component"))
 }
 
 /// A server, a client granted exactly that server, and a session logged in as
@@ -21,7 +21,7 @@ pub fn logged_in() -> (TestServer, Client, SessionHandle) {
         .connect("127.0.0.1", server.addr().port(), &default_options())
         .expect("connect");
     client
-        .login(s, Some(host_tests::server::USER), Some(host_tests::server::PASSWORD))
+        .login(s, Some(ftp_test_server::USER), Some(ftp_test_server::PASSWORD))
         .expect("login");
     (server, client, s)
 }

@@ -1,6 +1,9 @@
 //! An in-process FTP server (libunftp with its filesystem back end) on
-//! loopback, serving a temporary root directory. Users: `anonymous` (any
-//! password) and `alice` with password `wonderland`.
+//! loopback, serving a temporary root directory or a given one. Users:
+//! `anonymous` (any password) and `alice` with password `wonderland`.
+//!
+//! It is what the fast test suite, the examples, the CLI tests and the demo
+//! run against, so none of them needs a server installed.
 
 use async_trait::async_trait;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -14,7 +17,7 @@ use unftp_sbe_fs::Filesystem;
 pub const USER: &str = "alice";
 pub const PASSWORD: &str = "wonderland";
 
-/// The passive ports the in-process server hands out.
+/// The passive ports the server hands out.
 pub const PASSIVE_PORTS: RangeInclusive<u16> = 50000..=59999;
 
 #[derive(Debug)]
@@ -38,28 +41,48 @@ impl Authenticator for TestAuthenticator {
     }
 }
 
+/// Where the server's files live: a directory it made (removed with it) or
+/// one it was given.
+enum Root {
+    Temporary(TempDir),
+    Given(PathBuf),
+}
+
 /// A running server; stops when dropped (its runtime shuts down).
 pub struct TestServer {
     addr: SocketAddr,
-    root: TempDir,
+    root: Root,
     runtime: Option<tokio::runtime::Runtime>,
 }
 
 impl TestServer {
+    /// A server on 127.0.0.1, on a free port, serving a new temporary directory.
     pub fn start() -> std::io::Result<Self> {
         Self::start_on(IpAddr::V4(Ipv4Addr::LOCALHOST))
     }
 
     /// A server on the given loopback address (`::1` for IPv6).
     pub fn start_on(ip: IpAddr) -> std::io::Result<Self> {
-        let root = tempfile::tempdir()?;
+        Self::start_at(SocketAddr::new(ip, 0), None)
+    }
+
+    /// A server on `addr` (port 0: any free port) serving `root`, or a new
+    /// temporary directory.
+    pub fn start_at(addr: SocketAddr, root: Option<&Path>) -> std::io::Result<Self> {
+        let root = match root {
+            Some(dir) => Root::Given(dir.to_path_buf()),
+            None => Root::Temporary(tempfile::tempdir()?),
+        };
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
             .build()?;
-        let listener = runtime.block_on(tokio::net::TcpListener::bind((ip, 0)))?;
+        let listener = runtime.block_on(tokio::net::TcpListener::bind(addr))?;
         let addr = listener.local_addr()?;
-        let dir: PathBuf = root.path().to_path_buf();
+        let dir = match &root {
+            Root::Temporary(dir) => dir.path().to_path_buf(),
+            Root::Given(dir) => dir.clone(),
+        };
         runtime.spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
                 let dir = dir.clone();
@@ -86,13 +109,17 @@ impl TestServer {
         self.addr
     }
 
+    /// The directory the server serves.
     pub fn root(&self) -> &Path {
-        self.root.path()
+        match &self.root {
+            Root::Temporary(dir) => dir.path(),
+            Root::Given(dir) => dir,
+        }
     }
 
-    /// The grant a client of this server needs: control port and passive ports.
-    pub fn grant(&self) -> crate::Grant {
-        crate::Grant::ftp_server(self.addr, PASSIVE_PORTS)
+    /// `ftp://alice:wonderland@ADDR` followed by `path` (which starts with `/`).
+    pub fn url(&self, path: &str) -> String {
+        format!("ftp://{USER}:{PASSWORD}@{}{path}", self.addr)
     }
 }
 

@@ -1,0 +1,152 @@
+//! A download as `std::io::Read` / `BufRead`. Binary transfers without TLS
+//! read the data connection's own stream on the host, so file data never
+//! passes through the component; TLS and ASCII transfers, which the
+//! component must decode, are read from it in chunks.
+
+use crate::bindings::Reply;
+use crate::session::flatten;
+use crate::{Error, Result, Session};
+use bytes::{Buf, Bytes};
+use std::io::{self, BufRead, Read};
+use wasmtime::component::{Resource, ResourceAny};
+use wasmtime_wasi::p2::{DynInputStream, StreamError};
+use wasmtime_wasi::runtime::in_tokio;
+
+/// Bytes asked for per read: large reads keep the per-call cost low.
+const CHUNK: usize = 1 << 20;
+
+/// A file being downloaded. Read it to the end, then call
+/// [`finish`](Self::finish) to check the server's final reply; dropping it
+/// unfinished aborts the transfer.
+pub struct Download<'s> {
+    session: &'s mut Session,
+    /// `None` once finished or aborted.
+    handle: Option<ResourceAny>,
+    /// The data connection's stream, when the component handed it over.
+    stream: Option<Resource<DynInputStream>>,
+    /// What was read and not yet consumed.
+    chunk: Bytes,
+    ended: bool,
+}
+
+impl<'s> Download<'s> {
+    pub(crate) fn start(session: &'s mut Session, handle: ResourceAny) -> Result<Self> {
+        let guest = session.bindings.ftp_client_client().retrieve();
+        let stream = match flatten(guest.call_data_stream(&mut session.store, handle)) {
+            Ok(stream) => Some(stream),
+            // TLS or ASCII: the component decodes, so read through it.
+            Err(Error::InvalidInput(_)) => None,
+            Err(e) => {
+                let _ = handle.resource_drop(&mut session.store);
+                return Err(e);
+            }
+        };
+        Ok(Self {
+            session,
+            handle: Some(handle),
+            stream,
+            chunk: Bytes::new(),
+            ended: false,
+        })
+    }
+
+    fn handle(&self) -> Result<ResourceAny> {
+        self.handle
+            .ok_or_else(|| Error::InvalidInput("the download is finished".into()))
+    }
+
+    /// The next piece of data, or `None` at its end.
+    fn next_chunk(&mut self) -> Result<Option<Bytes>> {
+        let handle = self.handle()?;
+        let store = &mut self.session.store;
+        if let Some(stream) = &self.stream {
+            let stream = store
+                .data_mut()
+                .table()
+                .get_mut(stream)
+                .map_err(|e| Error::Runtime(e.into()))?;
+            return match in_tokio(stream.blocking_read(CHUNK)) {
+                Ok(bytes) => Ok(Some(bytes)),
+                Err(StreamError::Closed) => Ok(None),
+                Err(StreamError::LastOperationFailed(e)) => Err(Error::Network(format!("{e:#}"))),
+                Err(StreamError::Trap(e)) => Err(Error::Runtime(e)),
+            };
+        }
+        let guest = self.session.bindings.ftp_client_client().retrieve();
+        let max = u32::try_from(CHUNK).unwrap_or(u32::MAX);
+        Ok(flatten(guest.call_read(store, handle, max))?.map(Bytes::from))
+    }
+
+    /// Drops the handed-over stream, which must go before the transfer.
+    fn close_stream(&mut self) {
+        if let Some(stream) = self.stream.take() {
+            if let Ok(mut stream) = self.session.store.data_mut().table().delete(stream) {
+                in_tokio(stream.cancel());
+            }
+        }
+    }
+
+    /// Waits for the end of the data (discarding what was not read) and the
+    /// server's final reply, which must be 2xx.
+    pub fn finish(mut self) -> Result<Reply> {
+        while !self.ended {
+            self.ended = self.next_chunk()?.is_none();
+        }
+        self.close_stream();
+        let handle = self.handle()?;
+        let guest = self.session.bindings.ftp_client_client().retrieve();
+        let reply = flatten(guest.call_finish(&mut self.session.store, handle));
+        self.release();
+        reply
+    }
+
+    /// Stops the transfer early (ABOR); the session stays usable.
+    pub fn abort(mut self) -> Result<()> {
+        self.close_stream();
+        let handle = self.handle()?;
+        let guest = self.session.bindings.ftp_client_client().retrieve();
+        let done = flatten(guest.call_abort(&mut self.session.store, handle));
+        self.release();
+        done
+    }
+
+    /// Drops the transfer resource; the component aborts it if unfinished.
+    fn release(&mut self) {
+        self.close_stream();
+        if let Some(handle) = self.handle.take() {
+            let _ = handle.resource_drop(&mut self.session.store);
+        }
+    }
+}
+
+impl BufRead for Download<'_> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        while self.chunk.is_empty() && !self.ended {
+            match self.next_chunk()? {
+                Some(bytes) => self.chunk = bytes,
+                None => self.ended = true,
+            }
+        }
+        Ok(&self.chunk)
+    }
+
+    fn consume(&mut self, amt: usize) {
+        self.chunk.advance(amt.min(self.chunk.len()));
+    }
+}
+
+impl Read for Download<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let available = self.fill_buf()?;
+        let n = available.len().min(buf.len());
+        buf[..n].copy_from_slice(&available[..n]);
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl Drop for Download<'_> {
+    fn drop(&mut self) {
+        self.release();
+    }
+}

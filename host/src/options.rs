@@ -1,0 +1,203 @@
+//! What a session connects to and how: server, login, TLS, deadlines and the
+//! network it is granted.
+
+use crate::bindings::{self, Security};
+use crate::client::DEFAULT_MEMORY_LIMIT;
+use crate::url::FtpUrl;
+use crate::{Error, Result};
+use std::net::IpAddr;
+use std::ops::RangeInclusive;
+use std::time::Duration;
+
+/// FTPS settings. Certificates are always verified.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tls {
+    /// `AUTH TLS` on a plain connection (RFC 4217), or TLS from the first
+    /// byte (`ftps://`, port 990).
+    pub implicit: bool,
+    /// PEM certificates to trust instead of the bundled webpki roots.
+    pub ca_pem: Option<String>,
+    /// The name to verify and send as SNI (default: the host connected to).
+    pub server_name: Option<String>,
+    /// Explicit mode: carry on in plain text if the server refuses `AUTH TLS`.
+    pub allow_plaintext: bool,
+    /// Leave data connections unencrypted (`PROT C`).
+    pub clear_data: bool,
+}
+
+impl Tls {
+    /// Explicit FTPS (`AUTH TLS`), with every default.
+    pub fn explicit() -> Self {
+        Self {
+            implicit: false,
+            ca_pem: None,
+            server_name: None,
+            allow_plaintext: false,
+            clear_data: false,
+        }
+    }
+
+    /// Implicit FTPS (TLS from the first byte).
+    pub fn implicit() -> Self {
+        Self {
+            implicit: true,
+            ..Self::explicit()
+        }
+    }
+
+    /// Trusts these PEM certificates instead of the bundled roots.
+    pub fn ca_pem(mut self, pem: impl Into<String>) -> Self {
+        self.ca_pem = Some(pem.into());
+        self
+    }
+}
+
+/// Everything `Client::connect` needs. Build it from a URL
+/// (`"ftp://user:pass@host:port/".parse()`, or `Options::new(host)`) and
+/// adjust it with the setters.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Options {
+    pub host: String,
+    pub port: u16,
+    /// None logs in as `anonymous`, as ftplib does.
+    pub user: Option<String>,
+    pub password: Option<String>,
+    pub account: Option<String>,
+    pub tls: Option<Tls>,
+    pub connect_timeout: Option<Duration>,
+    pub reply_timeout: Option<Duration>,
+    pub data_timeout: Option<Duration>,
+    /// The ports the server may name for data connections, on its own
+    /// address: the network policy grants these and the control port only.
+    pub passive_ports: RangeInclusive<u16>,
+    /// Connect data connections where the PASV reply points rather than to
+    /// the server's address; such hosts must also be in `also_allow`.
+    pub trust_pasv_host: bool,
+    /// Further addresses the session may reach (for `trust_pasv_host`).
+    pub also_allow: Vec<(IpAddr, RangeInclusive<u16>)>,
+    /// Longest reply line accepted, in bytes.
+    pub max_line_length: Option<u32>,
+    /// The guest's linear memory limit, in bytes.
+    pub memory_limit: usize,
+}
+
+impl Options {
+    /// Port 21, anonymous, plain FTP, the component's default deadlines.
+    pub fn new(host: impl Into<String>) -> Self {
+        Self {
+            host: host.into(),
+            port: 21,
+            user: None,
+            password: None,
+            account: None,
+            tls: None,
+            connect_timeout: None,
+            reply_timeout: None,
+            data_timeout: None,
+            passive_ports: 1024..=u16::MAX,
+            trust_pasv_host: false,
+            also_allow: Vec::new(),
+            max_line_length: None,
+            memory_limit: DEFAULT_MEMORY_LIMIT,
+        }
+    }
+
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    pub fn login(mut self, user: impl Into<String>, password: impl Into<String>) -> Self {
+        self.user = Some(user.into());
+        self.password = Some(password.into());
+        self
+    }
+
+    pub fn tls(mut self, tls: Tls) -> Self {
+        self.tls = Some(tls);
+        self
+    }
+
+    /// Sets the connect, reply and data deadlines at once.
+    pub fn timeout(mut self, deadline: Duration) -> Self {
+        self.connect_timeout = Some(deadline);
+        self.reply_timeout = Some(deadline);
+        self.data_timeout = Some(deadline);
+        self
+    }
+
+    /// The component's options for a connection to `host` (an address the
+    /// host resolved `self.host` to).
+    pub(crate) fn to_wit(&self, host_is_name: bool) -> Result<bindings::ConnectOptions> {
+        let tls = self.tls.as_ref().map(|t| bindings::TlsOptions {
+            mode: if t.implicit {
+                Security::Implicit
+            } else {
+                Security::Explicit
+            },
+            ca_bundle: t.ca_pem.clone(),
+            // The certificate names the host the user asked for, not the
+            // address it resolved to.
+            server_name: t
+                .server_name
+                .clone()
+                .or_else(|| host_is_name.then(|| self.host.clone())),
+            allow_plaintext: t.allow_plaintext,
+            clear_data: t.clear_data,
+        });
+        Ok(bindings::ConnectOptions {
+            connect_timeout_ms: millis(self.connect_timeout)?,
+            reply_timeout_ms: millis(self.reply_timeout)?,
+            data_timeout_ms: millis(self.data_timeout)?,
+            trust_pasv_host: self.trust_pasv_host,
+            max_line_length: self.max_line_length,
+            tls,
+        })
+    }
+}
+
+fn millis(d: Option<Duration>) -> Result<Option<u32>> {
+    d.map(|d| {
+        u32::try_from(d.as_millis())
+            .ok()
+            .filter(|ms| *ms > 0)
+            .ok_or_else(|| Error::InvalidInput(format!("deadline {d:?} is not between 1 ms and 49 days")))
+    })
+    .transpose()
+}
+
+/// What `Client::connect` accepts: `Options`, or an `ftp://`/`ftps://` URL
+/// (whose path, if any, is not used).
+pub trait IntoOptions {
+    fn into_options(self) -> Result<Options>;
+}
+
+impl IntoOptions for Options {
+    fn into_options(self) -> Result<Options> {
+        Ok(self)
+    }
+}
+
+impl IntoOptions for &Options {
+    fn into_options(self) -> Result<Options> {
+        Ok(self.clone())
+    }
+}
+
+impl IntoOptions for &str {
+    fn into_options(self) -> Result<Options> {
+        Ok(self.parse::<FtpUrl>()?.options)
+    }
+}
+
+impl IntoOptions for &String {
+    fn into_options(self) -> Result<Options> {
+        self.as_str().into_options()
+    }
+}
+
+impl IntoOptions for FtpUrl {
+    fn into_options(self) -> Result<Options> {
+        Ok(self.options)
+    }
+}

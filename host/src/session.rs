@@ -1,0 +1,271 @@
+//! A logged-in session: one component instance, granted one server, holding
+//! one control connection.
+
+use crate::bindings::{self, Entry, Feature, FtpClientComponent, GuestSession, Reply, Security, StoreMode};
+use crate::bindings::{Timestamp, TransferType};
+use crate::download::Download;
+use crate::options::Options;
+use crate::policy::NetworkPolicy;
+use crate::state::HostState;
+use crate::upload::Upload;
+use crate::{Client, Error, Result};
+use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
+use wasmtime::component::ResourceAny;
+use wasmtime::Store;
+
+/// One connection to a server, logged in. Its calls block until the server
+/// answers (or a deadline passes). Dropping it closes the connection
+/// without `QUIT`; call [`quit`](Self::quit) to say goodbye.
+pub struct Session {
+    pub(crate) store: Store<HostState>,
+    pub(crate) bindings: FtpClientComponent,
+    pub(crate) handle: ResourceAny,
+    peer: SocketAddr,
+    welcome: Reply,
+}
+
+/// Unwraps a call into the component: its typed error, or a trap.
+pub(crate) fn flatten<T>(r: wasmtime::Result<std::result::Result<T, bindings::Error>>) -> Result<T> {
+    r.map_err(Error::Runtime)?.map_err(Error::from)
+}
+
+impl Session {
+    /// Resolves the host here (the component gets no name lookups), then
+    /// tries its addresses in turn, each granted to a fresh instance alone.
+    pub(crate) fn open(client: &Client, options: &Options) -> Result<Self> {
+        let resolve_error = |source| Error::Resolve {
+            host: options.host.clone(),
+            source,
+        };
+        let addrs: Vec<SocketAddr> = (options.host.as_str(), options.port)
+            .to_socket_addrs()
+            .map_err(resolve_error)?
+            .collect();
+        let wit = options.to_wit(options.host.parse::<IpAddr>().is_err())?;
+        let mut last = None;
+        for addr in addrs {
+            match Self::open_at(client, options, &wit, addr) {
+                Err(e @ (Error::Network(_) | Error::Timeout(_))) => last = Some(e),
+                done => return done,
+            }
+        }
+        Err(last.unwrap_or_else(|| resolve_error(std::io::ErrorKind::NotFound.into())))
+    }
+
+    fn open_at(client: &Client, options: &Options, wit: &bindings::ConnectOptions, addr: SocketAddr) -> Result<Self> {
+        let policy = options.also_allow.iter().fold(
+            NetworkPolicy::ftp_server(addr, options.passive_ports.clone()),
+            |p, (ip, ports)| p.allow(*ip, ports.clone()),
+        );
+        let (mut store, bindings) = client
+            .instantiate(&policy, options.memory_limit)
+            .map_err(Error::Runtime)?;
+        let guest = bindings.ftp_client_client().session();
+        let handle = flatten(guest.call_connect(&mut store, &addr.ip().to_string(), addr.port(), wit))?;
+        let welcome = guest.call_welcome(&mut store, handle).map_err(Error::Runtime)?;
+        let mut session = Session {
+            store,
+            bindings,
+            handle,
+            peer: addr,
+            welcome,
+        };
+        let (user, password, account) = (&options.user, &options.password, &options.account);
+        session.call(|g, st, h| g.call_login(st, h, user.as_deref(), password.as_deref(), account.as_deref()))?;
+        Ok(session)
+    }
+
+    /// Runs one call on the session resource.
+    fn call<T>(
+        &mut self,
+        f: impl FnOnce(GuestSession<'_>, &mut Store<HostState>, ResourceAny) -> wasmtime::Result<Result<T, bindings::Error>>,
+    ) -> Result<T> {
+        let guest = self.bindings.ftp_client_client().session();
+        flatten(f(guest, &mut self.store, self.handle))
+    }
+
+    /// The address the control connection went to.
+    pub fn peer_addr(&self) -> SocketAddr {
+        self.peer
+    }
+
+    /// The server's welcome reply.
+    pub fn welcome(&self) -> &Reply {
+        &self.welcome
+    }
+
+    /// How the session is secured: `none` if explicit TLS was refused and
+    /// plain text allowed.
+    pub fn security(&mut self) -> Result<Security> {
+        let guest = self.bindings.ftp_client_client().session();
+        guest
+            .call_security(&mut self.store, self.handle)
+            .map_err(Error::Runtime)
+    }
+
+    /// The largest linear memory the component has used, in bytes.
+    pub fn peak_memory(&self) -> usize {
+        self.store.data().peak_memory()
+    }
+
+    /// Sends one command line and returns the final reply, whatever its code
+    /// (ftplib's `sendcmd`).
+    pub fn command(&mut self, line: &str) -> Result<Reply> {
+        self.call(|g, st, h| g.call_command(st, h, line))
+    }
+
+    pub fn noop(&mut self) -> Result<Reply> {
+        self.call(|g, st, h| g.call_noop(st, h))
+    }
+
+    /// QUIT, then close the connection.
+    pub fn quit(mut self) -> Result<Reply> {
+        self.call(|g, st, h| g.call_quit(st, h))
+    }
+
+    pub fn cwd(&mut self, path: &str) -> Result<Reply> {
+        self.call(|g, st, h| g.call_cwd(st, h, path))
+    }
+
+    pub fn cdup(&mut self) -> Result<Reply> {
+        self.call(|g, st, h| g.call_cdup(st, h))
+    }
+
+    /// The working directory.
+    pub fn pwd(&mut self) -> Result<String> {
+        self.call(|g, st, h| g.call_pwd(st, h))
+    }
+
+    /// Creates a directory; returns the path the server reports.
+    pub fn mkdir(&mut self, path: &str) -> Result<String> {
+        self.call(|g, st, h| g.call_mkd(st, h, path))
+    }
+
+    /// Creates a directory and any missing parents (`mkdir -p`).
+    pub fn mkdir_all(&mut self, path: &str) -> Result<()> {
+        self.call(|g, st, h| g.call_make_dirs(st, h, path))
+    }
+
+    /// Removes an empty directory.
+    pub fn rmdir(&mut self, path: &str) -> Result<Reply> {
+        self.call(|g, st, h| g.call_rmd(st, h, path))
+    }
+
+    /// Removes a directory and everything below it.
+    pub fn remove_tree(&mut self, path: &str) -> Result<()> {
+        self.call(|g, st, h| g.call_remove_tree(st, h, path))
+    }
+
+    /// Deletes a file.
+    pub fn delete(&mut self, path: &str) -> Result<Reply> {
+        self.call(|g, st, h| g.call_delete(st, h, path))
+    }
+
+    pub fn rename(&mut self, from: &str, to: &str) -> Result<Reply> {
+        self.call(|g, st, h| g.call_rename(st, h, from, to))
+    }
+
+    /// A file's size in bytes (SIZE).
+    pub fn size(&mut self, path: &str) -> Result<u64> {
+        self.call(|g, st, h| g.call_size(st, h, path))
+    }
+
+    /// A file's modification time (MDTM).
+    pub fn modified(&mut self, path: &str) -> Result<Timestamp> {
+        self.call(|g, st, h| g.call_modified_time(st, h, path))
+    }
+
+    /// Sets a file's modification time (MFMT, or the `MDTM time path` form).
+    pub fn set_modified(&mut self, path: &str, time: Timestamp) -> Result<Reply> {
+        self.call(|g, st, h| g.call_set_modified_time(st, h, path, time))
+    }
+
+    /// The names in a directory (NLST; `None`: the working directory).
+    pub fn nlst(&mut self, path: Option<&str>) -> Result<Vec<String>> {
+        self.call(|g, st, h| g.call_nlst(st, h, path))
+    }
+
+    /// A directory's entries, typed: MLSD where offered, else LIST parsed.
+    pub fn list(&mut self, path: Option<&str>) -> Result<Vec<Entry>> {
+        self.call(|g, st, h| g.call_list(st, h, path))
+    }
+
+    /// The facts of one path (MLST).
+    pub fn stat(&mut self, path: &str) -> Result<Entry> {
+        self.call(|g, st, h| g.call_stat_entry(st, h, path))
+    }
+
+    /// Every entry below `path`, depth first, names relative to it.
+    pub fn walk(&mut self, path: &str) -> Result<Vec<Entry>> {
+        self.call(|g, st, h| g.call_walk(st, h, path))
+    }
+
+    /// The server's FEAT lines, read once per session.
+    pub fn features(&mut self) -> Result<Vec<Feature>> {
+        self.call(|g, st, h| g.call_features(st, h))
+    }
+
+    /// SYST.
+    pub fn system(&mut self) -> Result<String> {
+        self.call(|g, st, h| g.call_system(st, h))
+    }
+
+    /// STAT, or with a path, that path's status.
+    pub fn status(&mut self, path: Option<&str>) -> Result<Reply> {
+        self.call(|g, st, h| g.call_status(st, h, path))
+    }
+
+    pub fn help(&mut self, topic: Option<&str>) -> Result<Reply> {
+        self.call(|g, st, h| g.call_help(st, h, topic))
+    }
+
+    /// SITE with these arguments (`CHMOD 644 file`).
+    pub fn site(&mut self, arguments: &str) -> Result<Reply> {
+        self.call(|g, st, h| g.call_site(st, h, arguments))
+    }
+
+    /// Binary (the default) or ASCII, which converts line endings.
+    pub fn set_transfer_type(&mut self, kind: TransferType) -> Result<Reply> {
+        self.call(|g, st, h| g.call_set_transfer_type(st, h, kind))
+    }
+
+    /// Opens a download of `path`, read through `std::io::Read`.
+    pub fn retrieve(&mut self, path: &str) -> Result<Download<'_>> {
+        self.retrieve_from(path, 0)
+    }
+
+    /// Opens a download of `path` starting at byte `offset` (REST).
+    pub fn retrieve_from(&mut self, path: &str, offset: u64) -> Result<Download<'_>> {
+        let handle = self.call(|g, st, h| g.call_retrieve(st, h, path, offset))?;
+        Download::start(self, handle)
+    }
+
+    /// Opens an upload replacing (or creating) `path`, written through
+    /// `std::io::Write`.
+    pub fn store(&mut self, path: &str) -> Result<Upload<'_>> {
+        self.store_with(path, StoreMode::Replace)
+    }
+
+    /// Opens an upload that appends to `path` (APPE).
+    pub fn append(&mut self, path: &str) -> Result<Upload<'_>> {
+        self.store_with(path, StoreMode::Append)
+    }
+
+    /// Opens an upload to a name the server picks (STOU); see
+    /// [`Upload::unique_name`].
+    pub fn store_unique(&mut self) -> Result<Upload<'_>> {
+        self.store_with("", StoreMode::Unique)
+    }
+
+    fn store_with(&mut self, path: &str, mode: StoreMode) -> Result<Upload<'_>> {
+        let handle = self.call(|g, st, h| g.call_store(st, h, path, mode))?;
+        Upload::start(self, handle)
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        // The component closes the connection in the resource's destructor.
+        let _ = self.handle.resource_drop(&mut self.store);
+    }
+}

@@ -1,0 +1,83 @@
+//! What each instance's store holds: its WASI context (with the network
+//! grant), the resource table where handed-over data streams live, and the
+//! memory limit.
+
+use crate::policy::NetworkPolicy;
+use wasmtime::component::ResourceTable;
+use wasmtime::{ResourceLimiter, StoreLimits, StoreLimitsBuilder};
+use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
+
+/// Per-store state of one component instance.
+pub struct HostState {
+    ctx: WasiCtx,
+    table: ResourceTable,
+    limits: MeteredLimits,
+}
+
+/// The store's limits, recording the largest linear memory the guest grew to.
+struct MeteredLimits {
+    inner: StoreLimits,
+    peak_memory: usize,
+}
+
+impl ResourceLimiter for MeteredLimits {
+    fn memory_growing(&mut self, current: usize, desired: usize, maximum: Option<usize>) -> wasmtime::Result<bool> {
+        let allowed = self.inner.memory_growing(current, desired, maximum)?;
+        if allowed {
+            self.peak_memory = self.peak_memory.max(desired);
+        }
+        Ok(allowed)
+    }
+
+    fn table_growing(&mut self, current: usize, desired: usize, maximum: Option<usize>) -> wasmtime::Result<bool> {
+        self.inner.table_growing(current, desired, maximum)
+    }
+}
+
+impl HostState {
+    /// TCP only, to the addresses `policy` allows; no files, no environment.
+    pub(crate) fn new(policy: &NetworkPolicy, memory_limit: usize) -> Self {
+        let mut builder = WasiCtxBuilder::new();
+        builder
+            .allow_tcp(true)
+            .allow_udp(false)
+            .allow_ip_name_lookup(policy.name_lookup());
+        builder.socket_addr_check(policy.clone().into_check());
+        Self {
+            ctx: builder.build(),
+            table: ResourceTable::new(),
+            limits: MeteredLimits {
+                inner: StoreLimitsBuilder::new()
+                    .memory_size(memory_limit)
+                    // A refused growth is an allocation failure the guest
+                    // reports as a typed error, not a trap.
+                    .trap_on_grow_failure(false)
+                    .build(),
+                peak_memory: 0,
+            },
+        }
+    }
+
+    /// The resources the guest shares with the host, such as data streams.
+    pub fn table(&mut self) -> &mut ResourceTable {
+        &mut self.table
+    }
+
+    /// The largest linear memory the guest has grown to, in bytes.
+    pub fn peak_memory(&self) -> usize {
+        self.limits.peak_memory
+    }
+
+    pub(crate) fn limiter(&mut self) -> &mut dyn ResourceLimiter {
+        &mut self.limits
+    }
+}
+
+impl WasiView for HostState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.ctx,
+            table: &mut self.table,
+        }
+    }
+}

@@ -1,0 +1,157 @@
+//! An upload as `std::io::Write`. Binary transfers without TLS write the
+//! data connection's own stream on the host; TLS and ASCII transfers go
+//! through the component, which encodes them. Either way writes are
+//! gathered into large chunks, so small writes cost little.
+
+use crate::bindings::Reply;
+use crate::session::flatten;
+use crate::{Error, Result, Session};
+use bytes::Bytes;
+use std::io::{self, Write};
+use wasmtime::component::{Resource, ResourceAny};
+use wasmtime_wasi::p2::{DynOutputStream, StreamError};
+use wasmtime_wasi::runtime::in_tokio;
+
+/// Bytes gathered before they are sent.
+const CHUNK: usize = 1 << 20;
+
+/// A file being uploaded. Write it, then call [`finish`](Self::finish) to
+/// close the data connection and check the server's final reply; dropping
+/// it unfinished aborts the transfer.
+pub struct Upload<'s> {
+    session: &'s mut Session,
+    /// `None` once finished or aborted.
+    handle: Option<ResourceAny>,
+    /// The data connection's stream, when the component handed it over.
+    stream: Option<Resource<DynOutputStream>>,
+    pending: Vec<u8>,
+}
+
+impl<'s> Upload<'s> {
+    pub(crate) fn start(session: &'s mut Session, handle: ResourceAny) -> Result<Self> {
+        let guest = session.bindings.ftp_client_client().store();
+        let stream = match flatten(guest.call_data_stream(&mut session.store, handle)) {
+            Ok(stream) => Some(stream),
+            // TLS or ASCII: the component encodes, so write through it.
+            Err(Error::InvalidInput(_)) => None,
+            Err(e) => {
+                let _ = handle.resource_drop(&mut session.store);
+                return Err(e);
+            }
+        };
+        Ok(Self {
+            session,
+            handle: Some(handle),
+            stream,
+            pending: Vec::new(),
+        })
+    }
+
+    fn handle(&self) -> Result<ResourceAny> {
+        self.handle
+            .ok_or_else(|| Error::InvalidInput("the upload is finished".into()))
+    }
+
+    /// For STOU: the name the server chose, once it has said.
+    pub fn unique_name(&mut self) -> Result<Option<String>> {
+        let handle = self.handle()?;
+        let guest = self.session.bindings.ftp_client_client().store();
+        guest
+            .call_unique_name(&mut self.session.store, handle)
+            .map_err(Error::Runtime)
+    }
+
+    /// Sends `bytes`, waiting until the network has taken them.
+    fn send(&mut self, bytes: Bytes) -> Result<()> {
+        let handle = self.handle()?;
+        let store = &mut self.session.store;
+        if let Some(stream) = &self.stream {
+            let stream = store
+                .data_mut()
+                .table()
+                .get_mut(stream)
+                .map_err(|e| Error::Runtime(e.into()))?;
+            return in_tokio(stream.blocking_write_and_flush(bytes)).map_err(|e| match e {
+                StreamError::Closed => Error::Network("the server closed the data connection".into()),
+                StreamError::LastOperationFailed(e) => Error::Network(format!("{e:#}")),
+                StreamError::Trap(e) => Error::Runtime(e),
+            });
+        }
+        let guest = self.session.bindings.ftp_client_client().store();
+        flatten(guest.call_write(store, handle, &bytes))
+    }
+
+    fn send_pending(&mut self) -> Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let bytes = Bytes::from(std::mem::take(&mut self.pending));
+        self.send(bytes)
+    }
+
+    /// Sends what is left, closes the data connection and checks the
+    /// server's final reply, which must be 2xx.
+    pub fn finish(mut self) -> Result<Reply> {
+        self.send_pending()?;
+        self.close_stream();
+        let handle = self.handle()?;
+        let guest = self.session.bindings.ftp_client_client().store();
+        let reply = flatten(guest.call_finish(&mut self.session.store, handle));
+        self.release();
+        reply
+    }
+
+    /// Stops the upload early (ABOR); the session stays usable.
+    pub fn abort(mut self) -> Result<()> {
+        self.pending.clear();
+        self.close_stream();
+        let handle = self.handle()?;
+        let guest = self.session.bindings.ftp_client_client().store();
+        let done = flatten(guest.call_abort(&mut self.session.store, handle));
+        self.release();
+        done
+    }
+
+    /// Drops the handed-over stream, which must go before the transfer.
+    fn close_stream(&mut self) {
+        if let Some(stream) = self.stream.take() {
+            if let Ok(mut stream) = self.session.store.data_mut().table().delete(stream) {
+                in_tokio(stream.cancel());
+            }
+        }
+    }
+
+    /// Drops the transfer resource; the component aborts it if unfinished.
+    fn release(&mut self) {
+        self.close_stream();
+        if let Some(handle) = self.handle.take() {
+            let _ = handle.resource_drop(&mut self.session.store);
+        }
+    }
+}
+
+impl Write for Upload<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.pending.len() + buf.len() > CHUNK {
+            self.send_pending()?;
+        }
+        if buf.len() >= CHUNK {
+            self.send(Bytes::copy_from_slice(buf))?;
+        } else {
+            self.pending.extend_from_slice(buf);
+        }
+        Ok(buf.len())
+    }
+
+    /// Sends what has been gathered. The server has the data only once
+    /// [`Upload::finish`] succeeds.
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(self.send_pending()?)
+    }
+}
+
+impl Drop for Upload<'_> {
+    fn drop(&mut self) {
+        self.release();
+    }
+}

@@ -1,0 +1,134 @@
+//! `ftp://` and `ftps://` URLs (RFC 1738 §3.2, as curl reads them):
+//! `ftp://[user[:password]@]host[:port][/path][;type=a|i]`.
+
+use crate::options::{Options, Tls};
+use crate::{Error, Result};
+use percent_encoding::percent_decode_str;
+use std::str::FromStr;
+
+/// A parsed FTP URL: how to connect, and the path it names.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FtpUrl {
+    pub options: Options,
+    /// The path, percent-decoded, relative to the login directory as in
+    /// RFC 1738 (`ftp://host/dir/file` is `dir/file`); `%2F` at its start
+    /// makes it absolute (`ftp://host/%2Fetc/motd` is `/etc/motd`). Empty
+    /// when the URL names no path.
+    pub path: String,
+    /// `;type=a` asked for an ASCII transfer (`;type=i`, the default, binary).
+    pub ascii: bool,
+}
+
+impl FromStr for FtpUrl {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        let url = url::Url::parse(s).map_err(|e| Error::Url(format!("{s}: {e}")))?;
+        let (tls, default_port) = match url.scheme() {
+            "ftp" => (None, 21),
+            "ftps" => (Some(Tls::implicit()), 990),
+            other => return Err(Error::Url(format!("{s}: the scheme must be ftp or ftps, not {other}"))),
+        };
+        if url.query().is_some() || url.fragment().is_some() {
+            return Err(Error::Url(format!("{s}: FTP URLs take no query or fragment")));
+        }
+        let host = match url.host() {
+            Some(url::Host::Domain(d)) if !d.is_empty() => d.to_string(),
+            Some(url::Host::Ipv4(ip)) => ip.to_string(),
+            Some(url::Host::Ipv6(ip)) => ip.to_string(),
+            _ => return Err(Error::Url(format!("{s}: no host"))),
+        };
+        let mut options = Options::new(host).port(url.port().unwrap_or(default_port));
+        options.tls = tls;
+        if !url.username().is_empty() {
+            options.user = Some(decode(url.username())?);
+        }
+        options.password = url.password().map(decode).transpose()?;
+
+        let raw = url.path().strip_prefix('/').unwrap_or(url.path());
+        let (raw, ascii) = match raw.rsplit_once(";type=") {
+            Some((p, "a" | "A")) => (p, true),
+            Some((p, "i" | "I")) => (p, false),
+            Some((_, t)) => return Err(Error::Url(format!("{s}: unknown ;type={t} (a or i)"))),
+            None => (raw, false),
+        };
+        Ok(FtpUrl {
+            options,
+            path: decode(raw)?,
+            ascii,
+        })
+    }
+}
+
+fn decode(s: &str) -> Result<String> {
+    percent_decode_str(s)
+        .decode_utf8()
+        .map(|c| c.into_owned())
+        .map_err(|_| Error::Url(format!("{s}: percent-encoding that is not UTF-8")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(s: &str) -> FtpUrl {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn reads_every_part() {
+        let u = parse("ftp://alice:p%40ss%3Aword@files.example.com:2121/pub/a%20b.txt");
+        assert_eq!(u.options.host, "files.example.com");
+        assert_eq!(u.options.port, 2121);
+        assert_eq!(u.options.user.as_deref(), Some("alice"));
+        assert_eq!(u.options.password.as_deref(), Some("p@ss:word"));
+        assert_eq!(u.options.tls, None);
+        assert_eq!(u.path, "pub/a b.txt");
+        assert!(!u.ascii);
+    }
+
+    #[test]
+    fn defaults_ports_and_anonymous() {
+        let u = parse("ftp://example.com");
+        assert_eq!(
+            (u.options.port, u.options.user.clone(), u.path.as_str()),
+            (21, None, "")
+        );
+        let u = parse("ftps://example.com/");
+        assert_eq!(u.options.port, 990);
+        assert_eq!(u.options.tls, Some(Tls::implicit()));
+        assert_eq!(u.path, "");
+    }
+
+    #[test]
+    fn addresses_and_absolute_paths() {
+        let u = parse("ftp://[::1]:21/%2Fetc/motd");
+        assert_eq!(u.options.host, "::1");
+        assert_eq!(u.path, "/etc/motd");
+        assert_eq!(parse("ftp://127.0.0.1/dir/").path, "dir/");
+    }
+
+    #[test]
+    fn type_code() {
+        let u = parse("ftp://h/readme.txt;type=a");
+        assert_eq!((u.path.as_str(), u.ascii), ("readme.txt", true));
+        assert!(!parse("ftp://h/x;type=i").ascii);
+        assert!("ftp://h/x;type=e".parse::<FtpUrl>().is_err());
+    }
+
+    #[test]
+    fn refuses_what_is_not_an_ftp_url() {
+        for bad in [
+            "http://example.com/",
+            "ftp://",
+            "ftp://:21/",
+            "ftp://h/x?y=1",
+            "ftp://h/x#frag",
+            "not a url",
+            "ftp://h/%FF",
+            "ftp://h:99999/",
+        ] {
+            assert!(matches!(bad.parse::<FtpUrl>(), Err(Error::Url(_))), "{bad}");
+        }
+    }
+}
