@@ -1,6 +1,7 @@
 //! A connected TCP stream with deadline-bounded reads and writes.
 
 use super::deadline::Deadline;
+use super::resolve::socket_ip;
 use crate::error::{Error, Result};
 use wasi::io::poll::Pollable;
 use wasi::io::streams::{InputStream, OutputStream, StreamError};
@@ -15,6 +16,20 @@ pub fn map_socket_error(code: ErrorCode) -> Error {
         }
         ErrorCode::Timeout => Error::Timeout("connect"),
         other => Error::Io(format!("{}: {}", other.name(), other.message())),
+    }
+}
+
+/// A failed connect, naming the address it tried.
+fn connect_error(code: ErrorCode, addr: &IpSocketAddress) -> Error {
+    let port = match addr {
+        IpSocketAddress::Ipv4(a) => a.port,
+        IpSocketAddress::Ipv6(a) => a.port,
+    };
+    let to = std::net::SocketAddr::new(socket_ip(addr), port);
+    match map_socket_error(code) {
+        Error::AccessDenied(_) => Error::AccessDenied(format!("the host grants no connection to {to}")),
+        Error::Io(e) => Error::Io(format!("{to}: {e}")),
+        other => other,
     }
 }
 
@@ -41,14 +56,15 @@ impl TcpConn {
             IpSocketAddress::Ipv4(_) => IpAddressFamily::Ipv4,
             IpSocketAddress::Ipv6(_) => IpAddressFamily::Ipv6,
         };
-        let socket = create_tcp_socket(family).map_err(map_socket_error)?;
-        socket.start_connect(network, addr).map_err(map_socket_error)?;
+        let fail = |code| connect_error(code, &addr);
+        let socket = create_tcp_socket(family).map_err(fail)?;
+        socket.start_connect(network, addr).map_err(fail)?;
         let ready = socket.subscribe();
         let (input, output) = loop {
             match socket.finish_connect() {
                 Ok(streams) => break streams,
                 Err(ErrorCode::WouldBlock) => deadline.wait(&ready)?,
-                Err(e) => return Err(map_socket_error(e)),
+                Err(e) => return Err(fail(e)),
             }
         };
         drop(ready);

@@ -1,0 +1,141 @@
+//! The command line, declared for clap (which also writes `--help`).
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+const EXIT_STATUS: &str = "\
+Exit status (curl's numbers where curl has one):
+   0  success
+   1  any other failure
+   2  bad command line or .netrc
+   3  malformed URL
+   6  the host name did not resolve
+   7  could not connect, or the address is not granted
+   8  the server broke the protocol
+   9  the server refused the request (5xx)
+  23  could not write a local file
+  26  could not read a local file
+  28  a deadline passed
+  35  TLS failed (handshake, or AUTH TLS refused)
+  36  cannot resume: the target is already larger than the source
+  56  the connection failed after it was made
+  60  the server's certificate is not trusted, not for this name, or expired
+  67  login refused
+  75  temporary failure (4xx): try again later
+  78  the remote file does not exist
+
+URLs are ftp://[user[:password]@]host[:port]/path (ftps:// for implicit
+TLS, port 990). The path is relative to the login directory; start it with
+%2F for an absolute one. Credentials come from --user, else the URL, else
+~/.netrc (or $NETRC), else anonymous.";
+
+/// FTP and FTPS from the command line, run by a sandboxed WebAssembly
+/// component that may reach the server named in the URL and nothing else.
+#[derive(Parser)]
+#[command(name = "wftp", version, after_help = EXIT_STATUS)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Args, Clone)]
+pub struct Global {
+    /// Log in as USER (with PASSWORD), overriding the URL and .netrc.
+    #[arg(short, long, value_name = "USER[:PASSWORD]", global = true)]
+    pub user: Option<String>,
+    /// Read credentials from this file instead of ~/.netrc (or $NETRC).
+    #[arg(long, value_name = "FILE", global = true, conflicts_with = "no_netrc")]
+    pub netrc_file: Option<PathBuf>,
+    /// Do not read .netrc.
+    #[arg(long, global = true)]
+    pub no_netrc: bool,
+    /// Use explicit FTPS (AUTH TLS) for ftp:// URLs; ftps:// is implicit TLS.
+    #[arg(long, global = true)]
+    pub tls: bool,
+    /// Trust the PEM certificates in FILE instead of the bundled roots.
+    #[arg(long, value_name = "FILE", global = true)]
+    pub cacert: Option<PathBuf>,
+    /// Give up when connecting, a reply or the data stalls this long.
+    #[arg(long, value_name = "SECONDS", global = true)]
+    pub timeout: Option<u64>,
+    /// The server's passive ports, the only ones besides its control port
+    /// the component may connect to (default: 1024-65535).
+    #[arg(long, value_name = "FIRST-LAST", global = true, value_parser = parse_ports)]
+    pub passive_ports: Option<(u16, u16)>,
+    /// Show no progress bars.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// Print the server's replies to stderr.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// List a directory (the login directory if the URL has no path).
+    Ls {
+        url: String,
+        /// Long format: kind and permissions, size, modification time, name.
+        #[arg(short, long)]
+        long: bool,
+    },
+    /// Download a file.
+    Get {
+        url: String,
+        /// Where to write it: a file, a directory, or - for stdout
+        /// (default: the remote file's name, here).
+        dest: Option<PathBuf>,
+        /// Resume: append to DEST from its current size (REST).
+        #[arg(short = 'c', long = "continue")]
+        resume: bool,
+        /// Transfer in ASCII mode, converting line endings.
+        #[arg(long)]
+        ascii: bool,
+    },
+    /// Upload a file; a URL ending in / gets the file's own name.
+    Put {
+        source: PathBuf,
+        url: String,
+        /// Resume: send only what the remote file lacks (SIZE, then APPE).
+        #[arg(short = 'c', long = "continue")]
+        resume: bool,
+        /// Transfer in ASCII mode, converting line endings.
+        #[arg(long)]
+        ascii: bool,
+    },
+    /// Print a file to stdout.
+    Cat { url: String },
+    /// Delete files, or whole trees with -r.
+    Rm {
+        #[arg(required = true)]
+        urls: Vec<String>,
+        /// Delete directories and everything below them.
+        #[arg(short, long)]
+        recursive: bool,
+    },
+    /// Create a directory.
+    Mkdir {
+        url: String,
+        /// Create missing parents too; an existing directory is no error.
+        #[arg(short, long)]
+        parents: bool,
+    },
+    /// Rename or move a file or directory on the server.
+    Mv {
+        url: String,
+        /// The new path, on the same server.
+        to: String,
+    },
+}
+
+fn parse_ports(s: &str) -> Result<(u16, u16), String> {
+    let (first, last) = s.split_once('-').ok_or("expected FIRST-LAST, like 50000-59999")?;
+    let first: u16 = first.trim().parse().map_err(|e| format!("{first}: {e}"))?;
+    let last: u16 = last.trim().parse().map_err(|e| format!("{last}: {e}"))?;
+    if first > last {
+        return Err(format!("{first} is above {last}"));
+    }
+    Ok((first, last))
+}

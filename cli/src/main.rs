@@ -1,0 +1,50 @@
+//! `wftp`: FTP and FTPS from the command line, through the ftp-client
+//! WebAssembly component, which may reach the server in the URL and
+//! nothing else.
+
+mod args;
+mod commands;
+mod failure;
+mod progress;
+mod target;
+
+use args::{Cli, Command};
+use clap::Parser;
+use failure::{Failure, Outcome};
+use ftp_host::Client;
+use std::process::ExitCode;
+
+fn run(cli: &Cli) -> Outcome {
+    let client = Client::new().map_err(|e| Failure::new(1, e))?;
+    let g = &cli.global;
+    match &cli.command {
+        Command::Ls { url, long } => commands::ls(&client, g, url, *long),
+        Command::Get {
+            url,
+            dest,
+            resume,
+            ascii,
+        } => commands::get(&client, g, url, dest.as_deref(), *resume, *ascii),
+        Command::Put {
+            source,
+            url,
+            resume,
+            ascii,
+        } => commands::put(&client, g, source, url, *resume, *ascii),
+        Command::Cat { url } => commands::cat(&client, g, url),
+        Command::Rm { urls, recursive } => commands::rm(&client, g, urls, *recursive),
+        Command::Mkdir { url, parents } => commands::mkdir(&client, g, url, *parents),
+        Command::Mv { url, to } => commands::mv(&client, g, url, to),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(&cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("wftp: {}", failure.message);
+            ExitCode::from(failure.code)
+        }
+    }
+}

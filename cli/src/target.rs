@@ -1,0 +1,154 @@
+//! What a URL on the command line means: the server, the path on it, and
+//! the credentials and TLS settings that go with it.
+
+use crate::args::Global;
+use crate::failure::{read_error, Failure, Outcome};
+use ftp_host::{FtpUrl, Options, Tls};
+use netrc::Netrc;
+use std::path::Path;
+use std::time::Duration;
+
+pub struct Target {
+    pub options: Options,
+    /// The path on the server, relative to the login directory unless it
+    /// starts with `/`; empty for the login directory itself.
+    pub path: String,
+    /// `;type=a` in the URL.
+    pub ascii: bool,
+}
+
+impl Target {
+    pub fn parse(url: &str, global: &Global) -> Outcome<Self> {
+        let FtpUrl {
+            mut options,
+            path,
+            ascii,
+        } = url.parse().map_err(|e| Failure::new(3, e))?;
+        if let Some(user) = &global.user {
+            let (user, password) = match user.split_once(':') {
+                Some((u, p)) => (u, Some(p.to_string())),
+                None => (user.as_str(), None),
+            };
+            options.user = Some(user.to_string());
+            options.password = password;
+        }
+        if !global.no_netrc && options.password.is_none() {
+            if let Some(netrc) = load_netrc(global.netrc_file.as_deref())? {
+                fill_from_netrc(&mut options, &netrc);
+            }
+        }
+        if global.tls && options.tls.is_none() {
+            options.tls = Some(Tls::explicit());
+        }
+        if let Some(file) = &global.cacert {
+            let pem = std::fs::read_to_string(file).map_err(read_error(file))?;
+            let tls = options
+                .tls
+                .as_mut()
+                .ok_or_else(|| Failure::usage("--cacert needs --tls or an ftps:// URL"))?;
+            tls.ca_pem = Some(pem);
+        }
+        if let Some(seconds) = global.timeout {
+            if seconds == 0 {
+                return Err(Failure::usage("--timeout must be at least 1 second"));
+            }
+            options = options.timeout(Duration::from_secs(seconds));
+        }
+        if let Some((first, last)) = global.passive_ports {
+            options.passive_ports = first..=last;
+        }
+        Ok(Self { options, path, ascii })
+    }
+
+    /// The path, or `None` for the login directory.
+    pub fn dir(&self) -> Option<&str> {
+        Some(self.path.as_str()).filter(|p| !p.is_empty())
+    }
+
+    /// The last part of the path: the name a download is saved under.
+    pub fn file_name(&self) -> Option<&str> {
+        self.path.rsplit('/').next().filter(|n| !n.is_empty())
+    }
+}
+
+/// The named file, which must exist, or `$NETRC`/`~/.netrc` if there is one.
+fn load_netrc(file: Option<&Path>) -> Outcome<Option<Netrc>> {
+    let Some(path) = file.map(Path::to_path_buf).or_else(Netrc::get_file) else {
+        return Ok(None);
+    };
+    Netrc::from_file(&path)
+        .map(Some)
+        .map_err(|e| Failure::usage(format!("{}: {e}", path.display())))
+}
+
+/// The `machine` entry for the host (else `default`): its login and
+/// password if the URL named no user, its password if it named the same one.
+fn fill_from_netrc(options: &mut Options, netrc: &Netrc) {
+    let Some(entry) = netrc.hosts.get(&options.host).or_else(|| netrc.hosts.get("default")) else {
+        return;
+    };
+    match &options.user {
+        None if !entry.login.is_empty() => options.user = Some(entry.login.clone()),
+        Some(user) if *user == entry.login => {}
+        _ => return,
+    }
+    options.password = Some(entry.password.clone());
+    if !entry.account.is_empty() {
+        options.account = Some(entry.account.clone());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn netrc(text: &str) -> Netrc {
+        text.parse().unwrap()
+    }
+
+    fn options(url: &str) -> Options {
+        url.parse::<FtpUrl>().unwrap().options
+    }
+
+    #[test]
+    fn netrc_supplies_what_the_url_lacks() {
+        let n = netrc(
+            "machine files.example login bob password hunter2 account acct\ndefault login anonymous password me@",
+        );
+        let mut o = options("ftp://files.example/");
+        fill_from_netrc(&mut o, &n);
+        assert_eq!(
+            (o.user.as_deref(), o.password.as_deref()),
+            (Some("bob"), Some("hunter2"))
+        );
+        assert_eq!(o.account.as_deref(), Some("acct"));
+
+        let mut o = options("ftp://bob@files.example/");
+        fill_from_netrc(&mut o, &n);
+        assert_eq!(o.password.as_deref(), Some("hunter2"));
+
+        let mut o = options("ftp://carol@files.example/");
+        fill_from_netrc(&mut o, &n);
+        assert_eq!(o.password, None, "another user's password is never sent");
+
+        let mut o = options("ftp://elsewhere.example/");
+        fill_from_netrc(&mut o, &n);
+        assert_eq!(
+            (o.user.as_deref(), o.password.as_deref()),
+            (Some("anonymous"), Some("me@"))
+        );
+    }
+
+    #[test]
+    fn file_names_and_dirs() {
+        let t = |path: &str| Target {
+            options: Options::new("h"),
+            path: path.into(),
+            ascii: false,
+        };
+        assert_eq!(t("pub/a.txt").file_name(), Some("a.txt"));
+        assert_eq!(t("pub/").file_name(), None);
+        assert_eq!(t("").dir(), None);
+        assert_eq!(t("pub").dir(), Some("pub"));
+    }
+}
