@@ -1,0 +1,271 @@
+//! `wftp` run as a user runs it: the binary, against the in-process server
+//! (and vsftpd for FTPS), checking files, output and exit statuses.
+
+use ftp_test_server::TestServer;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use tempfile::TempDir;
+
+/// A scratch home directory (so no real ~/.netrc is read) and the shared
+/// cache of compiled component code.
+struct Env {
+    home: TempDir,
+}
+
+impl Env {
+    fn new() -> Self {
+        Self {
+            home: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.home.path().join(name)
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_wftp"));
+        cmd.args(args)
+            .env("HOME", self.home.path())
+            .env("XDG_CACHE_HOME", Path::new(env!("CARGO_TARGET_TMPDIR")).join("cache"))
+            .env_remove("NETRC")
+            .current_dir(self.home.path());
+        cmd
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        let out = self.command(args).output().unwrap();
+        println!(
+            "$ wftp {}\n{}{}[exit {:?}]",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr),
+            out.status.code()
+        );
+        out
+    }
+
+    /// Runs and expects success; returns stdout.
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(out.status.success(), "wftp {args:?} failed");
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// Runs and expects this exit status; returns stderr.
+    fn fails(&self, args: &[&str], code: i32) -> String {
+        let out = self.run(args);
+        assert_eq!(out.status.code(), Some(code), "wftp {args:?}");
+        String::from_utf8(out.stderr).unwrap()
+    }
+}
+
+fn bytes(len: usize, seed: u8) -> Vec<u8> {
+    (0..len)
+        .map(|i| (i as u32).wrapping_mul(2_654_435_761).rotate_left(u32::from(seed)) as u8)
+        .collect()
+}
+
+#[test]
+fn help_documents_commands_and_exit_statuses() {
+    let env = Env::new();
+    let help = env.ok(&["--help"]);
+    for word in ["ls", "get", "put", "cat", "rm", "mkdir", "mv", "--tls", "--netrc-file", "Exit status", "78"] {
+        assert!(help.contains(word), "--help lacks {word}");
+    }
+    env.fails(&["frobnicate"], 2);
+    env.fails(&["get"], 2);
+}
+
+#[test]
+fn put_ls_get_cat_round_trip() {
+    let server = TestServer::start().unwrap();
+    let env = Env::new();
+    let data = bytes(3 << 20, 1);
+    std::fs::write(env.path("data.bin"), &data).unwrap();
+    std::fs::write(env.path("note.txt"), "hello\n").unwrap();
+
+    let out = env.run(&["put", "data.bin", &server.url("/")]);
+    assert!(out.status.success());
+    assert!(out.stderr.is_empty(), "no progress bar without a terminal");
+    assert_eq!(std::fs::read(server.root().join("data.bin")).unwrap(), data);
+    env.ok(&["put", "note.txt", &server.url("/renamed.txt")]);
+
+    assert_eq!(env.ok(&["ls", &server.url("/")]), "data.bin\nrenamed.txt\n");
+    let long = env.ok(&["ls", "-l", &server.url("/")]);
+    assert!(long.lines().any(|l| l.starts_with('-') && l.contains(" 3145728 ") && l.ends_with(" data.bin")), "{long}");
+
+    env.ok(&["get", &server.url("/data.bin")]);
+    assert_eq!(std::fs::read(env.path("data.bin")).unwrap(), data);
+    std::fs::create_dir(env.path("into")).unwrap();
+    env.ok(&["get", &server.url("/data.bin"), "into"]);
+    assert_eq!(std::fs::read(env.path("into/data.bin")).unwrap(), data);
+    assert_eq!(env.ok(&["cat", &server.url("/renamed.txt")]), "hello\n");
+}
+
+#[test]
+fn get_resumes_from_the_local_size() {
+    let server = TestServer::start().unwrap();
+    let env = Env::new();
+    let remote = bytes(1 << 20, 2);
+    std::fs::write(server.root().join("r.bin"), &remote).unwrap();
+    // A local first part that differs from the remote one: only a real
+    // resume (REST) keeps it.
+    let local_head = bytes(300_000, 3);
+    std::fs::write(env.path("r.bin"), &local_head).unwrap();
+    env.ok(&["get", "-c", &server.url("/r.bin")]);
+    let got = std::fs::read(env.path("r.bin")).unwrap();
+    assert_eq!(got.len(), remote.len());
+    assert_eq!(&got[..300_000], &local_head[..]);
+    assert_eq!(&got[300_000..], &remote[300_000..]);
+
+    let said = env.fails(&["get", "-c", &server.url("/r.bin")], 0);
+    assert!(said.contains("already complete"), "{said}");
+    std::fs::write(env.path("r.bin"), bytes((1 << 20) + 1, 2)).unwrap();
+    env.fails(&["get", "-c", &server.url("/r.bin")], 36);
+    env.fails(&["get", "-c", &server.url("/r.bin"), "-"], 2);
+}
+
+#[test]
+fn put_resumes_from_the_remote_size() {
+    let server = TestServer::start().unwrap();
+    let env = Env::new();
+    let local = bytes(1 << 20, 4);
+    std::fs::write(env.path("up.bin"), &local).unwrap();
+    let remote_head = bytes(400_000, 5);
+    std::fs::write(server.root().join("up.bin"), &remote_head).unwrap();
+    env.ok(&["put", "--continue", "up.bin", &server.url("/")]);
+    let got = std::fs::read(server.root().join("up.bin")).unwrap();
+    assert_eq!(got.len(), local.len());
+    assert_eq!(&got[..400_000], &remote_head[..]);
+    assert_eq!(&got[400_000..], &local[400_000..]);
+
+    let said = env.fails(&["put", "-c", "up.bin", &server.url("/")], 0);
+    assert!(said.contains("already complete"), "{said}");
+    // Nothing there yet: a resume is a plain upload.
+    env.ok(&["put", "-c", "up.bin", &server.url("/fresh.bin")]);
+    assert_eq!(std::fs::read(server.root().join("fresh.bin")).unwrap(), local);
+    std::fs::write(server.root().join("big.bin"), bytes((1 << 20) + 7, 4)).unwrap();
+    env.fails(&["put", "-c", "up.bin", &server.url("/big.bin")], 36);
+}
+
+#[test]
+fn mkdir_mv_rm() {
+    let server = TestServer::start().unwrap();
+    let env = Env::new();
+    env.ok(&["mkdir", &server.url("/solo")]);
+    assert!(server.root().join("solo").is_dir());
+    env.fails(&["mkdir", &server.url("/a/b/c")], 9);
+    env.ok(&["mkdir", "-p", &server.url("/a/b/c")]);
+    env.ok(&["mkdir", "-p", &server.url("/a/b/c")]);
+    assert!(server.root().join("a/b/c").is_dir());
+
+    std::fs::write(server.root().join("f.txt"), "x").unwrap();
+    env.ok(&["mv", &server.url("/f.txt"), "a/b/g.txt"]);
+    assert!(server.root().join("a/b/g.txt").is_file());
+    env.ok(&["mv", &server.url("/a/b/g.txt"), &server.url("/h.txt")]);
+    assert!(server.root().join("h.txt").is_file());
+    env.fails(&["mv", &server.url("/nothing"), "x"], 78);
+
+    std::fs::write(server.root().join("one"), "1").unwrap();
+    std::fs::write(server.root().join("two"), "2").unwrap();
+    env.ok(&["rm", &server.url("/one"), &server.url("/two")]);
+    assert!(!server.root().join("one").exists() && !server.root().join("two").exists());
+    env.fails(&["rm", &server.url("/one")], 78);
+    env.ok(&["rm", "-r", &server.url("/a")]);
+    assert!(!server.root().join("a").exists());
+}
+
+#[test]
+fn netrc_supplies_credentials() {
+    let server = TestServer::start().unwrap();
+    let env = Env::new();
+    std::fs::write(server.root().join("f"), "netrc").unwrap();
+    let url = format!("ftp://{}/f", server.addr());
+    let host = server.addr().ip().to_string();
+
+    std::fs::write(env.path("wrong"), format!("machine {host} login alice password nope\n")).unwrap();
+    env.fails(&["cat", "--netrc-file", "wrong", &url], 67);
+    std::fs::write(env.path("right"), format!("machine {host} login alice password wonderland\n")).unwrap();
+    assert_eq!(env.ok(&["cat", "--netrc-file", "right", &url]), "netrc");
+    // ~/.netrc by default, and --no-netrc to ignore it.
+    std::fs::copy(env.path("wrong"), env.path(".netrc")).unwrap();
+    env.fails(&["cat", &url], 67);
+    assert_eq!(env.ok(&["cat", "--no-netrc", &url]), "netrc");
+    // --user wins over .netrc.
+    assert_eq!(env.ok(&["cat", "-u", "alice:wonderland", &url]), "netrc");
+    std::fs::write(env.path("broken"), "machine\n").unwrap();
+    env.fails(&["cat", "--netrc-file", "broken", &url], 2);
+}
+
+#[test]
+fn failures_have_their_own_exit_statuses() {
+    let server = TestServer::start().unwrap();
+    let env = Env::new();
+    let said = env.fails(&["get", &server.url("/missing.bin")], 78);
+    assert!(said.starts_with("wftp: 550"), "{said}");
+    assert!(!env.path("missing.bin").exists(), "a refused download leaves no file");
+    env.fails(&["ls", &format!("ftp://alice:wrong@{}/", server.addr())], 67);
+    env.fails(&["ls", "http://example.com/"], 3);
+    env.fails(&["ls", "ftp://no-such-host.invalid/"], 6);
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    env.fails(&["ls", &format!("ftp://{closed}/")], 7);
+    env.fails(&["put", "no-such-local-file", &server.url("/")], 26);
+    env.fails(&["get", &server.url("/x"), "no-such-dir/x"], 78);
+    std::fs::write(server.root().join("x"), "x").unwrap();
+    env.fails(&["get", &server.url("/x"), "no-such-dir/x"], 23);
+    env.fails(&["ls", "--cacert", "ca.pem", &server.url("/")], 26);
+    std::fs::write(env.path("ca.pem"), "").unwrap();
+    env.fails(&["ls", "--cacert", "ca.pem", &server.url("/")], 2);
+    // CR/LF smuggled into a path is refused before anything is sent.
+    env.fails(&["cat", &server.url("/x%0D%0ADELE%20x")], 2);
+    assert!(server.root().join("x").exists());
+}
+
+#[test]
+fn the_component_reaches_only_the_granted_ports() {
+    let server = TestServer::start().unwrap();
+    let env = Env::new();
+    // The server's passive ports (50000-59999) are outside this grant, so
+    // the listing's data connection is refused by the host.
+    let said = env.fails(&["ls", "--passive-ports", "1024-1100", &server.url("/")], 7);
+    assert!(said.contains("grants no connection"), "{said}");
+    env.ok(&["ls", "--passive-ports", "50000-59999", &server.url("/")]);
+}
+
+#[test]
+fn tls_refused_by_a_plain_server() {
+    let server = TestServer::start().unwrap();
+    let env = Env::new();
+    let said = env.fails(&["--tls", "ls", &server.url("/")], 35);
+    assert!(said.contains("AUTH TLS"), "{said}");
+}
+
+#[test]
+fn tls_with_vsftpd() {
+    use host_tests::interop::{self, Kind, ServerTls};
+    let pki = host_tests::pki::TestPki::generate().unwrap();
+    let server = match interop::start_with(Kind::Vsftpd, Some(ServerTls { pki: &pki, implicit: false })) {
+        Ok(s) => s,
+        Err(reason) if !interop::required() => return println!("skipped vsftpd with TLS: {reason}"),
+        Err(reason) => panic!("vsftpd with TLS is required but: {reason}"),
+    };
+    let env = Env::new();
+    std::fs::write(env.path("ca.pem"), &pki.ca_pem).unwrap();
+    let dir = format!("wftp-tls-{}", std::process::id());
+    let base = format!("ftp://{}:{}@{}/{dir}/", interop::USER, interop::PASSWORD, server.addr);
+    let data = bytes(2 << 20, 6);
+    std::fs::write(env.path("secret.bin"), &data).unwrap();
+
+    fn with<'a>(args: &[&'a str]) -> Vec<&'a str> {
+        [&["--tls", "--cacert", "ca.pem"][..], args].concat()
+    }
+    env.ok(&with(&["mkdir", &base]));
+    env.ok(&with(&["put", "secret.bin", &base]));
+    assert_eq!(env.ok(&with(&["ls", &base])), "secret.bin\n");
+    env.ok(&with(&["get", &format!("{base}secret.bin"), "back.bin"]));
+    assert_eq!(std::fs::read(env.path("back.bin")).unwrap(), data);
+    env.ok(&with(&["rm", "-r", &base]));
+    // Without the CA the certificate is not trusted.
+    env.fails(&["--tls", "ls", &base], 60);
+}
