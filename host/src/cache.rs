@@ -20,15 +20,17 @@ pub(crate) fn load(engine: &Engine, wasm: &[u8], dir: Option<&Path>) -> wasmtime
         return Component::new(engine, wasm);
     };
     let path = dir.join(format!("{}.cwasm", key(engine, wasm)));
-    if path.is_file() {
-        // SAFETY: wasmtime requires the file to be code it serialized for a
+    // Read, not mapped: a file changed or truncated later by someone else
+    // cannot then pull code out from under a running session.
+    if let Ok(bytes) = std::fs::read(&path) {
+        // SAFETY: wasmtime requires the bytes to be code it serialized for a
         // compatible engine. The name is the hash of the component and of
         // this engine's compatibility settings, and only `save` below writes
         // such names, atomically, into the user's own cache directory; a
         // stale or damaged file fails wasmtime's header checks and is
         // replaced. Whoever can write there can change the user's programs
         // anyway; `ClientBuilder::no_cache` opts out.
-        if let Ok(component) = unsafe { Component::deserialize_file(engine, &path) } {
+        if let Ok(component) = unsafe { Component::deserialize(engine, &bytes) } {
             return Ok(component);
         }
     }

@@ -50,6 +50,12 @@ impl<'s> Download<'s> {
         })
     }
 
+    /// Whether the data connection is read here directly (binary
+    /// without TLS), rather than through the component.
+    pub fn is_direct(&self) -> bool {
+        self.stream.is_some()
+    }
+
     fn handle(&self) -> Result<ResourceAny> {
         self.handle
             .ok_or_else(|| Error::InvalidInput("the download is finished".into()))

@@ -47,6 +47,12 @@ impl<'s> Upload<'s> {
         })
     }
 
+    /// Whether the data connection is written here directly (binary
+    /// without TLS), rather than through the component.
+    pub fn is_direct(&self) -> bool {
+        self.stream.is_some()
+    }
+
     fn handle(&self) -> Result<ResourceAny> {
         self.handle
             .ok_or_else(|| Error::InvalidInput("the upload is finished".into()))
