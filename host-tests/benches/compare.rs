@@ -179,6 +179,31 @@ fn component_stor_stream(c: &mut Client, s: SessionHandle, name: &str, size: u64
     c.drop_resource(t).expect("drop");
 }
 
+/// A session through `ftp-host`'s typed API.
+fn host_session(rt: &Runtime, server: &BenchServer) -> ftp_host::Session {
+    let options = ftp_host::Options::new("127.0.0.1")
+        .port(server.addr().port())
+        .login("u", "p");
+    rt.connect(options).expect("connect")
+}
+
+/// RETR through `Download` as `io::Read`, as an application would.
+fn host_retr(session: &mut ftp_host::Session, name: &str) -> u64 {
+    let mut download = session.retrieve(name).expect("retrieve");
+    let n = std::io::copy(&mut download, &mut std::io::sink()).expect("copy");
+    download.finish().expect("finish");
+    n
+}
+
+/// STOR of a file through `Upload` as `io::Write`.
+fn host_stor(session: &mut ftp_host::Session, path: &std::path::Path) -> u64 {
+    let mut file = std::fs::File::open(path).expect("open");
+    let mut upload = session.store("up.bin").expect("store");
+    let n = std::io::copy(&mut file, &mut upload).expect("copy");
+    upload.finish().expect("finish");
+    n
+}
+
 fn suppaftp_session(addr: SocketAddr) -> suppaftp::FtpStream {
     let mut f = suppaftp::FtpStream::connect(addr).expect("suppaftp connect");
     f.set_mode(suppaftp::Mode::ExtendedPassive);
@@ -281,13 +306,23 @@ fn main() {
     let shared_block = Bytes::from(block.clone());
     let mut table = Table { rows: Vec::new() };
 
-    let cold = measure(runs, || Some(timed(|| drop(Runtime::new().expect("compile"))))).unwrap_or(0.0);
-    let rt = Runtime::new().expect("compile");
+    let compile = || drop(Runtime::builder().no_cache().build().expect("compile"));
+    let cold = measure(runs, || Some(timed(compile))).unwrap_or(0.0);
+    let cache = tempfile::tempdir().expect("cache dir");
+    let from_cache = || drop(Runtime::builder().cache_dir(cache.path()).build().expect("load"));
+    from_cache();
+    let cached = measure(runs, || Some(timed(from_cache))).unwrap_or(0.0);
+    let rt = Runtime::builder().no_cache().build().expect("compile");
     let mut warm: Vec<f64> = (0..200)
         .map(|_| timed(|| drop(Client::new(&rt, server.grant()).expect("instantiate"))))
         .collect();
     let warm = median(std::mem::take(&mut warm));
     table.group("component compile (cold start)", None, vec![("component", Some(cold))]);
+    table.group(
+        "component load from the on-disk code cache",
+        None,
+        vec![("component", Some(cached))],
+    );
     table.group(
         "instantiate from InstancePre (warm)",
         None,
@@ -325,6 +360,10 @@ fn main() {
                     Some(timed(|| assert_eq!(component_retr(&mut c, s, &big, 1 << 20), size)))
                 }),
             ),
+            ("ftp-host Download, io::copy", {
+                let mut session = host_session(&rt, &server);
+                measure(runs, || Some(timed(|| assert_eq!(host_retr(&mut session, &big), size))))
+            }),
             ("curl", measure(runs, || curl(&["-o", "/dev/null", &url]))),
             (
                 "ftplib",
@@ -357,6 +396,10 @@ fn main() {
                     Some(timed(|| component_stor(&mut c, s, "up.bin", size, &block)))
                 }),
             ),
+            ("ftp-host Upload, io::copy from a file", {
+                let mut session = host_session(&rt, &server);
+                measure(runs, || Some(timed(|| assert_eq!(host_stor(&mut session, upload.path()), size))))
+            }),
             ("curl", measure(runs, || curl(&["-T", &upload_path, &up_url]))),
             (
                 "ftplib",
