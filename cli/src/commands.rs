@@ -119,6 +119,9 @@ pub fn get(client: &Client, global: &Global, url: &str, dest: Option<&Path>, res
         }
     }
 
+    if offset > 0 && global.verbose {
+        eprintln!("resuming at byte {offset}");
+    }
     let mut download = session
         .retrieve_from(&target.path, offset)
         .map_err(|e| Failure::from(e).missing_if_550())?;
@@ -226,6 +229,9 @@ pub fn put(client: &Client, global: &Global, source: &Path, url: &str, resume: b
         return quit(session, global);
     }
     file.seek(SeekFrom::Start(offset)).map_err(read_error(source))?;
+    if offset > 0 && global.verbose {
+        eprintln!("resuming at byte {offset}");
+    }
     let mut upload = if offset > 0 {
         session.append(&remote)?
     } else {

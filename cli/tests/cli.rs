@@ -70,7 +70,19 @@ fn bytes(len: usize, seed: u8) -> Vec<u8> {
 fn help_documents_commands_and_exit_statuses() {
     let env = Env::new();
     let help = env.ok(&["--help"]);
-    for word in ["ls", "get", "put", "cat", "rm", "mkdir", "mv", "--tls", "--netrc-file", "Exit status", "78"] {
+    for word in [
+        "ls",
+        "get",
+        "put",
+        "cat",
+        "rm",
+        "mkdir",
+        "mv",
+        "--tls",
+        "--netrc-file",
+        "Exit status",
+        "78",
+    ] {
         assert!(help.contains(word), "--help lacks {word}");
     }
     env.fails(&["frobnicate"], 2);
@@ -93,7 +105,11 @@ fn put_ls_get_cat_round_trip() {
 
     assert_eq!(env.ok(&["ls", &server.url("/")]), "data.bin\nrenamed.txt\n");
     let long = env.ok(&["ls", "-l", &server.url("/")]);
-    assert!(long.lines().any(|l| l.starts_with('-') && l.contains(" 3145728 ") && l.ends_with(" data.bin")), "{long}");
+    assert!(
+        long.lines()
+            .any(|l| l.starts_with('-') && l.contains(" 3145728 ") && l.ends_with(" data.bin")),
+        "{long}"
+    );
 
     env.ok(&["get", &server.url("/data.bin")]);
     assert_eq!(std::fs::read(env.path("data.bin")).unwrap(), data);
@@ -186,7 +202,11 @@ fn netrc_supplies_credentials() {
 
     std::fs::write(env.path("wrong"), format!("machine {host} login alice password nope\n")).unwrap();
     env.fails(&["cat", "--netrc-file", "wrong", &url], 67);
-    std::fs::write(env.path("right"), format!("machine {host} login alice password wonderland\n")).unwrap();
+    std::fs::write(
+        env.path("right"),
+        format!("machine {host} login alice password wonderland\n"),
+    )
+    .unwrap();
     assert_eq!(env.ok(&["cat", "--netrc-file", "right", &url]), "netrc");
     // ~/.netrc by default, and --no-netrc to ignore it.
     std::fs::copy(env.path("wrong"), env.path(".netrc")).unwrap();
@@ -208,7 +228,10 @@ fn failures_have_their_own_exit_statuses() {
     env.fails(&["ls", &format!("ftp://alice:wrong@{}/", server.addr())], 67);
     env.fails(&["ls", "http://example.com/"], 3);
     env.fails(&["ls", "ftp://no-such-host.invalid/"], 6);
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
     env.fails(&["ls", &format!("ftp://{closed}/")], 7);
     env.fails(&["put", "no-such-local-file", &server.url("/")], 26);
     env.fails(&["get", &server.url("/x"), "no-such-dir/x"], 78);
@@ -245,7 +268,13 @@ fn tls_refused_by_a_plain_server() {
 fn tls_with_vsftpd() {
     use host_tests::interop::{self, Kind, ServerTls};
     let pki = host_tests::pki::TestPki::generate().unwrap();
-    let server = match interop::start_with(Kind::Vsftpd, Some(ServerTls { pki: &pki, implicit: false })) {
+    let server = match interop::start_with(
+        Kind::Vsftpd,
+        Some(ServerTls {
+            pki: &pki,
+            implicit: false,
+        }),
+    ) {
         Ok(s) => s,
         Err(reason) if !interop::required() => return println!("skipped vsftpd with TLS: {reason}"),
         Err(reason) => panic!("vsftpd with TLS is required but: {reason}"),

@@ -398,7 +398,9 @@ fn main() {
             ),
             ("ftp-host Upload, io::copy from a file", {
                 let mut session = host_session(&rt, &server);
-                measure(runs, || Some(timed(|| assert_eq!(host_stor(&mut session, upload.path()), size))))
+                measure(runs, || {
+                    Some(timed(|| assert_eq!(host_stor(&mut session, upload.path()), size)))
+                })
             }),
             ("curl", measure(runs, || curl(&["-T", &upload_path, &up_url]))),
             (

@@ -73,8 +73,16 @@ fn signature(resolve: &Resolve, f: &Function) -> String {
         .iter()
         .map(|p| format!("{}: {}", p.name, ty(resolve, &p.ty)))
         .collect();
-    let result = f.result.as_ref().map(|r| format!(" -> {}", ty(resolve, r))).unwrap_or_default();
-    let marker = if matches!(f.kind, FunctionKind::Static(_)) { "static " } else { "" };
+    let result = f
+        .result
+        .as_ref()
+        .map(|r| format!(" -> {}", ty(resolve, r)))
+        .unwrap_or_default();
+    let marker = if matches!(f.kind, FunctionKind::Static(_)) {
+        "static "
+    } else {
+        ""
+    };
     format!("{marker}{name}({}){result}", params.join(", "))
 }
 
@@ -84,13 +92,18 @@ fn render_types(resolve: &Resolve, iface: InterfaceId, out: &mut String) {
         let cases: Vec<(String, String)> = match &def.kind {
             TypeDefKind::Record(r) => {
                 let fields = r.fields.iter();
-                fields.map(|f| (format!("{}: {}", f.name, ty(resolve, &f.ty)), doc(&f.docs))).collect()
+                fields
+                    .map(|f| (format!("{}: {}", f.name, ty(resolve, &f.ty)), doc(&f.docs)))
+                    .collect()
             }
             TypeDefKind::Variant(v) => v
                 .cases
                 .iter()
                 .map(|c| {
-                    let payload = c.ty.as_ref().map(|t| format!("({})", ty(resolve, t))).unwrap_or_default();
+                    let payload =
+                        c.ty.as_ref()
+                            .map(|t| format!("({})", ty(resolve, t)))
+                            .unwrap_or_default();
                     (format!("{}{payload}", c.name), doc(&c.docs))
                 })
                 .collect(),
@@ -106,7 +119,11 @@ fn render_types(resolve: &Resolve, iface: InterfaceId, out: &mut String) {
         };
         writeln!(out, "- `{kind} {name}`: {}", doc(&def.docs)).unwrap();
         for (case, text) in cases {
-            let text = if text.is_empty() { String::new() } else { format!(": {text}") };
+            let text = if text.is_empty() {
+                String::new()
+            } else {
+                format!(": {text}")
+            };
             writeln!(out, "  - `{case}`{text}").unwrap();
         }
     }
@@ -143,7 +160,12 @@ fn render(wit: &Path) -> String {
         writeln!(out, "- `world {name}`: {}", doc(&resolve.worlds[*world].docs)).unwrap();
     }
     for (name, iface) in &package.interfaces {
-        writeln!(out, "\n#### `interface {name}`\n\n{}\n", doc(&resolve.interfaces[*iface].docs)).unwrap();
+        writeln!(
+            out,
+            "\n#### `interface {name}`\n\n{}\n",
+            doc(&resolve.interfaces[*iface].docs)
+        )
+        .unwrap();
         render_resources(&resolve, *iface, &mut out);
         render_types(&resolve, *iface, &mut out);
     }

@@ -8,7 +8,11 @@ use ftp_host::{Client, EntryKind, FtpUrl};
 
 pub fn run(url: &str) -> Result<Vec<String>, Box<dyn std::error::Error>> {
     let url: FtpUrl = url.parse()?;
-    let root = if url.path.is_empty() { ".".to_string() } else { url.path.clone() };
+    let root = if url.path.is_empty() {
+        ".".to_string()
+    } else {
+        url.path.clone()
+    };
     let mut session = Client::new()?.connect(url)?;
     let mut lines = vec![root.clone()];
     let mut entries = session.walk(&root)?;

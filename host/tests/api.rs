@@ -104,7 +104,10 @@ fn ending_a_transfer_early_keeps_the_session() {
     let mut up = s.store("after.bin").unwrap();
     up.write_all(b"still working").unwrap();
     up.finish().unwrap();
-    assert_eq!(std::fs::read(server.root().join("after.bin")).unwrap(), b"still working");
+    assert_eq!(
+        std::fs::read(server.root().join("after.bin")).unwrap(),
+        b"still working"
+    );
 }
 
 #[test]
@@ -118,22 +121,34 @@ fn errors_are_typed_and_reach_io_callers() {
     let mut d = s.retrieve("missing").unwrap();
     assert_eq!(io::copy(&mut d, &mut io::sink()).unwrap(), 0);
     let outcome = d.finish();
-    assert!(matches!(outcome, Err(Error::Permanent(ref r)) if r.code == 550), "{outcome:?}");
+    assert!(
+        matches!(outcome, Err(Error::Permanent(ref r)) if r.code == 550),
+        "{outcome:?}"
+    );
     assert!(matches!(s.cwd("a\r\nDELE x"), Err(Error::InvalidInput(_))));
     // A call while a transfer is open is refused by the borrow checker, so
     // the session needs no runtime check from this API.
     let bad = client().connect(format!("ftp://{USER}:nope@{}/", server.addr()).as_str());
-    assert!(matches!(bad, Err(Error::Permanent(ref r)) if r.code == 530), "{:?}", bad.err());
+    assert!(
+        matches!(bad, Err(Error::Permanent(ref r)) if r.code == 530),
+        "{:?}",
+        bad.err()
+    );
     assert!(matches!(client().connect("http://x/"), Err(Error::Url(_))));
     let e = io::Error::from(Error::Timeout("reply".into()));
     assert_eq!(e.kind(), io::ErrorKind::TimedOut);
-    assert!(matches!(e.get_ref().and_then(|i| i.downcast_ref::<Error>()), Some(Error::Timeout(_))));
+    assert!(matches!(
+        e.get_ref().and_then(|i| i.downcast_ref::<Error>()),
+        Some(Error::Timeout(_))
+    ));
 }
 
 #[test]
 fn the_session_reaches_the_server_and_nothing_else() {
     let server = TestServer::start().unwrap();
-    let mut options = Options::new("127.0.0.1").port(server.addr().port()).login(USER, PASSWORD);
+    let mut options = Options::new("127.0.0.1")
+        .port(server.addr().port())
+        .login(USER, PASSWORD);
     // Data connections go to the server's passive ports; grant others only.
     options.passive_ports = 1024..=2048;
     let mut s = client().connect(&options).unwrap();
@@ -149,7 +164,9 @@ fn names_resolve_on_the_host_and_every_address_is_tried() {
     // localhost may resolve to ::1 first, where nothing listens: the
     // session moves on to 127.0.0.1.
     let server = TestServer::start().unwrap();
-    let options = Options::new("localhost").port(server.addr().port()).login(USER, PASSWORD);
+    let options = Options::new("localhost")
+        .port(server.addr().port())
+        .login(USER, PASSWORD);
     let mut s = client().connect(options).unwrap();
     assert_eq!(s.peer_addr(), server.addr());
     assert_eq!(s.pwd().unwrap(), "/");
@@ -183,7 +200,10 @@ fn sessions_run_in_parallel_from_one_client() {
 fn compiled_code_is_cached_and_a_damaged_cache_is_replaced() {
     let dir = tempfile::tempdir().unwrap();
     let first = Client::builder().cache_dir(dir.path()).build().unwrap();
-    let files: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().path()).collect();
+    let files: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     assert_eq!(files.len(), 1, "{files:?}");
     let cached = std::fs::read(&files[0]).unwrap();
     assert!(cached.len() > 100_000);

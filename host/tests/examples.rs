@@ -25,5 +25,8 @@ fn tree_prints_the_walk() {
     std::fs::write(server.root().join("pub/a.txt"), "aaa").unwrap();
     std::fs::write(server.root().join("pub/sub/b.bin"), [0u8; 10]).unwrap();
     let lines = tree::run(&server.url("/pub")).unwrap();
-    assert_eq!(lines, ["pub", "    a.txt (3 bytes)", "    sub/", "        b.bin (10 bytes)"]);
+    assert_eq!(
+        lines,
+        ["pub", "    a.txt (3 bytes)", "    sub/", "        b.bin (10 bytes)"]
+    );
 }

@@ -79,7 +79,11 @@ fn run(args: &[String]) -> Result<(), String> {
 
     let dir = path.rsplit_once('/').map(|(d, _)| d).filter(|d| !d.is_empty());
     for entry in session.list(dir).map_err(|e| describe(&e))? {
-        let kind = if entry.kind == EntryKind::Directory { "dir " } else { "file" };
+        let kind = if entry.kind == EntryKind::Directory {
+            "dir "
+        } else {
+            "file"
+        };
         eprintln!("{kind} {:>10} {}", entry.size.unwrap_or(0), entry.name);
     }
     let download = session.retrieve(path, 0).map_err(|e| describe(&e))?;
