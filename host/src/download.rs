@@ -5,10 +5,11 @@
 
 use crate::bindings::Reply;
 use crate::session::flatten;
+use crate::transfer::Transfer;
 use crate::{Error, Result, Session};
 use bytes::{Buf, Bytes};
 use std::io::{self, BufRead, Read};
-use wasmtime::component::{Resource, ResourceAny};
+use wasmtime::component::ResourceAny;
 use wasmtime_wasi::p2::{DynInputStream, StreamError};
 use wasmtime_wasi::runtime::in_tokio;
 
@@ -20,10 +21,7 @@ const CHUNK: usize = 1 << 20;
 /// unfinished aborts the transfer.
 pub struct Download<'s> {
     session: &'s mut Session,
-    /// `None` once finished or aborted.
-    handle: Option<ResourceAny>,
-    /// The data connection's stream, when the component handed it over.
-    stream: Option<Resource<DynInputStream>>,
+    transfer: Transfer<DynInputStream>,
     /// What was read and not yet consumed.
     chunk: Bytes,
     ended: bool,
@@ -32,45 +30,25 @@ pub struct Download<'s> {
 impl<'s> Download<'s> {
     pub(crate) fn start(session: &'s mut Session, handle: ResourceAny) -> Result<Self> {
         let guest = session.bindings.ftp_client_client().retrieve();
-        let stream = match flatten(guest.call_data_stream(&mut session.store, handle)) {
-            Ok(stream) => Some(stream),
-            // TLS or ASCII: the component decodes, so read through it.
-            Err(Error::InvalidInput(_)) => None,
-            Err(e) => {
-                let _ = handle.resource_drop(&mut session.store);
-                return Err(e);
-            }
-        };
+        let transfer = Transfer::start(&mut session.store, handle, |st| guest.call_data_stream(st, handle))?;
         Ok(Self {
             session,
-            handle: Some(handle),
-            stream,
+            transfer,
             chunk: Bytes::new(),
             ended: false,
         })
     }
 
-    /// Whether the data connection is read here directly (binary
-    /// without TLS), rather than through the component.
+    /// Whether the data connection is read here directly (binary without
+    /// TLS), rather than through the component.
     pub fn is_direct(&self) -> bool {
-        self.stream.is_some()
-    }
-
-    fn handle(&self) -> Result<ResourceAny> {
-        self.handle
-            .ok_or_else(|| Error::InvalidInput("the download is finished".into()))
+        self.transfer.stream.is_some()
     }
 
     /// The next piece of data, or `None` at its end.
     fn next_chunk(&mut self) -> Result<Option<Bytes>> {
-        let handle = self.handle()?;
         let store = &mut self.session.store;
-        if let Some(stream) = &self.stream {
-            let stream = store
-                .data_mut()
-                .table()
-                .get_mut(stream)
-                .map_err(|e| Error::Runtime(e.into()))?;
+        if let Some(stream) = self.transfer.stream(store)? {
             return match in_tokio(stream.blocking_read(CHUNK)) {
                 Ok(bytes) => Ok(Some(bytes)),
                 Err(StreamError::Closed) => Ok(None),
@@ -78,18 +56,10 @@ impl<'s> Download<'s> {
                 Err(StreamError::Trap(e)) => Err(Error::Runtime(e)),
             };
         }
+        let handle = self.transfer.handle()?;
         let guest = self.session.bindings.ftp_client_client().retrieve();
         let max = u32::try_from(CHUNK).unwrap_or(u32::MAX);
         Ok(flatten(guest.call_read(store, handle, max))?.map(Bytes::from))
-    }
-
-    /// Drops the handed-over stream, which must go before the transfer.
-    fn close_stream(&mut self) {
-        if let Some(stream) = self.stream.take() {
-            if let Ok(mut stream) = self.session.store.data_mut().table().delete(stream) {
-                in_tokio(stream.cancel());
-            }
-        }
     }
 
     /// Waits for the end of the data (discarding what was not read) and the
@@ -98,30 +68,16 @@ impl<'s> Download<'s> {
         while !self.ended {
             self.ended = self.next_chunk()?.is_none();
         }
-        self.close_stream();
-        let handle = self.handle()?;
         let guest = self.session.bindings.ftp_client_client().retrieve();
-        let reply = flatten(guest.call_finish(&mut self.session.store, handle));
-        self.release();
-        reply
+        self.transfer
+            .end(&mut self.session.store, |st, h| guest.call_finish(st, h))
     }
 
     /// Stops the transfer early (ABOR); the session stays usable.
     pub fn abort(mut self) -> Result<()> {
-        self.close_stream();
-        let handle = self.handle()?;
         let guest = self.session.bindings.ftp_client_client().retrieve();
-        let done = flatten(guest.call_abort(&mut self.session.store, handle));
-        self.release();
-        done
-    }
-
-    /// Drops the transfer resource; the component aborts it if unfinished.
-    fn release(&mut self) {
-        self.close_stream();
-        if let Some(handle) = self.handle.take() {
-            let _ = handle.resource_drop(&mut self.session.store);
-        }
+        self.transfer
+            .end(&mut self.session.store, |st, h| guest.call_abort(st, h))
     }
 }
 
@@ -153,6 +109,6 @@ impl Read for Download<'_> {
 
 impl Drop for Download<'_> {
     fn drop(&mut self) {
-        self.release();
+        self.transfer.release(&mut self.session.store);
     }
 }

@@ -67,6 +67,7 @@ mod policy;
 mod session;
 mod state;
 mod timestamp;
+mod transfer;
 mod upload;
 mod url;
 

@@ -5,10 +5,11 @@
 
 use crate::bindings::Reply;
 use crate::session::flatten;
+use crate::transfer::Transfer;
 use crate::{Error, Result, Session};
 use bytes::Bytes;
 use std::io::{self, Write};
-use wasmtime::component::{Resource, ResourceAny};
+use wasmtime::component::ResourceAny;
 use wasmtime_wasi::p2::{DynOutputStream, StreamError};
 use wasmtime_wasi::runtime::in_tokio;
 
@@ -20,29 +21,17 @@ const CHUNK: usize = 1 << 20;
 /// it unfinished aborts the transfer.
 pub struct Upload<'s> {
     session: &'s mut Session,
-    /// `None` once finished or aborted.
-    handle: Option<ResourceAny>,
-    /// The data connection's stream, when the component handed it over.
-    stream: Option<Resource<DynOutputStream>>,
+    transfer: Transfer<DynOutputStream>,
     pending: Vec<u8>,
 }
 
 impl<'s> Upload<'s> {
     pub(crate) fn start(session: &'s mut Session, handle: ResourceAny) -> Result<Self> {
         let guest = session.bindings.ftp_client_client().store();
-        let stream = match flatten(guest.call_data_stream(&mut session.store, handle)) {
-            Ok(stream) => Some(stream),
-            // TLS or ASCII: the component encodes, so write through it.
-            Err(Error::InvalidInput(_)) => None,
-            Err(e) => {
-                let _ = handle.resource_drop(&mut session.store);
-                return Err(e);
-            }
-        };
+        let transfer = Transfer::start(&mut session.store, handle, |st| guest.call_data_stream(st, handle))?;
         Ok(Self {
             session,
-            handle: Some(handle),
-            stream,
+            transfer,
             pending: Vec::new(),
         })
     }
@@ -50,17 +39,12 @@ impl<'s> Upload<'s> {
     /// Whether the data connection is written here directly (binary
     /// without TLS), rather than through the component.
     pub fn is_direct(&self) -> bool {
-        self.stream.is_some()
-    }
-
-    fn handle(&self) -> Result<ResourceAny> {
-        self.handle
-            .ok_or_else(|| Error::InvalidInput("the upload is finished".into()))
+        self.transfer.stream.is_some()
     }
 
     /// For STOU: the name the server chose, once it has said.
     pub fn unique_name(&mut self) -> Result<Option<String>> {
-        let handle = self.handle()?;
+        let handle = self.transfer.handle()?;
         let guest = self.session.bindings.ftp_client_client().store();
         guest
             .call_unique_name(&mut self.session.store, handle)
@@ -69,20 +53,15 @@ impl<'s> Upload<'s> {
 
     /// Sends `bytes`, waiting until the network has taken them.
     fn send(&mut self, bytes: Bytes) -> Result<()> {
-        let handle = self.handle()?;
         let store = &mut self.session.store;
-        if let Some(stream) = &self.stream {
-            let stream = store
-                .data_mut()
-                .table()
-                .get_mut(stream)
-                .map_err(|e| Error::Runtime(e.into()))?;
+        if let Some(stream) = self.transfer.stream(store)? {
             return in_tokio(stream.blocking_write_and_flush(bytes)).map_err(|e| match e {
                 StreamError::Closed => Error::Network("the server closed the data connection".into()),
                 StreamError::LastOperationFailed(e) => Error::Network(format!("{e:#}")),
                 StreamError::Trap(e) => Error::Runtime(e),
             });
         }
+        let handle = self.transfer.handle()?;
         let guest = self.session.bindings.ftp_client_client().store();
         flatten(guest.call_write(store, handle, &bytes))
     }
@@ -99,40 +78,17 @@ impl<'s> Upload<'s> {
     /// server's final reply, which must be 2xx.
     pub fn finish(mut self) -> Result<Reply> {
         self.send_pending()?;
-        self.close_stream();
-        let handle = self.handle()?;
         let guest = self.session.bindings.ftp_client_client().store();
-        let reply = flatten(guest.call_finish(&mut self.session.store, handle));
-        self.release();
-        reply
+        self.transfer
+            .end(&mut self.session.store, |st, h| guest.call_finish(st, h))
     }
 
     /// Stops the upload early (ABOR); the session stays usable.
     pub fn abort(mut self) -> Result<()> {
         self.pending.clear();
-        self.close_stream();
-        let handle = self.handle()?;
         let guest = self.session.bindings.ftp_client_client().store();
-        let done = flatten(guest.call_abort(&mut self.session.store, handle));
-        self.release();
-        done
-    }
-
-    /// Drops the handed-over stream, which must go before the transfer.
-    fn close_stream(&mut self) {
-        if let Some(stream) = self.stream.take() {
-            if let Ok(mut stream) = self.session.store.data_mut().table().delete(stream) {
-                in_tokio(stream.cancel());
-            }
-        }
-    }
-
-    /// Drops the transfer resource; the component aborts it if unfinished.
-    fn release(&mut self) {
-        self.close_stream();
-        if let Some(handle) = self.handle.take() {
-            let _ = handle.resource_drop(&mut self.session.store);
-        }
+        self.transfer
+            .end(&mut self.session.store, |st, h| guest.call_abort(st, h))
     }
 }
 
@@ -158,6 +114,6 @@ impl Write for Upload<'_> {
 
 impl Drop for Upload<'_> {
     fn drop(&mut self) {
-        self.release();
+        self.transfer.release(&mut self.session.store);
     }
 }
