@@ -189,3 +189,42 @@ fn a_bad_ca_bundle_is_invalid_input() {
         .ftp();
     assert!(matches!(e, Error::InvalidInput(_)), "{e:?}");
 }
+
+/// `ftp-host`'s `Read`/`Write` over FTPS go through the component, which
+/// decrypts: proftpd (which requires session reuse on data connections),
+/// reached by a host name that the certificate is checked against.
+#[test]
+fn ftp_host_streams_over_tls() {
+    use std::io::{Read, Write};
+    let pki = TestPki::generate().unwrap();
+    let Some(server) = server(Kind::Proftpd, &pki, false) else {
+        return;
+    };
+    let url = format!(
+        "ftp://{}:{}@localhost:{}/",
+        interop::USER,
+        interop::PASSWORD,
+        server.addr.port()
+    );
+    let mut options = url.parse::<ftp_host::FtpUrl>().unwrap().options;
+    options.tls = Some(ftp_host::Tls::explicit().ca_pem(pki.ca_pem.clone()));
+    let mut s = common::runtime().connect(options).unwrap();
+    assert_eq!(s.security().unwrap(), Security::Explicit);
+
+    let name = format!("host-tls-{}.bin", std::process::id());
+    let data = common::random_bytes(3 << 20, 7);
+    let mut up = s.store(&name).unwrap();
+    assert!(!up.is_direct(), "TLS data goes through the component");
+    for part in data.chunks(10_000) {
+        up.write_all(part).unwrap();
+    }
+    up.finish().unwrap();
+    let mut down = s.retrieve(&name).unwrap();
+    assert!(!down.is_direct());
+    let mut back = Vec::new();
+    down.read_to_end(&mut back).unwrap();
+    down.finish().unwrap();
+    assert_eq!(common::sha256(&back), common::sha256(&data));
+    s.delete(&name).unwrap();
+    s.quit().unwrap();
+}
