@@ -219,3 +219,14 @@ fn compiled_code_is_cached_and_a_damaged_cache_is_replaced() {
         assert_eq!(s.noop().unwrap().code, 200);
     }
 }
+
+#[test]
+fn clients_and_sessions_move_between_threads() {
+    fn send_and_sync<T: Send + Sync>() {}
+    fn send<T: Send>() {}
+    send_and_sync::<Client>();
+    send::<Session>();
+    let (_server, mut s) = session();
+    let reply = std::thread::spawn(move || s.noop().map(|r| r.code)).join().unwrap();
+    assert_eq!(reply.unwrap(), 200);
+}
