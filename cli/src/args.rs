@@ -94,7 +94,7 @@ pub enum Command {
         #[arg(long)]
         ascii: bool,
     },
-    /// Upload a file; a URL ending in / gets the file's own name.
+    /// Upload a file (- for stdin); a URL ending in / gets the file's own name.
     Put {
         source: PathBuf,
         url: String,

@@ -193,19 +193,28 @@ pub fn cat(client: &Client, global: &Global, url: &str) -> Outcome {
 pub fn put(client: &Client, global: &Global, source: &Path, url: &str, resume: bool, ascii: bool) -> Outcome {
     let target = Target::parse(url, global)?;
     let ascii = ascii || target.ascii;
-    if resume && ascii {
-        return Err(Failure::usage("--continue needs a binary upload"));
+    let stdin = source == Path::new("-");
+    if resume && (ascii || stdin) {
+        return Err(Failure::usage("--continue needs a binary upload from a file"));
     }
     let remote = if target.path.is_empty() || target.path.ends_with('/') {
         let name = source
             .file_name()
-            .ok_or_else(|| Failure::usage(format!("{} has no file name", source.display())))?;
+            .filter(|_| !stdin)
+            .ok_or_else(|| Failure::usage(format!("{url} must name the file to upload {}", source.display())))?;
         format!("{}{}", target.path, name.to_string_lossy())
     } else {
         target.path.clone()
     };
-    let mut file = File::open(source).map_err(read_error(source))?;
-    let len = file.metadata().map_err(read_error(source))?.len();
+    // The file and its length; stdin has neither.
+    let file = if stdin {
+        None
+    } else {
+        let file = File::open(source).map_err(read_error(source))?;
+        let len = file.metadata().map_err(read_error(source))?.len();
+        Some((file, len))
+    };
+    let len = file.as_ref().map(|(_, len)| *len);
 
     let mut session = connect(client, &target.options, global)?;
     set_ascii(&mut session, ascii, global)?;
@@ -218,17 +227,23 @@ pub fn put(client: &Client, global: &Global, source: &Path, url: &str, resume: b
     } else {
         0
     };
-    if offset > len {
-        return Err(Failure::new(
-            36,
-            format!("the remote file is larger ({offset} bytes) than the local one ({len})"),
-        ));
-    }
-    if resume && offset == len {
-        eprintln!("{remote}: already complete ({len} bytes)");
-        return quit(session, global);
-    }
-    file.seek(SeekFrom::Start(offset)).map_err(read_error(source))?;
+    let reader: Box<dyn io::Read> = match file {
+        Some((mut file, len)) => {
+            if offset > len {
+                return Err(Failure::new(
+                    36,
+                    format!("the remote file is larger ({offset} bytes) than the local one ({len})"),
+                ));
+            }
+            if resume && offset == len {
+                eprintln!("{remote}: already complete ({len} bytes)");
+                return quit(session, global);
+            }
+            file.seek(SeekFrom::Start(offset)).map_err(read_error(source))?;
+            Box::new(file)
+        }
+        None => Box::new(io::stdin().lock()),
+    };
     if offset > 0 && global.verbose {
         eprintln!("resuming at byte {offset}");
     }
@@ -237,8 +252,8 @@ pub fn put(client: &Client, global: &Global, source: &Path, url: &str, resume: b
     } else {
         session.store(&remote)?
     };
-    let bar = progress::bar(Some(len - offset), global.quiet);
-    let copied = io::copy(&mut bar.wrap_read(file), &mut upload).map_err(|e| copying(e, read_error(source)));
+    let bar = progress::bar(len.map(|l| l.saturating_sub(offset)), global.quiet);
+    let copied = io::copy(&mut bar.wrap_read(reader), &mut upload).map_err(|e| copying(e, read_error(source)));
     bar.finish_and_clear();
     copied?;
     note(global, &upload.finish()?);

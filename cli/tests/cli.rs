@@ -2,6 +2,7 @@
 //! (and vsftpd for FTPS), checking files, output and exit statuses.
 
 use ftp_test_server::TestServer;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use tempfile::TempDir;
@@ -117,6 +118,17 @@ fn put_ls_get_cat_round_trip() {
     env.ok(&["get", &server.url("/data.bin"), "into"]);
     assert_eq!(std::fs::read(env.path("into/data.bin")).unwrap(), data);
     assert_eq!(env.ok(&["cat", &server.url("/renamed.txt")]), "hello\n");
+
+    // From stdin, to a named file.
+    let mut put = env.command(&["put", "-", &server.url("/piped.bin")]);
+    let mut child = put.stdin(std::process::Stdio::piped()).spawn().unwrap();
+    child.stdin.take().unwrap().write_all(&data[..100_000]).unwrap();
+    assert!(child.wait().unwrap().success());
+    assert_eq!(
+        std::fs::read(server.root().join("piped.bin")).unwrap(),
+        &data[..100_000]
+    );
+    env.fails(&["put", "-", &server.url("/")], 2);
 }
 
 #[test]
