@@ -1,0 +1,55 @@
+//! `ls`: a directory's entries, by name or in long form.
+
+use super::{connect, quit};
+use crate::args::Global;
+use crate::failure::{write_error, Outcome};
+use crate::target::Target;
+use ftp_host::{Client, Entry, EntryKind};
+use std::io::{self, Write};
+use std::path::Path;
+use std::time::SystemTime;
+
+pub fn ls(client: &Client, global: &Global, url: &str, long: bool) -> Outcome {
+    let target = Target::parse(url, global)?;
+    let mut session = connect(client, &target.options, global)?;
+    let mut entries = session.list(target.dir())?;
+    entries.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut out = io::stdout().lock();
+    for entry in &entries {
+        let line = if long { long_line(entry) } else { entry.name.clone() };
+        writeln!(out, "{line}").map_err(write_error(Path::new("stdout")))?;
+    }
+    quit(session, global)
+}
+
+/// `drwxr-xr-x        4096 2026-11-25T16:57:00Z name -> target`.
+fn long_line(e: &Entry) -> String {
+    let kind = match e.kind {
+        EntryKind::Directory => 'd',
+        EntryKind::Link => 'l',
+        EntryKind::File => '-',
+        EntryKind::Other | EntryKind::Unparsed => '?',
+    };
+    let mode = e.unix_mode.map_or_else(|| "?????????".to_string(), rwx);
+    let size = e.size.map_or_else(|| "-".to_string(), |s| s.to_string());
+    let time = e.modified.map_or_else(
+        || "-".to_string(),
+        |t| humantime::format_rfc3339_seconds(SystemTime::from(t)).to_string(),
+    );
+    let link = e.link_target.as_ref().map(|t| format!(" -> {t}")).unwrap_or_default();
+    format!("{kind}{mode} {size:>12} {time:<20} {}{link}", e.name)
+}
+
+fn rwx(mode: u32) -> String {
+    (0..9)
+        .map(|i| {
+            let bit = 0o400 >> i;
+            match (mode & bit != 0, i % 3) {
+                (false, _) => '-',
+                (true, 0) => 'r',
+                (true, 1) => 'w',
+                (true, _) => 'x',
+            }
+        })
+        .collect()
+}

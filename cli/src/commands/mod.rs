@@ -1,0 +1,42 @@
+//! The subcommands. Each connects (granting the component that server
+//! only), does its job and says QUIT.
+
+mod get;
+mod ls;
+mod paths;
+mod put;
+
+pub use get::{cat, get};
+pub use ls::ls;
+pub use paths::{mkdir, mv, rm};
+pub use put::put;
+
+use crate::args::Global;
+use crate::failure::{connecting, Outcome};
+use ftp_host::{Client, Options, Reply, Session, TransferType};
+
+/// Connects to the target's server and logs in.
+fn connect(client: &Client, options: &Options, global: &Global) -> Outcome<Session> {
+    let session = client.connect(options).map_err(connecting)?;
+    note(global, session.welcome());
+    Ok(session)
+}
+
+/// Prints a server reply with --verbose.
+fn note(global: &Global, reply: &Reply) {
+    if global.verbose {
+        eprintln!("< {reply}");
+    }
+}
+
+fn quit(session: Session, global: &Global) -> Outcome {
+    note(global, &session.quit()?);
+    Ok(())
+}
+
+fn set_ascii(session: &mut Session, ascii: bool, global: &Global) -> Outcome {
+    if ascii {
+        note(global, &session.set_transfer_type(TransferType::Ascii)?);
+    }
+    Ok(())
+}

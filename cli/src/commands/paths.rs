@@ -1,0 +1,80 @@
+//! `rm`, `mkdir` and `mv`: changes to the server's tree.
+
+use super::{connect, note, quit};
+use crate::args::Global;
+use crate::failure::{Failure, Outcome};
+use crate::target::Target;
+use ftp_host::{Client, Options, Session};
+
+pub fn rm(client: &Client, global: &Global, urls: &[String], recursive: bool) -> Outcome {
+    // URLs on the same server share one session.
+    let mut open: Option<(Options, Session)> = None;
+    for url in urls {
+        let target = Target::parse(url, global)?;
+        if target.path.is_empty() {
+            return Err(Failure::usage(format!("{url} names no file")));
+        }
+        let session = match &mut open {
+            Some((options, session)) if *options == target.options => session,
+            _ => {
+                if let Some((_, previous)) = open.take() {
+                    quit(previous, global)?;
+                }
+                let session = connect(client, &target.options, global)?;
+                &mut open.insert((target.options.clone(), session)).1
+            }
+        };
+        if recursive {
+            session.remove_tree(&target.path)?;
+        } else {
+            let reply = session
+                .delete(&target.path)
+                .map_err(|e| Failure::from(e).missing_if_550())?;
+            note(global, &reply);
+        }
+    }
+    match open {
+        Some((_, session)) => quit(session, global),
+        None => Ok(()),
+    }
+}
+
+pub fn mkdir(client: &Client, global: &Global, url: &str, parents: bool) -> Outcome {
+    let target = Target::parse(url, global)?;
+    let path = target
+        .dir()
+        .ok_or_else(|| Failure::usage(format!("{url} names no directory")))?;
+    let mut session = connect(client, &target.options, global)?;
+    if parents {
+        session.mkdir_all(path)?;
+    } else {
+        let created = session.mkdir(path)?;
+        if global.verbose {
+            eprintln!("created {created}");
+        }
+    }
+    quit(session, global)
+}
+
+pub fn mv(client: &Client, global: &Global, url: &str, to: &str) -> Outcome {
+    let target = Target::parse(url, global)?;
+    if target.path.is_empty() {
+        return Err(Failure::usage(format!("{url} names nothing to move")));
+    }
+    // The new name may be a path, or a URL on the same server.
+    let to = if to.starts_with("ftp://") || to.starts_with("ftps://") {
+        let other = Target::parse(to, global)?;
+        if (&other.options.host, other.options.port) != (&target.options.host, target.options.port) {
+            return Err(Failure::usage("mv moves within one server"));
+        }
+        other.path
+    } else {
+        to.to_string()
+    };
+    let mut session = connect(client, &target.options, global)?;
+    let reply = session
+        .rename(&target.path, &to)
+        .map_err(|e| Failure::from(e).missing_if_550())?;
+    note(global, &reply);
+    quit(session, global)
+}
