@@ -32,9 +32,14 @@ impl Open {
         Deadline::after_ms(self.session.borrow().options().data_ms, "data")
     }
 
+    /// Reads the final reply, and only then closes the data connection:
+    /// closing it with bytes unread (a TLS session ticket after an upload,
+    /// say) makes the kernel send a reset, and a server that has not yet
+    /// read all of the upload then loses the rest of it.
     fn finish(&mut self) -> Result<Reply> {
+        let reply = self.session.borrow_mut().finish_transfer();
         self.data = None;
-        self.session.borrow_mut().finish_transfer()
+        reply
     }
 
     fn abort(&mut self) -> Result<()> {

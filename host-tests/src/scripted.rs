@@ -69,6 +69,21 @@ impl Ctx {
         out
     }
 
+    /// Reads an upload to its end (or a reset) `chunk` bytes at a time,
+    /// pausing `pause_ms` after each; returns how many bytes arrived.
+    pub fn data_read_slowly(&mut self, chunk: usize, pause_ms: u64) -> usize {
+        let mut buf = vec![0u8; chunk];
+        let mut got = 0;
+        while let Some(d) = self.data() {
+            match d.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => got += n,
+            }
+            std::thread::sleep(Duration::from_millis(pause_ms));
+        }
+        got
+    }
+
     /// Reads some upload bytes, then resets the data connection.
     pub fn data_read_some_then_reset(&mut self, n: usize) {
         if let Some(d) = self.data() {

@@ -567,6 +567,30 @@ fn data_reset_mid_store() {
     still_usable(&mut c, s);
 }
 
+/// A server that sends bytes the client never reads (as TLS servers send
+/// session tickets) and reads the upload slowly: closing the data
+/// connection before the final reply would reset it, and the kernel would
+/// drop what the server had not yet received.
+#[test]
+fn upload_is_whole_when_the_server_sent_unread_bytes() {
+    const SIZE: usize = 16 << 20;
+    let (_server, mut c, s) = logged_in(|line, ctx| {
+        if line.starts_with("STOR") {
+            ctx.send("150 send it\r\n");
+            ctx.data_write(b"unsolicited");
+            let got = ctx.data_read_slowly(256 << 10, 20);
+            let code = if got == SIZE { 226 } else { 426 };
+            ctx.send(format!("{code} received {got} bytes\r\n"));
+            Flow::Next
+        } else {
+            ordinary(line, ctx)
+        }
+    });
+    let reply = timed(|| c.put(s, "f", StoreMode::Replace, &vec![3u8; SIZE], 1 << 20)).unwrap();
+    assert_eq!((reply.code, reply.text.as_str()), (226, "received 16777216 bytes"));
+    still_usable(&mut c, s);
+}
+
 #[test]
 fn final_reply_before_the_data_ends() {
     let (_server, mut c, s) = logged_in(|line, ctx| {
