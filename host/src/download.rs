@@ -5,13 +5,13 @@
 
 use crate::bindings::Reply;
 use crate::session::flatten;
+use crate::streams;
 use crate::transfer::Transfer;
-use crate::{Error, Result, Session};
+use crate::{Result, Session};
 use bytes::{Buf, Bytes};
 use std::io::{self, BufRead, Read};
 use wasmtime::component::ResourceAny;
-use wasmtime_wasi::p2::{DynInputStream, StreamError};
-use wasmtime_wasi::runtime::in_tokio;
+use wasmtime_wasi::p2::DynInputStream;
 
 /// Bytes asked for per read: large reads keep the per-call cost low.
 const CHUNK: usize = 1 << 20;
@@ -48,13 +48,8 @@ impl<'s> Download<'s> {
     /// The next piece of data, or `None` at its end.
     fn next_chunk(&mut self) -> Result<Option<Bytes>> {
         let store = &mut self.session.store;
-        if let Some(stream) = self.transfer.stream(store)? {
-            return match in_tokio(stream.blocking_read(CHUNK)) {
-                Ok(bytes) => Ok(Some(bytes)),
-                Err(StreamError::Closed) => Ok(None),
-                Err(StreamError::LastOperationFailed(e)) => Err(Error::Network(format!("{e:#}"))),
-                Err(StreamError::Trap(e)) => Err(Error::Runtime(e)),
-            };
+        if let Some(stream) = &self.transfer.stream {
+            return streams::read(store.data_mut().table(), stream, CHUNK);
         }
         let handle = self.transfer.handle()?;
         let guest = self.session.bindings.ftp_client_client().retrieve();

@@ -66,6 +66,7 @@ mod options;
 mod policy;
 mod session;
 mod state;
+mod streams;
 mod timestamp;
 mod transfer;
 mod upload;
@@ -86,4 +87,8 @@ pub use url::FtpUrl;
 pub mod raw {
     pub use crate::bindings::*;
     pub use crate::state::HostState;
+    /// Host-side I/O on the streams `data-stream` hands over.
+    pub mod streams {
+        pub use crate::streams::{close, read, write, DataStream};
+    }
 }

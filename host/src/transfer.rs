@@ -4,28 +4,10 @@
 use crate::bindings;
 use crate::session::flatten;
 use crate::state::HostState;
+use crate::streams::{self, DataStream};
 use crate::{Error, Result};
 use wasmtime::component::{Resource, ResourceAny};
 use wasmtime::Store;
-use wasmtime_wasi::p2::{DynInputStream, DynOutputStream};
-use wasmtime_wasi::runtime::in_tokio;
-
-/// A handed-over stream, which must be stopped before it is dropped.
-pub(crate) trait DataStream: Send + 'static {
-    fn stop(&mut self);
-}
-
-impl DataStream for DynInputStream {
-    fn stop(&mut self) {
-        in_tokio(self.cancel());
-    }
-}
-
-impl DataStream for DynOutputStream {
-    fn stop(&mut self) {
-        in_tokio(self.cancel());
-    }
-}
 
 /// The resources of one open transfer.
 pub(crate) struct Transfer<S: DataStream> {
@@ -62,25 +44,10 @@ impl<S: DataStream> Transfer<S> {
             .ok_or_else(|| Error::InvalidInput("the transfer is finished".into()))
     }
 
-    /// The handed-over stream, for host-side I/O.
-    pub fn stream<'a>(&self, store: &'a mut Store<HostState>) -> Result<Option<&'a mut S>> {
-        match &self.stream {
-            Some(stream) => store
-                .data_mut()
-                .table()
-                .get_mut(stream)
-                .map(Some)
-                .map_err(|e| Error::Runtime(e.into())),
-            None => Ok(None),
-        }
-    }
-
     /// Drops the handed-over stream, which must go before the transfer.
     pub fn close_stream(&mut self, store: &mut Store<HostState>) {
         if let Some(stream) = self.stream.take() {
-            if let Ok(mut stream) = store.data_mut().table().delete(stream) {
-                stream.stop();
-            }
+            let _ = streams::close(store.data_mut().table(), stream);
         }
     }
 

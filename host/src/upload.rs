@@ -5,13 +5,13 @@
 
 use crate::bindings::Reply;
 use crate::session::flatten;
+use crate::streams;
 use crate::transfer::Transfer;
 use crate::{Error, Result, Session};
 use bytes::Bytes;
 use std::io::{self, Write};
 use wasmtime::component::ResourceAny;
-use wasmtime_wasi::p2::{DynOutputStream, StreamError};
-use wasmtime_wasi::runtime::in_tokio;
+use wasmtime_wasi::p2::DynOutputStream;
 
 /// Bytes gathered before they are sent.
 const CHUNK: usize = 1 << 20;
@@ -54,12 +54,8 @@ impl<'s> Upload<'s> {
     /// Sends `bytes`, waiting until the network has taken them.
     fn send(&mut self, bytes: Bytes) -> Result<()> {
         let store = &mut self.session.store;
-        if let Some(stream) = self.transfer.stream(store)? {
-            return in_tokio(stream.blocking_write_and_flush(bytes)).map_err(|e| match e {
-                StreamError::Closed => Error::Network("the server closed the data connection".into()),
-                StreamError::LastOperationFailed(e) => Error::Network(format!("{e:#}")),
-                StreamError::Trap(e) => Error::Runtime(e),
-            });
+        if let Some(stream) = &self.transfer.stream {
+            return streams::write(store.data_mut().table(), stream, bytes);
         }
         let handle = self.transfer.handle()?;
         let guest = self.session.bindings.ftp_client_client().store();
