@@ -5,7 +5,7 @@
 use crate::control::Control;
 use crate::error::{Error, Result};
 use crate::net::deadline::Deadline;
-use crate::net::resolve::{resolve, socket_ip, to_wasi};
+use crate::net::resolve::{resolve, socket_ip};
 use crate::net::stream::Stream;
 use crate::net::tcp::TcpConn;
 use crate::proto::command::{self, check_path};
@@ -17,7 +17,7 @@ use crate::proto::response::{parse_257, parse_size};
 use crate::proto::time::{format_time_val, parse_mdtm, Timestamp};
 use crate::proto::ProtocolError;
 use crate::secure::{Secured, Security, TlsSettings};
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
 use wasi::sockets::instance_network::instance_network;
 use wasi::sockets::network::Network;
 
@@ -116,7 +116,7 @@ impl Session {
         let secured = tls.as_ref().map(|t| Secured::new(t, host)).transpose()?;
         let mut last_err = None;
         for ip in resolve(&network, host, &deadline)? {
-            match TcpConn::connect(&network, to_wasi(ip, port), &deadline) {
+            match TcpConn::connect(&network, SocketAddr::new(ip, port), &deadline) {
                 Ok(conn) => {
                     let mut session = Self::greet(network, conn, ip, options, secured, &deadline)?;
                     if let Some(t) = tls.filter(|t| t.mode == Security::Explicit) {
@@ -533,7 +533,7 @@ impl Session {
     fn open_data(&mut self) -> Result<TcpConn> {
         let (ip, port) = self.passive_address()?;
         let deadline = Deadline::after_ms(self.options.connect_ms, "data connect");
-        TcpConn::connect(&self.network, to_wasi(ip, port), &deadline)
+        TcpConn::connect(&self.network, SocketAddr::new(ip, port), &deadline)
     }
 
     fn passive_address(&mut self) -> Result<(IpAddr, u16)> {

@@ -1,8 +1,9 @@
 //! A connected TCP stream with deadline-bounded reads and writes.
 
 use super::deadline::Deadline;
-use super::resolve::socket_ip;
+use super::resolve::to_wasi;
 use crate::error::{Error, Result};
+use std::net::SocketAddr;
 use wasi::io::poll::Pollable;
 use wasi::io::streams::{InputStream, OutputStream, StreamError};
 use wasi::sockets::network::{ErrorCode, IpAddressFamily, IpSocketAddress, Network};
@@ -20,12 +21,7 @@ pub fn map_socket_error(code: ErrorCode) -> Error {
 }
 
 /// A failed connect, naming the address it tried.
-fn connect_error(code: ErrorCode, addr: &IpSocketAddress) -> Error {
-    let port = match addr {
-        IpSocketAddress::Ipv4(a) => a.port,
-        IpSocketAddress::Ipv6(a) => a.port,
-    };
-    let to = std::net::SocketAddr::new(socket_ip(addr), port);
+fn connect_error(code: ErrorCode, to: SocketAddr) -> Error {
     match map_socket_error(code) {
         Error::AccessDenied(_) => Error::AccessDenied(format!("the host grants no connection to {to}")),
         Error::Io(e) => Error::Io(format!("{to}: {e}")),
@@ -51,14 +47,16 @@ pub struct TcpConn {
 }
 
 impl TcpConn {
-    pub fn connect(network: &Network, addr: IpSocketAddress, deadline: &Deadline) -> Result<Self> {
-        let family = match addr {
-            IpSocketAddress::Ipv4(_) => IpAddressFamily::Ipv4,
-            IpSocketAddress::Ipv6(_) => IpAddressFamily::Ipv6,
+    pub fn connect(network: &Network, to: SocketAddr, deadline: &Deadline) -> Result<Self> {
+        let family = match to {
+            SocketAddr::V4(_) => IpAddressFamily::Ipv4,
+            SocketAddr::V6(_) => IpAddressFamily::Ipv6,
         };
-        let fail = |code| connect_error(code, &addr);
+        let fail = |code| connect_error(code, to);
         let socket = create_tcp_socket(family).map_err(fail)?;
-        socket.start_connect(network, addr).map_err(fail)?;
+        socket
+            .start_connect(network, to_wasi(to.ip(), to.port()))
+            .map_err(fail)?;
         let ready = socket.subscribe();
         let (input, output) = loop {
             match socket.finish_connect() {
