@@ -60,7 +60,9 @@ impl<'s> Download<'s> {
     /// Waits for the end of the data (discarding what was not read) and the
     /// server's final reply, which must be 2xx.
     pub fn finish(mut self) -> Result<Reply> {
-        while !self.ended {
+        // The component drains what it still reads itself; a handed-over
+        // stream is drained here.
+        while self.is_direct() && !self.ended {
             self.ended = self.next_chunk()?.is_none();
         }
         let guest = self.session.bindings.ftp_client_client().retrieve();

@@ -96,6 +96,10 @@ impl Write for Upload<'_> {
         if buf.len() >= CHUNK {
             self.send(Bytes::copy_from_slice(buf))?;
         } else {
+            if self.pending.capacity() == 0 {
+                // One allocation per chunk, not a series of doublings.
+                self.pending.reserve_exact(CHUNK);
+            }
             self.pending.extend_from_slice(buf);
         }
         Ok(buf.len())

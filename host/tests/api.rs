@@ -67,6 +67,21 @@ fn ascii_goes_through_the_component() {
 }
 
 #[test]
+fn finish_discards_what_was_not_read_on_both_paths() {
+    let (server, mut s) = session();
+    std::fs::write(server.root().join("big.txt"), "line\n".repeat(1 << 20)).unwrap();
+    for kind in [TransferType::Binary, TransferType::Ascii] {
+        s.set_transfer_type(kind).unwrap();
+        let mut down = s.retrieve("big.txt").unwrap();
+        let mut line = String::new();
+        down.read_line(&mut line).unwrap();
+        assert_eq!(line, "line\n");
+        assert_eq!(down.finish().unwrap().code, 226, "{kind:?}");
+    }
+    assert_eq!(s.noop().unwrap().code, 200);
+}
+
+#[test]
 fn resume_append_and_line_reads() {
     let (server, mut s) = session();
     std::fs::write(server.root().join("log.txt"), "alpha\nbeta\n").unwrap();
