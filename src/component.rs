@@ -4,6 +4,7 @@
 use crate::error::Error;
 use crate::proto::feat::Feature;
 use crate::proto::listing::{Entry, Kind};
+use crate::proto::pace::LowSpeed;
 use crate::proto::reply::Reply;
 use crate::proto::time::Timestamp;
 use crate::secure::{Security, TlsSettings};
@@ -11,6 +12,7 @@ use crate::session::{Options, Session, TransferType, MIN_LINE};
 #[cfg(feature = "tls")]
 use crate::tls::config::TlsFailure;
 use crate::transfer::{Retrieve, Shared, Store, StoreMode};
+use crate::tree::Walk;
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -68,6 +70,7 @@ impl From<Error> for witty::Error {
             }),
             Error::TlsRefused(r) => witty::Error::Tls(witty::TlsError::Refused(r.into())),
             Error::Timeout(what) => witty::Error::Timeout(what.to_string()),
+            Error::Partial { expected, received } => witty::Error::Partial(witty::SizeMismatch { expected, received }),
             Error::InvalidInput(m) => witty::Error::InvalidInput(m),
             Error::Closed => witty::Error::Closed,
         }
@@ -128,6 +131,11 @@ fn options(o: witty::ConnectOptions) -> Result<Options, Error> {
         connect_ms: o.connect_timeout_ms.unwrap_or(d.connect_ms),
         reply_ms: o.reply_timeout_ms.unwrap_or(d.reply_ms),
         data_ms: o.data_timeout_ms.unwrap_or(d.data_ms),
+        transfer_ms: o.transfer_timeout_ms,
+        low_speed: o.low_speed.map(|l| LowSpeed {
+            bytes_per_second: l.bytes_per_second,
+            window_ns: u64::from(l.window_ms) * 1_000_000,
+        }),
         trust_pasv_host: o.trust_pasv_host,
         max_line,
         tls: o.tls.map(|t| TlsSettings {
@@ -279,8 +287,14 @@ impl wit::GuestSession for SessionResource {
         self.with(|s| s.stat_entry(&path).map(Into::into))
     }
 
-    fn walk(&self, path: String) -> R<Vec<witty::Entry>> {
-        self.with(|s| Ok(s.walk(&path)?.into_iter().map(Into::into).collect()))
+    fn walk(&self, path: String) -> R<witty::WalkResult> {
+        self.with(|s| {
+            let Walk { entries, refused } = s.walk(&path)?;
+            Ok(witty::WalkResult {
+                entries: entries.into_iter().map(Into::into).collect(),
+                refused: refused.into_iter().map(Into::into).collect(),
+            })
+        })
     }
 
     fn make_dirs(&self, path: String) -> R<()> {
@@ -326,6 +340,14 @@ impl wit::GuestRetrieve for RetrieveResource {
         Ok(self.0.borrow_mut().data_stream()?)
     }
 
+    fn expected_size(&self) -> Option<u64> {
+        self.0.borrow().expected_size()
+    }
+
+    fn progress(&self, bytes: u64) -> R<u32> {
+        Ok(self.0.borrow_mut().progress(bytes)?)
+    }
+
     fn finish(&self) -> R<witty::Reply> {
         Ok(self.0.borrow_mut().finish()?.into())
     }
@@ -348,6 +370,10 @@ impl wit::GuestStore for StoreResource {
 
     fn data_stream(&self) -> R<wasi::io::streams::OutputStream> {
         Ok(self.0.borrow_mut().data_stream()?)
+    }
+
+    fn progress(&self, bytes: u64) -> R<u32> {
+        Ok(self.0.borrow_mut().progress(bytes)?)
     }
 
     fn finish(&self) -> R<witty::Reply> {

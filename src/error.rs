@@ -26,6 +26,8 @@ pub enum Error {
     TlsRefused(Reply),
     #[error("{0} deadline passed")]
     Timeout(&'static str),
+    #[error("partial transfer: {received} bytes where the server announced {expected}")]
+    Partial { expected: u64, received: u64 },
     #[error("invalid input: {0}")]
     InvalidInput(String),
     #[error("session closed")]

@@ -9,8 +9,10 @@ use crate::net::resolve::{resolve, socket_ip};
 use crate::net::stream::Stream;
 use crate::net::tcp::TcpConn;
 use crate::proto::command::{self, check_path};
+use crate::proto::conversation::{self, login_step, transfer_start, LoginStep, TransferStart};
 use crate::proto::feat::{self, Feature};
-use crate::proto::listing::{parse_listing, parse_mlsd_line, Entry};
+use crate::proto::listing::{parse_listing, parse_mlsd_line, Entry, Kind};
+use crate::proto::pace::{Limits, LowSpeed};
 use crate::proto::passive::{parse_epsv, parse_pasv};
 use crate::proto::reply::{Class, Reply};
 use crate::proto::response::{parse_257, parse_size};
@@ -27,6 +29,9 @@ pub struct Options {
     pub connect_ms: u32,
     pub reply_ms: u32,
     pub data_ms: u32,
+    /// The whole of one transfer, if limited.
+    pub transfer_ms: Option<u32>,
+    pub low_speed: Option<LowSpeed>,
     pub trust_pasv_host: bool,
     pub max_line: usize,
     pub tls: Option<TlsSettings>,
@@ -38,6 +43,8 @@ impl Default for Options {
             connect_ms: 30_000,
             reply_ms: 30_000,
             data_ms: 60_000,
+            transfer_ms: None,
+            low_speed: None,
             trust_pasv_host: false,
             max_line: 8192,
             tls: None,
@@ -45,7 +52,19 @@ impl Default for Options {
     }
 }
 
-/// How long an abort waits for the transfer's own final reply before ABOR.
+impl Options {
+    /// The limits each transfer runs under.
+    pub fn limits(&self) -> Limits {
+        Limits {
+            data_ns: u64::from(self.data_ms) * 1_000_000,
+            transfer_ns: self.transfer_ms.map(|ms| u64::from(ms) * 1_000_000),
+            low_speed: self.low_speed,
+        }
+    }
+}
+
+/// How long an abort waits for the transfer's own final reply before ABOR
+/// (at most half of the one reply deadline the whole abort gets).
 const ABORT_GRACE_MS: u32 = 2_000;
 
 /// The smallest line bound accepted: RFC 959 replies and paths need room.
@@ -85,6 +104,8 @@ pub struct Session {
     server_type: Option<TransferType>,
     features: Option<Vec<Feature>>,
     busy: bool,
+    /// A transfer's final reply that came as its first (226 without 150).
+    early_final: Option<Reply>,
     /// The TLS state once the control connection is secured.
     secured: Option<Secured>,
     /// Explicit mode: the TLS state waiting for AUTH TLS.
@@ -169,6 +190,7 @@ impl Session {
             server_type: None,
             features: None,
             busy: false,
+            early_final: None,
         })
     }
 
@@ -239,6 +261,7 @@ impl Session {
     pub fn close(&mut self) {
         self.control = None;
         self.busy = false;
+        self.early_final = None;
     }
 
     /// Runs one step on the control connection; a fault that leaves the
@@ -257,10 +280,15 @@ impl Session {
 
     /// Sends a line and returns the final (non-1xx) reply. A 421 closes the
     /// session and is returned as a transient error.
+    /// Late replies to an earlier transfer (a 226 after the abort's
+    /// sentinel) are skipped: see `conversation::is_late_transfer_reply`.
     fn exchange(&mut self, line: &[u8]) -> Result<Reply> {
         self.on_control(|control, deadline| {
             control.send(line, deadline)?;
-            let reply = control.read_final(deadline)?;
+            let mut reply = control.read_final(deadline)?;
+            while conversation::is_late_transfer_reply(&reply) {
+                reply = control.read_final(deadline)?;
+            }
             if reply.code == 421 {
                 return Err(Error::Transient(reply));
             }
@@ -301,19 +329,19 @@ impl Session {
         if let Some(acct) = account {
             command::format("ACCT", Some(acct))?;
         }
-        let mut reply = self.cmd("USER", Some(user))?;
-        if reply.class() == Class::Intermediate {
-            reply = self.cmd("PASS", Some(&password))?;
-        }
-        if reply.class() == Class::Intermediate {
-            if let Some(acct) = account {
-                reply = self.cmd("ACCT", Some(acct))?;
-            }
-        }
         self.server_type = None;
         self.features = None;
-        if reply.class() != Class::Completion {
-            return Err(Error::from_reply(reply));
+        let mut sent = "USER";
+        let mut reply = self.cmd(sent, Some(user))?;
+        loop {
+            let (verb, arg) = match login_step(sent, reply.code, account.is_some()) {
+                LoginStep::Done => break,
+                LoginStep::Fail => return Err(Error::from_reply(reply)),
+                LoginStep::SendPass => ("PASS", password.as_str()),
+                LoginStep::SendAccount => ("ACCT", account.unwrap_or_default()),
+            };
+            sent = verb;
+            reply = self.cmd(verb, Some(arg))?;
         }
         if feat::has(self.features()?, "UTF8") {
             // RFC 2640; servers that always speak UTF-8 may refuse, harmlessly.
@@ -402,16 +430,45 @@ impl Session {
         }
     }
 
+    /// MLSD where offered (its argument is one whole path by RFC 3659),
+    /// else LIST the way curl does it: CWD into the directory and LIST
+    /// there, since servers split LIST's argument at spaces and take a
+    /// leading `-` as `ls` options. A path CWD refuses (a file, a glob, a
+    /// missing directory) is listed directly; if that yields no entry a
+    /// parser understood, CWD's refusal is the answer, so a missing
+    /// directory is an error even where LIST prints its complaint as data.
     pub fn list(&mut self, path: Option<&str>) -> Result<Vec<Entry>> {
         if let Some(p) = path {
             check_path("path", p)?;
         }
         let machine = feat::has(self.features()?, "MLST");
-        let verb = if machine { "MLSD" } else { "LIST" };
-        let body = self.listing_body(verb, path)?;
-        let mut entries = parse_listing(&body, machine, Self::now());
+        let (body, refusal) = match (machine, path) {
+            (true, _) | (false, None) => (self.listing_body(if machine { "MLSD" } else { "LIST" }, path)?, None),
+            (false, Some(path)) => self.listing_in_dir("LIST", path)?,
+        };
+        let mut entries = parse_bounded(&body, machine)?;
         entries.retain(|e| !e.is_self_or_parent());
-        Ok(entries)
+        match refusal {
+            Some(reply) if entries.iter().all(|e| e.kind == Kind::Unparsed) => Err(Error::from_reply(reply)),
+            _ => Ok(entries),
+        }
+    }
+
+    /// A listing of `path` made from inside it (CWD there, list, CWD back);
+    /// when CWD refuses, the listing of `path` itself and the refusal.
+    fn listing_in_dir(&mut self, verb: &str, path: &str) -> Result<(Vec<u8>, Option<Reply>)> {
+        let home = self.pwd()?;
+        match self.cwd(path) {
+            Ok(_) => {
+                let body = self.listing_body(verb, None);
+                self.cwd(&home)?;
+                Ok((body?, None))
+            }
+            Err(Error::Permanent(refusal)) if !splits_at_spaces(path) => {
+                Ok((self.listing_body(verb, Some(path))?, Some(refusal)))
+            }
+            Err(e) => Err(e),
+        }
     }
 
     pub fn stat_entry(&mut self, path: &str) -> Result<Entry> {
@@ -437,10 +494,16 @@ impl Session {
         self.ensure_idle()?;
         let bytes = command::format_raw(line)?;
         let verb = line.split_whitespace().next().unwrap_or_default().to_ascii_uppercase();
+        if let Some(why) = conversation::raw_verb_refusal(&verb) {
+            return Err(Error::InvalidInput(format!("{verb} {why}")));
+        }
         let reply = self.exchange(&bytes)?;
         // The server's TYPE or login state may have changed behind our back.
         if matches!(verb.as_str(), "TYPE" | "REIN" | "USER") {
             self.server_type = None;
+        }
+        if matches!(verb.as_str(), "REIN" | "USER" | "PASS" | "ACCT") {
+            self.features = None;
         }
         Ok(reply)
     }
@@ -530,10 +593,21 @@ impl Session {
     }
 
     /// EPSV (or PASV where refused), then a connection to the port named.
+    /// As curl does, a refused connection to the port EPSV named is retried
+    /// once through PASV, and the session uses PASV from then on.
     fn open_data(&mut self) -> Result<TcpConn> {
+        let epsv = self.passive == Passive::TryEpsv;
         let (ip, port) = self.passive_address()?;
         let deadline = Deadline::after_ms(self.options.connect_ms, "data connect");
-        TcpConn::connect(&self.network, SocketAddr::new(ip, port), &deadline)
+        match TcpConn::connect(&self.network, SocketAddr::new(ip, port), &deadline) {
+            Err(Error::Io(_)) if epsv && self.passive == Passive::TryEpsv && self.peer.is_ipv4() => {
+                self.passive = Passive::PasvOnly;
+                let (ip, port) = self.passive_address()?;
+                let deadline = Deadline::after_ms(self.options.connect_ms, "data connect");
+                TcpConn::connect(&self.network, SocketAddr::new(ip, port), &deadline)
+            }
+            done => done,
+        }
     }
 
     fn passive_address(&mut self) -> Result<(IpAddr, u16)> {
@@ -541,8 +615,7 @@ impl Session {
             let reply = self.cmd("EPSV", None)?;
             match reply.code {
                 229 => return Ok((self.peer, parse_epsv(&reply.text())?)),
-                // Not understood / not implemented / protocol not supported.
-                500 | 501 | 502 | 504 | 522 if self.peer.is_ipv4() => self.passive = Passive::PasvOnly,
+                code if conversation::epsv_falls_back(code, self.peer.is_ipv4()) => self.passive = Passive::PasvOnly,
                 _ => return Err(Error::from_reply(reply)),
             }
         }
@@ -556,8 +629,10 @@ impl Session {
         Ok((ip, port))
     }
 
-    /// Opens the data connection and sends the transfer command; on a 1xx the
-    /// session is busy until `finish_transfer` or `abort_transfer`.
+    /// Opens the data connection and sends the transfer command; once the
+    /// server accepts it the session is busy until `finish_transfer` or
+    /// `abort_transfer`. What the first reply means is
+    /// `conversation::transfer_start`'s rule.
     pub fn open_transfer(&mut self, verb: &str, arg: Option<&str>, rest: u64) -> Result<(Stream, Reply)> {
         self.ensure_idle()?;
         let line = command::format(verb, arg)?;
@@ -566,18 +641,28 @@ impl Session {
         if rest > 0 {
             self.expect("REST", Some(&rest.to_string()), is_code(&[350]))?;
         }
-        let (data, reply) = self.send_transfer_command(&line, data)?;
-        match reply.class() {
-            Class::Preliminary => {
-                self.busy = true;
-                Ok((data, reply))
+        let (data, mut reply) = self.send_transfer_command(&line, data)?;
+        let mut skipped = false;
+        loop {
+            match transfer_start(reply.code, skipped) {
+                TransferStart::Open => break,
+                TransferStart::AlreadyDone => {
+                    self.early_final = Some(reply.clone());
+                    break;
+                }
+                TransferStart::ReadNext => {
+                    skipped = true;
+                    reply = self.on_control(|control, deadline| control.read_reply(deadline))?;
+                }
+                TransferStart::Closing => {
+                    self.close();
+                    return Err(Error::Transient(reply));
+                }
+                TransferStart::Refused => return Err(Error::from_reply(reply)),
             }
-            Class::Transient if reply.code == 421 => {
-                self.close();
-                Err(Error::Transient(reply))
-            }
-            _ => Err(Error::from_reply(reply)),
         }
+        self.busy = true;
+        Ok((data, reply))
     }
 
     /// Sends the transfer command and reads its first reply; with PROT P,
@@ -602,7 +687,10 @@ impl Session {
     /// or at its end); 2xx is success.
     pub fn finish_transfer(&mut self) -> Result<Reply> {
         self.busy = false;
-        let reply = self.on_control(|control, deadline| control.read_final(deadline))?;
+        let reply = match self.early_final.take() {
+            Some(reply) => reply,
+            None => self.on_control(|control, deadline| control.read_final(deadline))?,
+        };
         if reply.code == 421 {
             self.close();
         }
@@ -616,32 +704,36 @@ impl Session {
     /// Ends an open transfer early; the caller has already closed the data
     /// connection. Most servers then send the transfer's final reply (426,
     /// or 226 if it had just completed) at once, so that is awaited briefly
-    /// first. Then ABOR goes out with a NOOP behind it as a sentinel: servers
-    /// answer ABOR with 426+226, 225 or 226, and some report the transfer
-    /// late, so replies are read until the NOOP's 200 shows the connection
-    /// is back in step.
+    /// first. Then ABOR goes out with a sentinel behind it (see
+    /// `conversation::ABORT_SENTINEL`): servers answer ABOR with 426+226,
+    /// 225, 226 or even 200, and some report the transfer late, so replies
+    /// are read until the sentinel's shows the connection is back in step.
+    /// The whole abort gets one reply deadline; failing it closes the session.
     pub fn abort_transfer(&mut self) -> Result<()> {
         self.busy = false;
-        let grace = Deadline::after_ms(self.options.reply_ms.min(ABORT_GRACE_MS), "abort");
+        if self.early_final.take().is_some() {
+            return Ok(());
+        }
         let reply_ms = self.options.reply_ms;
-        let result = self.on_control(|control, _| {
+        let result = self.on_control(|control, deadline| {
+            let grace = Deadline::after_ms(ABORT_GRACE_MS.min(reply_ms / 2), "reply");
             match control.read_final(&grace) {
                 Ok(reply) if reply.code == 421 => return Err(Error::Transient(reply)),
                 Ok(_) | Err(Error::Timeout(_)) => {}
                 Err(e) => return Err(e),
             }
-            let deadline = &Deadline::after_ms(reply_ms, "reply");
-            control.send(b"ABOR\r\nNOOP\r\n", deadline)?;
-            for _ in 0..4 {
+            control.send(conversation::ABORT_SENTINEL, deadline)?;
+            for _ in 0..conversation::ABORT_MAX_REPLIES {
                 let reply = control.read_final(deadline)?;
-                match reply.code {
-                    200 => return Ok(()),
-                    421 => return Err(Error::Transient(reply)),
-                    _ => {}
+                if conversation::ends_abort(&reply) {
+                    return Ok(());
+                }
+                if reply.code == 421 {
+                    return Err(Error::Transient(reply));
                 }
             }
             Err(Error::Protocol(ProtocolError::MalformedReply(
-                "no NOOP reply after ABOR".into(),
+                "no reply to the abort's sentinel".into(),
             )))
         });
         if result.is_err() {
@@ -651,11 +743,15 @@ impl Session {
     }
 
     /// NLST: the names in a directory, one per line of the listing.
+    /// A path the server would split (see `list`) is listed from inside.
     pub fn nlst(&mut self, path: Option<&str>) -> Result<Vec<String>> {
         if let Some(p) = path {
             check_path("path", p)?;
         }
-        let body = self.listing_body("NLST", path)?;
+        let body = match path {
+            Some(p) if splits_at_spaces(p) => self.listing_in_dir("NLST", p)?.0,
+            _ => self.listing_body("NLST", path)?,
+        };
         Ok(body
             .split(|&b| b == b'\n')
             .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
@@ -700,6 +796,34 @@ impl Session {
             }
         }
     }
+}
+
+/// Whether a server may take `path` as several LIST arguments or options.
+fn splits_at_spaces(path: &str) -> bool {
+    path.starts_with('-') || path.chars().any(char::is_whitespace)
+}
+
+/// Memory the parsed entries of a listing may take, per byte of listing and
+/// per line: the entries with their raw lines, names and facts, plus their
+/// copy on the way out of the component.
+const PARSE_BYTES_PER_BYTE: usize = 4;
+const PARSE_BYTES_PER_LINE: usize = 384;
+
+/// Parses a listing after checking that the memory its entries need can be
+/// had, so a listing that fits but whose entries would not is a typed error
+/// rather than an allocation failure (a trap) halfway through.
+fn parse_bounded(body: &[u8], machine: bool) -> Result<Vec<Entry>> {
+    let lines = body.iter().filter(|&&b| b == b'\n').count() + 1;
+    let need = body
+        .len()
+        .saturating_mul(PARSE_BYTES_PER_BYTE)
+        .saturating_add(lines.saturating_mul(PARSE_BYTES_PER_LINE));
+    let mut probe: Vec<u8> = Vec::new();
+    probe
+        .try_reserve_exact(need)
+        .map_err(|_| ProtocolError::ListingExceedsMemory(body.len()))?;
+    drop(probe);
+    Ok(parse_listing(body, machine, Session::now()))
 }
 
 /// Completes the data connection's TLS handshake while waiting for the

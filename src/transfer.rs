@@ -8,11 +8,13 @@ use crate::net::deadline::Deadline;
 use crate::net::stream::Stream;
 use crate::net::tcp::{shutdown, TcpConn};
 use crate::proto::ascii::{CrlfToLf, LfToCrlf};
+use crate::proto::pace::{Pace, PaceError};
 use crate::proto::reply::Reply;
-use crate::proto::response::parse_unique_name;
+use crate::proto::response::{parse_transfer_size, parse_unique_name};
 use crate::session::{Session, TransferType};
 use std::cell::RefCell;
 use std::rc::Rc;
+use wasi::clocks::monotonic_clock;
 use wasi::io::streams::{InputStream, OutputStream};
 use wasi::sockets::tcp::{ShutdownType, TcpSocket};
 
@@ -25,11 +27,74 @@ pub type Shared = Rc<RefCell<Session>>;
 struct Open {
     session: Shared,
     data: Option<Stream>,
+    /// Deadlines and the byte count, for this component's reads and writes
+    /// and for a handed-over stream's (which the caller reports).
+    pace: Pace,
 }
 
 impl Open {
-    fn data_deadline(&self) -> Deadline {
-        Deadline::after_ms(self.session.borrow().options().data_ms, "data")
+    fn new(session: Shared, data: Stream, expected: Option<u64>) -> Self {
+        let limits = session.borrow().options().limits();
+        Self {
+            session,
+            data: Some(data),
+            pace: Pace::new(limits, monotonic_clock::now(), expected),
+        }
+    }
+
+    /// When the next read must end for a limit to be checked.
+    fn read_deadline(&self) -> Deadline {
+        Deadline::after_ns(self.pace.budget(monotonic_clock::now()), "data")
+    }
+
+    /// When the next write must end: once a limit has surely passed.
+    fn write_deadline(&self) -> Deadline {
+        Deadline::after_ns(self.pace.write_budget(monotonic_clock::now()), "data")
+    }
+
+    /// Counts `bytes` (0 after a wait ran out) against the limits. A passed
+    /// deadline closes the session: a server that stalled is not asked to
+    /// abort, which would only stall again. Too many bytes abort the transfer.
+    fn record(&mut self, bytes: u64) -> Result<()> {
+        match self.pace.record(monotonic_clock::now(), bytes) {
+            Ok(()) => Ok(()),
+            Err(PaceError::Timeout(what)) => {
+                self.data = None;
+                self.session.borrow_mut().close();
+                Err(Error::Timeout(what))
+            }
+            Err(PaceError::Overrun { expected, received }) => {
+                let _ = self.abort();
+                Err(Error::Partial { expected, received })
+            }
+        }
+    }
+
+    /// `record` for a caller that reads or writes a handed-over stream:
+    /// how many milliseconds its next wait may last.
+    fn progress(&mut self, bytes: u64) -> Result<u32> {
+        self.record(bytes)?;
+        let ms = self.pace.budget(monotonic_clock::now()).div_ceil(1_000_000);
+        Ok(u32::try_from(ms).unwrap_or(u32::MAX))
+    }
+
+    /// Runs one wait on the data (until `deadline`); a wait that ran out
+    /// is counted as no progress, which fails only when a limit has passed.
+    fn on_data<T>(
+        &mut self,
+        deadline: Deadline,
+        step: impl FnOnce(&mut Stream, &Deadline) -> Result<T>,
+    ) -> Result<Option<T>> {
+        let data = self.data.as_mut().ok_or_else(finished)?;
+        match step(data, &deadline) {
+            Ok(out) => Ok(Some(out)),
+            Err(Error::Timeout(_)) => self.record(0).map(|()| None),
+            Err(e) => {
+                // The data connection failed; abort so the session recovers.
+                let _ = self.abort();
+                Err(e)
+            }
+        }
     }
 
     /// Reads the final reply, and only then closes the data connection:
@@ -75,6 +140,20 @@ fn handed_over() -> Error {
     Error::InvalidInput("the data stream was handed over: use it instead".into())
 }
 
+fn not_handed_over() -> Error {
+    Error::InvalidInput("progress is for a handed-over data stream".into())
+}
+
+/// Runs `step` on an open transfer; an error ends it (the step has
+/// already aborted it or closed the session).
+fn on_open<T>(open: &mut Option<Open>, step: impl FnOnce(&mut Open) -> Result<T>) -> Result<T> {
+    let result = step(open.as_mut().ok_or_else(finished)?);
+    if result.is_err() {
+        *open = None;
+    }
+    result
+}
+
 pub struct Retrieve {
     open: Option<Open>,
     ascii: Option<CrlfToLf>,
@@ -84,20 +163,42 @@ pub struct Retrieve {
 }
 
 impl Retrieve {
+    /// RETR, with REST first for a non-zero `offset`. The size to expect is
+    /// SIZE minus the offset on a resumed download (so a server that
+    /// ignores REST is caught), else the 1xx reply's `(n bytes)`; ASCII
+    /// transfers change the count, so they expect none.
     pub fn start(session: Shared, path: &str, offset: u64) -> Result<Self> {
         crate::proto::command::check_path("path", path)?;
-        let (data, kind) = {
+        let (data, expected, kind) = {
             let mut s = session.borrow_mut();
-            (s.open_transfer("RETR", Some(path), offset)?.0, s.transfer_type())
+            let kind = s.transfer_type();
+            let remote = if offset > 0 && kind == TransferType::Binary {
+                s.size(path).ok()
+            } else {
+                None
+            };
+            if let Some(size) = remote.filter(|size| offset > *size) {
+                return Err(Error::InvalidInput(format!(
+                    "cannot resume at byte {offset}: the file has {size} bytes"
+                )));
+            }
+            let (data, first) = s.open_transfer("RETR", Some(path), offset)?;
+            let expected = match kind {
+                TransferType::Ascii => None,
+                TransferType::Binary if offset > 0 => remote.map(|size| size - offset),
+                TransferType::Binary => parse_transfer_size(&first.text()),
+            };
+            (data, expected, kind)
         };
         Ok(Self {
-            open: Some(Open {
-                session,
-                data: Some(data),
-            }),
+            open: Some(Open::new(session, data, expected)),
             ascii: (kind == TransferType::Ascii).then(CrlfToLf::default),
             handed: None,
         })
+    }
+
+    pub fn expected_size(&self) -> Option<u64> {
+        self.open.as_ref().and_then(|o| o.pace.expected())
     }
 
     /// Up to `max` bytes; `None` at the end of the data.
@@ -105,33 +206,28 @@ impl Retrieve {
         if max == 0 || max > MAX_READ {
             return Err(Error::InvalidInput(format!("read size must be 1..={MAX_READ}")));
         }
-        let open = self.open.as_mut().ok_or_else(finished)?;
         if self.handed.is_some() {
             return Err(handed_over());
         }
-        loop {
-            let deadline = open.data_deadline();
-            let Some(data) = open.data.as_mut() else {
+        let ascii = &mut self.ascii;
+        on_open(&mut self.open, |open| loop {
+            if open.data.is_none() {
                 return Ok(None);
-            };
-            let chunk = match data.read(max as usize, &deadline) {
-                Ok(chunk) => chunk,
-                Err(e) => {
-                    // The data connection failed; abort so the session recovers.
-                    let _ = open.abort();
-                    self.open = None;
-                    return Err(e);
-                }
+            }
+            let deadline = open.read_deadline();
+            let Some(chunk) = open.on_data(deadline, |data, d| data.read(max as usize, d))? else {
+                continue;
             };
             let Some(chunk) = chunk else {
                 open.data = None;
                 let mut tail = Vec::new();
-                if let Some(conv) = self.ascii.as_mut() {
+                if let Some(conv) = ascii.as_mut() {
                     conv.finish(&mut tail);
                 }
                 return Ok((!tail.is_empty()).then_some(tail));
             };
-            match self.ascii.as_mut() {
+            open.record(chunk.len() as u64)?;
+            match ascii.as_mut() {
                 None => return Ok(Some(chunk)),
                 Some(conv) => {
                     let mut out = Vec::with_capacity(chunk.len());
@@ -141,7 +237,7 @@ impl Retrieve {
                     }
                 }
             }
-        }
+        })
     }
 
     /// Hands the data connection's input stream to the caller.
@@ -152,12 +248,26 @@ impl Retrieve {
         Ok(input)
     }
 
+    /// The caller read `bytes` from the handed-over stream.
+    pub fn progress(&mut self, bytes: u64) -> Result<u32> {
+        if self.handed.is_none() {
+            return Err(not_handed_over());
+        }
+        on_open(&mut self.open, |open| open.progress(bytes))
+    }
+
+    /// Drains the data, reads the final reply, and then checks that the
+    /// whole announced size arrived.
     pub fn finish(&mut self) -> Result<Reply> {
         if self.handed.is_none() {
             while self.read(MAX_READ)?.is_some() {}
         }
         let mut open = self.open.take().ok_or_else(finished)?;
-        open.finish()
+        let reply = open.finish()?;
+        match open.pace.complete() {
+            Ok(()) => Ok(reply),
+            Err((expected, received)) => Err(Error::Partial { expected, received }),
+        }
     }
 
     pub fn abort(&mut self) -> Result<()> {
@@ -212,10 +322,7 @@ impl Store {
         };
         let unique = mode == StoreMode::Unique;
         Ok(Self {
-            open: Some(Open {
-                session,
-                data: Some(data),
-            }),
+            open: Some(Open::new(session, data, None)),
             ascii: (kind == TransferType::Ascii).then(LfToCrlf::default),
             unique_name: if unique {
                 parse_unique_name(&preliminary.text())
@@ -232,12 +339,11 @@ impl Store {
     }
 
     pub fn write(&mut self, bytes: &[u8]) -> Result<()> {
-        let open = self.open.as_mut().ok_or_else(finished)?;
         if self.handed.is_some() {
             return Err(handed_over());
         }
         let converted;
-        let bytes = match self.ascii.as_mut() {
+        let mut bytes = match self.ascii.as_mut() {
             Some(conv) => {
                 let mut out = Vec::new();
                 conv.convert(bytes, &mut out);
@@ -246,16 +352,16 @@ impl Store {
             }
             None => bytes,
         };
-        let deadline = open.data_deadline();
-        let Some(data) = open.data.as_mut() else {
-            return Err(finished());
-        };
-        if let Err(e) = data.write_all(bytes, &deadline) {
-            let _ = open.abort();
-            self.open = None;
-            return Err(e);
-        }
-        Ok(())
+        on_open(&mut self.open, |open| {
+            while !bytes.is_empty() {
+                let deadline = open.write_deadline();
+                if let Some(n) = open.on_data(deadline, |data, d| data.write_some(bytes, d))? {
+                    open.record(n as u64)?;
+                    bytes = &bytes[n..];
+                }
+            }
+            Ok(())
+        })
     }
 
     /// Hands the data connection's output stream to the caller.
@@ -266,18 +372,28 @@ impl Store {
         Ok(output)
     }
 
+    /// The caller wrote `bytes` to the handed-over stream.
+    pub fn progress(&mut self, bytes: u64) -> Result<u32> {
+        if self.handed.is_none() {
+            return Err(not_handed_over());
+        }
+        on_open(&mut self.open, |open| open.progress(bytes))
+    }
+
     pub fn finish(&mut self) -> Result<Reply> {
-        let mut open = self.open.take().ok_or_else(finished)?;
-        let deadline = open.data_deadline();
         if let Some(socket) = &self.handed {
             shutdown(socket, ShutdownType::Send);
         }
-        if let Some(data) = open.data.as_mut() {
-            if let Err(e) = data.close_send(&deadline) {
-                let _ = open.abort();
-                return Err(e);
+        on_open(&mut self.open, |open| {
+            while open.data.is_some() {
+                let deadline = open.write_deadline();
+                if open.on_data(deadline, |data, d| data.close_send(d))?.is_some() {
+                    break;
+                }
             }
-        }
+            Ok(())
+        })?;
+        let mut open = self.open.take().ok_or_else(finished)?;
         let reply = open.finish()?;
         // Some servers name the file only in the final reply.
         if self.unique && self.unique_name.is_none() {

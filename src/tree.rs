@@ -3,7 +3,8 @@
 
 use crate::error::{Error, Result};
 use crate::proto::listing::{Entry, Kind};
-use crate::proto::path::{base_name, join};
+use crate::proto::path::{is_plain_name, join};
+use crate::proto::ProtocolError;
 use crate::session::Session;
 
 /// Deeper trees than this are refused rather than followed (a server can
@@ -12,9 +13,19 @@ const MAX_DEPTH: usize = 64;
 /// Entries a walk may collect before giving up.
 const MAX_ENTRIES: usize = 1_000_000;
 
+/// What a walk found: the entries, and those refused for their names.
+#[derive(Debug, Default)]
+pub struct Walk {
+    pub entries: Vec<Entry>,
+    pub refused: Vec<Entry>,
+}
+
 impl Session {
-    pub fn walk(&mut self, root: &str) -> Result<Vec<Entry>> {
+    /// Every entry below `root`. Names that are not one plain component are
+    /// refused (reported, never followed): see `is_plain_name`.
+    pub fn walk(&mut self, root: &str) -> Result<Walk> {
         let mut out = Vec::new();
+        let mut refused = Vec::new();
         // (remote path to list, path relative to root, depth)
         let mut pending = vec![(root.to_string(), String::new(), 0usize)];
         while let Some((dir, relative, depth)) = pending.pop() {
@@ -25,8 +36,13 @@ impl Session {
             // Depth first in name order: push in reverse so the first pops first.
             entries.sort_by(|a, b| a.name.cmp(&b.name));
             for mut entry in entries.into_iter().filter(|e| e.kind != Kind::Unparsed) {
-                let name = base_name(&entry.name).to_string();
+                let name = std::mem::take(&mut entry.name);
                 let rel = join(&relative, &name);
+                if !is_plain_name(&name) {
+                    entry.name = rel;
+                    refused.push(entry);
+                    continue;
+                }
                 if entry.kind == Kind::Directory {
                     pending.push((join(&dir, &name), rel.clone(), depth + 1));
                 }
@@ -40,7 +56,7 @@ impl Session {
             }
         }
         out.sort_by(|a, b| a.name.cmp(&b.name));
-        Ok(out)
+        Ok(Walk { entries: out, refused })
     }
 
     pub fn make_dirs(&mut self, path: &str) -> Result<()> {
@@ -78,8 +94,21 @@ impl Session {
         if depth > MAX_DEPTH {
             return Err(Error::InvalidInput(format!("{path} is deeper than {MAX_DEPTH} levels")));
         }
-        for entry in self.list(Some(path))? {
-            let child = join(path, base_name(&entry.name));
+        let entries = self.list(Some(path))?;
+        // Checked before anything is deleted: a hostile name such as `x/..`
+        // must not steer a deletion outside the tree.
+        if let Some(bad) = entries
+            .iter()
+            .find(|e| e.kind != Kind::Unparsed && !is_plain_name(&e.name))
+        {
+            return Err(ProtocolError::UnsafeName {
+                dir: path.to_string(),
+                name: bad.name.clone(),
+            }
+            .into());
+        }
+        for entry in entries {
+            let child = join(path, &entry.name);
             match entry.kind {
                 Kind::Directory => self.remove_tree_at(&child, depth + 1)?,
                 Kind::Unparsed => {}

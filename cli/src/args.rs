@@ -12,7 +12,8 @@ Exit status (curl's numbers where curl has one):
    6  the host name did not resolve
    7  could not connect, or the address is not granted
    8  the server broke the protocol
-   9  the server refused the request (5xx)
+   9  the server refused the request (5xx), or denied access to the file
+  18  partial file: fewer (or more) bytes than the server announced
   23  could not write a local file
   26  could not read a local file
   28  a deadline passed
@@ -21,6 +22,7 @@ Exit status (curl's numbers where curl has one):
   56  the connection failed after it was made
   60  the server's certificate is not trusted, not for this name, or expired
   67  login refused
+  70  the server is out of storage (452, 552)
   75  temporary failure (4xx): try again later
   78  the remote file does not exist
 
@@ -60,6 +62,16 @@ pub struct Global {
     /// Give up when connecting, a reply or the data stalls this long.
     #[arg(long, value_name = "SECONDS", global = true)]
     pub timeout: Option<u64>,
+    /// Give up on a transfer that takes longer than this in all (and bound
+    /// connecting and each reply by it too).
+    #[arg(short = 'm', long, value_name = "SECONDS", global = true)]
+    pub max_time: Option<u64>,
+    /// Give up on a transfer slower than BYTES a second for --speed-time.
+    #[arg(short = 'Y', long, value_name = "BYTES", global = true)]
+    pub speed_limit: Option<u64>,
+    /// The window for --speed-limit (default 30 seconds).
+    #[arg(short = 'y', long, value_name = "SECONDS", global = true, requires = "speed_limit")]
+    pub speed_time: Option<u64>,
     /// The server's passive ports, the only ones besides its control port
     /// the component may connect to (default: 1024-65535).
     #[arg(long, value_name = "FIRST-LAST", global = true, value_parser = parse_ports)]

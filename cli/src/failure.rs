@@ -9,8 +9,8 @@ use std::path::Path;
 pub struct Failure {
     pub code: u8,
     pub message: String,
-    /// The server's reply code, when a reply caused it.
-    reply: Option<u16>,
+    /// The server's reply, when a reply caused it.
+    reply: Option<(u16, String)>,
 }
 
 pub type Outcome<T = ()> = Result<T, Failure>;
@@ -26,7 +26,7 @@ impl Failure {
 
     fn ftp(e: &Error, connecting: bool) -> Self {
         Self {
-            reply: e.reply().map(|r| r.code),
+            reply: e.reply().map(|r| (r.code, r.text.clone())),
             ..Self::new(code(e, connecting), e)
         }
     }
@@ -36,13 +36,44 @@ impl Failure {
         Self::new(2, message)
     }
 
-    /// For downloads, where a 550 means the file is not there.
+    /// For commands on one file (get, rm, mv), where a 550 means the file
+    /// is not there, unless its text says access was denied.
     pub fn missing_if_550(self) -> Self {
-        match self.reply {
-            Some(550) => Self { code: 78, ..self },
+        match &self.reply {
+            Some((550, text)) if !denies_access(text) => Self { code: 78, ..self },
             _ => self,
         }
     }
+}
+
+/// Whether a 550's text refuses access rather than reporting a missing
+/// file: servers say both with the same code.
+fn denies_access(text: &str) -> bool {
+    let text = text.to_ascii_lowercase();
+    [
+        "permission",
+        "denied",
+        "not allowed",
+        "forbidden",
+        "not permitted",
+        "access",
+    ]
+    .iter()
+    .any(|word| text.contains(word))
+}
+
+/// Text from a server (replies, names, messages) with every control
+/// character made visible, so a hostile server cannot drive the terminal.
+pub fn visible(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Exit statuses: curl's numbers where curl has one.
@@ -54,6 +85,9 @@ fn code(e: &Error, connecting: bool) -> u8 {
         Error::AccessDenied(_) => 7,
         Error::Protocol(_) | Error::Unexpected(_) => 8,
         Error::Permanent(r) if r.code == 530 => 67,
+        Error::Permanent(r) if r.code == 552 => 70,
+        Error::Transient(r) if r.code == 452 => 70,
+        Error::Partial { .. } => 18,
         Error::Permanent(_) => 9,
         Error::Timeout(_) => 28,
         Error::Tls(TlsError::UntrustedCertificate(_) | TlsError::NameMismatch(_) | TlsError::Expired(_)) => 60,

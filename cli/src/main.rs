@@ -43,7 +43,7 @@ fn main() -> ExitCode {
     match run(&cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
-            eprintln!("wftp: {}", failure.message);
+            eprintln!("wftp: {}", failure::visible(&failure.message));
             ExitCode::from(failure.code)
         }
     }

@@ -3,7 +3,7 @@
 
 use crate::args::Global;
 use crate::failure::{read_error, Failure, Outcome};
-use ftp_host::{FtpUrl, Options, Tls};
+use ftp_host::{FtpUrl, LowSpeed, Options, Tls};
 use netrc::Netrc;
 use std::path::Path;
 use std::time::Duration;
@@ -53,6 +53,23 @@ impl Target {
                 return Err(Failure::usage("--timeout must be at least 1 second"));
             }
             options = options.timeout(Duration::from_secs(seconds));
+        }
+        if let Some(seconds) = global.max_time {
+            if seconds == 0 {
+                return Err(Failure::usage("--max-time must be at least 1 second"));
+            }
+            let limit = Duration::from_secs(seconds);
+            options.transfer_timeout = Some(limit);
+            for deadline in [&mut options.connect_timeout, &mut options.reply_timeout] {
+                *deadline = Some(deadline.map_or(limit, |d| d.min(limit)));
+            }
+        }
+        if let Some(bytes_per_second) = global.speed_limit {
+            let window = Duration::from_secs(global.speed_time.unwrap_or(30).max(1));
+            options.low_speed = Some(LowSpeed {
+                bytes_per_second,
+                window,
+            });
         }
         if let Some((first, last)) = global.passive_ports {
             options.passive_ports = first..=last;

@@ -6,7 +6,7 @@ use crate::streams::{DataIn, DataOut};
 use crate::{NetworkPolicy, Runtime};
 use ftp_host::raw::{
     ConnectOptions, Entry, Error, Feature, FtpClientComponent, HostState, Reply, Security, StoreMode, Timestamp,
-    TransferType,
+    TransferType, WalkResult,
 };
 use std::fmt;
 use wasmtime::component::ResourceAny;
@@ -71,6 +71,8 @@ pub fn default_options() -> ConnectOptions {
         connect_timeout_ms: None,
         reply_timeout_ms: None,
         data_timeout_ms: None,
+        transfer_timeout_ms: None,
+        low_speed: None,
         trust_pasv_host: false,
         max_line_length: None,
         tls: None,
@@ -167,7 +169,7 @@ impl Client {
     session_call!(set_modified_time => call_set_modified_time(path: &str, time: Timestamp) -> Reply);
     session_call!(list => call_list(path: Option<&str>) -> Vec<Entry>);
     session_call!(stat_entry => call_stat_entry(path: &str) -> Entry);
-    session_call!(walk => call_walk(path: &str) -> Vec<Entry>);
+    session_call!(walk => call_walk(path: &str) -> WalkResult);
     session_call!(make_dirs => call_make_dirs(path: &str) -> ());
     session_call!(remove_tree => call_remove_tree(path: &str) -> ());
 
@@ -205,7 +207,18 @@ impl Client {
             .ftp_client_client()
             .retrieve()
             .call_data_stream(&mut self.store, t.0);
-        flatten(r).map(DataIn)
+        flatten(r).map(|stream| DataIn(stream, t))
+    }
+
+    /// Reports bytes read from a handed-over download's stream; how long
+    /// the next wait may last, in milliseconds.
+    pub fn progress_retrieve(&mut self, t: RetrieveHandle, bytes: u64) -> CallResult<u32> {
+        let r = self
+            .bindings
+            .ftp_client_client()
+            .retrieve()
+            .call_progress(&mut self.store, t.0, bytes);
+        flatten(r)
     }
 
     pub fn finish_retrieve(&mut self, t: RetrieveHandle) -> CallResult<Reply> {

@@ -414,7 +414,11 @@ impl Scenario<'_> {
             "make-dirs missing on disk".into()
         })?;
         ftp(self.c.put(s, "t/a/f.txt", StoreMode::Replace, b"f", 1), "store")?;
-        let walked: Vec<String> = ftp(self.c.walk(s, "t"), "walk")?.into_iter().map(|e| e.name).collect();
+        let walked: Vec<String> = ftp(self.c.walk(s, "t"), "walk")?
+            .entries
+            .into_iter()
+            .map(|e| e.name)
+            .collect();
         check(walked == ["a", "a/b", "a/b/c", "a/f.txt"], || {
             format!("walk gave {walked:?}")
         })?;

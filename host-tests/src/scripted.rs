@@ -121,6 +121,8 @@ pub fn ordinary(line: &str, ctx: &mut Ctx) -> Flow {
         "PASS" => ctx.send("230 logged in\r\n"),
         "FEAT" => ctx.send("211-Features:\r\n SIZE\r\n211 End\r\n"),
         "TYPE" | "NOOP" | "OPTS" => ctx.send("200 ok\r\n"),
+        "PWD" => ctx.send("257 \"/\" is the current directory\r\n"),
+        "CWD" => ctx.send("250 ok\r\n"),
         "EPSV" => {
             let port = ctx.passive();
             ctx.send(format!("229 Entering Extended Passive Mode (|||{port}|)\r\n"));

@@ -2,15 +2,15 @@
 //! `store.data-stream`), read and written through `ftp-host`'s host-side
 //! stream I/O, as typed calls on the harness client.
 
-use crate::client::{CallResult, Client, Failure};
+use crate::client::{CallResult, Client, Failure, RetrieveHandle};
 use bytes::Bytes;
 use ftp_host::raw::streams;
 use wasmtime::component::Resource;
 use wasmtime_wasi::p2::{DynInputStream, DynOutputStream};
 
-/// A download's data connection, read by the host.
+/// A download's data connection, read by the host, and its transfer.
 #[derive(Debug)]
-pub struct DataIn(pub(crate) Resource<DynInputStream>);
+pub struct DataIn(pub(crate) Resource<DynInputStream>, pub(crate) RetrieveHandle);
 
 /// An upload's data connection, written by the host.
 #[derive(Debug)]
@@ -28,9 +28,14 @@ fn failure(e: ftp_host::Error) -> Failure {
 
 impl Client {
     /// The next chunk (at most `max` bytes, waiting for one), or `None` at
-    /// the end of the data.
+    /// the end of the data; each chunk is reported to the transfer, which
+    /// holds it to the announced size.
     pub fn read_data(&mut self, data: &DataIn, max: usize) -> CallResult<Option<Bytes>> {
-        streams::read(self.table(), &data.0, max).map_err(failure)
+        let chunk = streams::read(self.table(), &data.0, max).map_err(failure)?;
+        if let Some(bytes) = &chunk {
+            self.progress_retrieve(data.1, bytes.len() as u64)?;
+        }
+        Ok(chunk)
     }
 
     /// Sends `bytes`, waiting until the network has taken them.

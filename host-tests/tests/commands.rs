@@ -83,7 +83,13 @@ fn tree_operations_make_walk_and_remove() {
     assert!(server.root().join("a/b/c/d").is_dir());
     c.put(s, "a/b/file.txt", StoreMode::Replace, b"hello", 5).unwrap();
     c.put(s, "a/top.txt", StoreMode::Replace, b"top", 5).unwrap();
-    let walked: Vec<(String, EntryKind)> = c.walk(s, "a").unwrap().into_iter().map(|e| (e.name, e.kind)).collect();
+    let walked: Vec<(String, EntryKind)> = c
+        .walk(s, "a")
+        .unwrap()
+        .entries
+        .into_iter()
+        .map(|e| (e.name, e.kind))
+        .collect();
     assert_eq!(
         walked,
         [

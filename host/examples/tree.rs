@@ -15,7 +15,11 @@ pub fn run(url: &str) -> Result<Vec<String>, Box<dyn std::error::Error>> {
     };
     let mut session = Client::new()?.connect(url)?;
     let mut lines = vec![root.clone()];
-    let mut entries = session.walk(&root)?;
+    let walked = session.walk(&root)?;
+    for refused in &walked.refused {
+        eprintln!("skipped {:?}: not a plain file name", refused.name);
+    }
+    let mut entries = walked.entries;
     entries.sort_by(|a, b| a.name.cmp(&b.name));
     for entry in entries {
         let depth = entry.name.matches('/').count();

@@ -5,7 +5,7 @@
 
 use crate::bindings::Reply;
 use crate::session::flatten;
-use crate::streams;
+use crate::streams::{self, Waited};
 use crate::transfer::Transfer;
 use crate::{Result, Session};
 use bytes::{Buf, Bytes};
@@ -31,12 +31,35 @@ impl<'s> Download<'s> {
     pub(crate) fn start(session: &'s mut Session, handle: ResourceAny) -> Result<Self> {
         let guest = session.bindings.ftp_client_client().retrieve();
         let transfer = Transfer::start(&mut session.store, handle, |st| guest.call_data_stream(st, handle))?;
-        Ok(Self {
+        let mut download = Self {
             session,
             transfer,
             chunk: Bytes::new(),
             ended: false,
-        })
+        };
+        if download.is_direct() {
+            download.report(0)?;
+        }
+        Ok(download)
+    }
+
+    /// The bytes this download should deliver, when the server said (SIZE
+    /// on a resumed download, else its 150 reply); a different count fails
+    /// the download with [`Error::Partial`](crate::Error::Partial).
+    pub fn expected_size(&mut self) -> Result<Option<u64>> {
+        let handle = self.transfer.handle()?;
+        let guest = self.session.bindings.ftp_client_client().retrieve();
+        guest
+            .call_expected_size(&mut self.session.store, handle)
+            .map_err(crate::Error::Runtime)
+    }
+
+    /// Tells the component `bytes` more were read from the handed-over
+    /// stream; it enforces the deadlines and the announced size.
+    fn report(&mut self, bytes: u64) -> Result<()> {
+        let guest = self.session.bindings.ftp_client_client().retrieve();
+        self.transfer
+            .report(&mut self.session.store, |st, h| guest.call_progress(st, h, bytes))
     }
 
     /// Whether the data connection is read here directly (binary without
@@ -49,7 +72,19 @@ impl<'s> Download<'s> {
     fn next_chunk(&mut self) -> Result<Option<Bytes>> {
         let store = &mut self.session.store;
         if let Some(stream) = &self.transfer.stream {
-            return streams::read(store.data_mut().table(), stream, CHUNK);
+            // Each wait ends when a deadline may have passed; the component
+            // then says whether one did (an error) or how long to go on.
+            return match streams::read_within(store.data_mut().table(), stream, CHUNK, Some(self.transfer.wait))? {
+                Waited::Ready(Some(bytes)) => {
+                    self.report(bytes.len() as u64)?;
+                    Ok(Some(bytes))
+                }
+                Waited::Ready(None) => Ok(None),
+                Waited::TimedOut => {
+                    self.report(0)?;
+                    self.next_chunk()
+                }
+            };
         }
         let handle = self.transfer.handle()?;
         let guest = self.session.bindings.ftp_client_client().retrieve();

@@ -34,6 +34,10 @@ pub enum Error {
     /// A deadline passed; the text says which.
     #[error("timed out: {0}")]
     Timeout(String),
+    /// A transfer moved a different number of bytes than the server
+    /// announced (or, for an upload, than its SIZE shows afterwards).
+    #[error("partial file: {received} bytes where {expected} were expected")]
+    Partial { expected: u64, received: u64 },
     /// The request was refused before anything was sent (CR/LF in an
     /// argument, a call while a transfer is open...).
     #[error("invalid input: {0}")]
@@ -66,6 +70,10 @@ impl From<bindings::Error> for Error {
             E::AccessDenied(s) => Error::AccessDenied(s),
             E::Tls(t) => Error::Tls(t),
             E::Timeout(s) => Error::Timeout(s),
+            E::Partial(m) => Error::Partial {
+                expected: m.expected,
+                received: m.received,
+            },
             E::InvalidInput(s) => Error::InvalidInput(s),
             E::Closed => Error::Closed,
         }
@@ -90,7 +98,7 @@ impl Error {
             Error::InvalidInput(_) | Error::Url(_) => io::ErrorKind::InvalidInput,
             Error::Closed => io::ErrorKind::NotConnected,
             Error::Network(_) => io::ErrorKind::ConnectionAborted,
-            Error::Protocol(_) => io::ErrorKind::InvalidData,
+            Error::Protocol(_) | Error::Partial { .. } => io::ErrorKind::InvalidData,
             Error::Resolve { source, .. } => source.kind(),
             _ => io::ErrorKind::Other,
         }

@@ -72,15 +72,15 @@ mod transfer;
 mod upload;
 mod url;
 
-pub use bindings::{Entry, EntryKind, Feature, Reply, Security, Timestamp, TlsError, TransferType};
+pub use bindings::{Entry, EntryKind, Feature, Reply, Security, Timestamp, TlsError, TransferType, WalkResult};
 pub use client::{Client, ClientBuilder, COMPONENT, DEFAULT_MEMORY_LIMIT};
 pub use download::Download;
 pub use error::{Error, Result};
-pub use options::{IntoOptions, Options, Tls};
+pub use options::{IntoOptions, LowSpeed, Options, Tls};
 pub use policy::NetworkPolicy;
 pub use session::Session;
 pub use upload::Upload;
-pub use url::FtpUrl;
+pub use url::{redact, FtpUrl};
 
 /// The WIT interface as wasmtime generates it, for callers who drive the
 /// component's resources themselves (see [`Client::instantiate`]).

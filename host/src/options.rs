@@ -5,6 +5,7 @@ use crate::bindings::{self, Security};
 use crate::client::DEFAULT_MEMORY_LIMIT;
 use crate::url::FtpUrl;
 use crate::{Error, Result};
+use std::fmt;
 use std::net::IpAddr;
 use std::ops::RangeInclusive;
 use std::time::Duration;
@@ -52,10 +53,17 @@ impl Tls {
     }
 }
 
+/// A transfer slower than `bytes_per_second` over any `window` fails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LowSpeed {
+    pub bytes_per_second: u64,
+    pub window: Duration,
+}
+
 /// Everything `Client::connect` needs. Build it from a URL
 /// (`"ftp://user:pass@host:port/".parse()`, or `Options::new(host)`) and
-/// adjust it with the setters.
-#[derive(Debug, Clone, PartialEq)]
+/// adjust it with the setters. Its `Debug` form shows `****` for the password.
+#[derive(Clone, PartialEq)]
 pub struct Options {
     pub host: String,
     pub port: u16,
@@ -67,6 +75,11 @@ pub struct Options {
     pub connect_timeout: Option<Duration>,
     pub reply_timeout: Option<Duration>,
     pub data_timeout: Option<Duration>,
+    /// The whole of one transfer (curl's `--max-time` for one file).
+    pub transfer_timeout: Option<Duration>,
+    /// Fail a transfer slower than this many bytes a second over each
+    /// window (curl's `--speed-limit` and `--speed-time`).
+    pub low_speed: Option<LowSpeed>,
     /// The ports the server may name for data connections, on its own
     /// address: the network policy grants these and the control port only.
     pub passive_ports: RangeInclusive<u16>,
@@ -94,6 +107,8 @@ impl Options {
             connect_timeout: None,
             reply_timeout: None,
             data_timeout: None,
+            transfer_timeout: None,
+            low_speed: None,
             passive_ports: 1024..=u16::MAX,
             trust_pasv_host: false,
             also_allow: Vec::new(),
@@ -149,10 +164,43 @@ impl Options {
             connect_timeout_ms: millis(self.connect_timeout)?,
             reply_timeout_ms: millis(self.reply_timeout)?,
             data_timeout_ms: millis(self.data_timeout)?,
+            transfer_timeout_ms: millis(self.transfer_timeout)?,
+            low_speed: self
+                .low_speed
+                .map(|l| {
+                    Ok::<_, Error>(bindings::LowSpeedLimit {
+                        bytes_per_second: l.bytes_per_second,
+                        window_ms: millis(Some(l.window))?.unwrap_or(1),
+                    })
+                })
+                .transpose()?,
             trust_pasv_host: self.trust_pasv_host,
             max_line_length: self.max_line_length,
             tls,
         })
+    }
+}
+
+impl fmt::Debug for Options {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Options")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("user", &self.user)
+            .field("password", &self.password.as_ref().map(|_| "****"))
+            .field("account", &self.account.as_ref().map(|_| "****"))
+            .field("tls", &self.tls)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("reply_timeout", &self.reply_timeout)
+            .field("data_timeout", &self.data_timeout)
+            .field("transfer_timeout", &self.transfer_timeout)
+            .field("low_speed", &self.low_speed)
+            .field("passive_ports", &self.passive_ports)
+            .field("trust_pasv_host", &self.trust_pasv_host)
+            .field("also_allow", &self.also_allow)
+            .field("max_line_length", &self.max_line_length)
+            .field("memory_limit", &self.memory_limit)
+            .finish()
     }
 }
 

@@ -2,7 +2,7 @@
 //! one control connection.
 
 use crate::bindings::{self, Entry, Feature, FtpClientComponent, GuestSession, Reply, Security, StoreMode};
-use crate::bindings::{Timestamp, TransferType};
+use crate::bindings::{Timestamp, TransferType, WalkResult};
 use crate::download::Download;
 use crate::options::Options;
 use crate::policy::NetworkPolicy;
@@ -10,6 +10,7 @@ use crate::state::HostState;
 use crate::upload::Upload;
 use crate::{Client, Error, Result};
 use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
+use std::time::Duration;
 use wasmtime::component::ResourceAny;
 use wasmtime::Store;
 
@@ -37,10 +38,12 @@ impl Session {
             host: options.host.clone(),
             source,
         };
-        let addrs: Vec<SocketAddr> = (options.host.as_str(), options.port)
-            .to_socket_addrs()
-            .map_err(resolve_error)?
-            .collect();
+        let addrs = resolve(
+            &options.host,
+            options.port,
+            options.connect_timeout.unwrap_or(DEFAULT_CONNECT),
+        )?
+        .map_err(resolve_error)?;
         let wit = options.to_wit(options.host.parse::<IpAddr>().is_err())?;
         let mut last = None;
         for addr in addrs {
@@ -82,6 +85,17 @@ impl Session {
     ) -> Result<T> {
         let guest = self.bindings.ftp_client_client().session();
         flatten(f(guest, &mut self.store, self.handle))
+    }
+
+    /// Checks an upload's result: the server's SIZE of `path` must be
+    /// `expected`. `Ok(false)` when the server cannot say (no SIZE).
+    pub fn verify_size(&mut self, path: &str, expected: u64) -> Result<bool> {
+        match self.size(path) {
+            Ok(size) if size == expected => Ok(true),
+            Ok(received) => Err(Error::Partial { expected, received }),
+            Err(Error::Permanent(r)) if r.code == 500 || r.code == 502 => Ok(false),
+            Err(e) => Err(e),
+        }
     }
 
     /// The address the control connection went to.
@@ -195,8 +209,9 @@ impl Session {
         self.call(|g, st, h| g.call_stat_entry(st, h, path))
     }
 
-    /// Every entry below `path`, depth first, names relative to it.
-    pub fn walk(&mut self, path: &str) -> Result<Vec<Entry>> {
+    /// Every entry below `path`, depth first, names relative to it, and the
+    /// entries refused for names that are not one plain path component.
+    pub fn walk(&mut self, path: &str) -> Result<WalkResult> {
         self.call(|g, st, h| g.call_walk(st, h, path))
     }
 
@@ -261,6 +276,25 @@ impl Session {
         let handle = self.call(|g, st, h| g.call_store(st, h, path, mode))?;
         Upload::start(self, handle)
     }
+}
+
+/// The component's connect deadline when the options set none.
+const DEFAULT_CONNECT: Duration = Duration::from_secs(30);
+
+/// The host's name lookup, bounded by the connect deadline: the system
+/// resolver has no deadline of its own, so it runs on a thread that is left
+/// behind if it outlives `wait`.
+fn resolve(host: &str, port: u16, wait: Duration) -> Result<std::io::Result<Vec<SocketAddr>>> {
+    if let Ok(ip) = host.parse::<IpAddr>() {
+        return Ok(Ok(vec![SocketAddr::new(ip, port)]));
+    }
+    let (tx, rx) = std::sync::mpsc::channel();
+    let name = host.to_string();
+    std::thread::spawn(move || {
+        let _ = tx.send((name.as_str(), port).to_socket_addrs().map(Iterator::collect));
+    });
+    rx.recv_timeout(wait)
+        .map_err(|_| Error::Timeout(format!("resolving {host} took longer than {wait:?}")))
 }
 
 impl Drop for Session {

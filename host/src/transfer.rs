@@ -6,6 +6,7 @@ use crate::session::flatten;
 use crate::state::HostState;
 use crate::streams::{self, DataStream};
 use crate::{Error, Result};
+use std::time::Duration;
 use wasmtime::component::{Resource, ResourceAny};
 use wasmtime::Store;
 
@@ -15,6 +16,8 @@ pub(crate) struct Transfer<S: DataStream> {
     handle: Option<ResourceAny>,
     /// The data connection's stream, when the component handed it over.
     pub stream: Option<Resource<S>>,
+    /// How long the next wait on `stream` may last, as the component said.
+    pub wait: Duration,
 }
 
 impl<S: DataStream> Transfer<S> {
@@ -36,7 +39,22 @@ impl<S: DataStream> Transfer<S> {
         Ok(Self {
             handle: Some(handle),
             stream,
+            wait: Duration::ZERO,
         })
+    }
+
+    /// Tells the component what moved on the handed-over stream through
+    /// `progress` (the transfer's `progress` call), which checks its limits
+    /// and says how long the next wait may last.
+    pub fn report(
+        &mut self,
+        store: &mut Store<HostState>,
+        progress: impl FnOnce(&mut Store<HostState>, ResourceAny) -> wasmtime::Result<Result<u32, bindings::Error>>,
+    ) -> Result<()> {
+        let handle = self.handle()?;
+        let ms = flatten(progress(store, handle))?;
+        self.wait = Duration::from_millis(u64::from(ms));
+        Ok(())
     }
 
     pub fn handle(&self) -> Result<ResourceAny> {

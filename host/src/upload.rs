@@ -5,12 +5,12 @@
 
 use crate::bindings::Reply;
 use crate::session::flatten;
-use crate::streams;
+use crate::streams::{self, Waited};
 use crate::transfer::Transfer;
 use crate::{Error, Result, Session};
 use bytes::Bytes;
 use std::io::{self, Write};
-use wasmtime::component::ResourceAny;
+use wasmtime::component::{Resource, ResourceAny};
 use wasmtime_wasi::p2::DynOutputStream;
 
 /// Bytes gathered before they are sent.
@@ -29,11 +29,23 @@ impl<'s> Upload<'s> {
     pub(crate) fn start(session: &'s mut Session, handle: ResourceAny) -> Result<Self> {
         let guest = session.bindings.ftp_client_client().store();
         let transfer = Transfer::start(&mut session.store, handle, |st| guest.call_data_stream(st, handle))?;
-        Ok(Self {
+        let mut upload = Self {
             session,
             transfer,
             pending: Vec::new(),
-        })
+        };
+        if upload.is_direct() {
+            upload.report(0)?;
+        }
+        Ok(upload)
+    }
+
+    /// Tells the component `bytes` more were written to the handed-over
+    /// stream; it enforces the deadlines.
+    fn report(&mut self, bytes: u64) -> Result<()> {
+        let guest = self.session.bindings.ftp_client_client().store();
+        self.transfer
+            .report(&mut self.session.store, |st, h| guest.call_progress(st, h, bytes))
     }
 
     /// Whether the data connection is written here directly (binary
@@ -51,12 +63,21 @@ impl<'s> Upload<'s> {
             .map_err(Error::Runtime)
     }
 
-    /// Sends `bytes`, waiting until the network has taken them.
-    fn send(&mut self, bytes: Bytes) -> Result<()> {
-        let store = &mut self.session.store;
-        if let Some(stream) = &self.transfer.stream {
-            return streams::write(store.data_mut().table(), stream, bytes);
+    /// Sends `bytes`, waiting until the network has taken them; on the
+    /// handed-over stream, each wait ends when a deadline may have passed.
+    fn send(&mut self, mut bytes: Bytes) -> Result<()> {
+        if let Some(stream) = self.transfer.stream.as_ref().map(|s| Resource::new_borrow(s.rep())) {
+            while !bytes.is_empty() {
+                let table = self.session.store.data_mut().table();
+                let moved = match streams::write_within(table, &stream, &mut bytes, Some(self.transfer.wait))? {
+                    Waited::Ready(n) => n as u64,
+                    Waited::TimedOut => 0,
+                };
+                self.report(moved)?;
+            }
+            return Ok(());
         }
+        let store = &mut self.session.store;
         let handle = self.transfer.handle()?;
         let guest = self.session.bindings.ftp_client_client().store();
         flatten(guest.call_write(store, handle, &bytes))
@@ -74,6 +95,15 @@ impl<'s> Upload<'s> {
     /// server's final reply, which must be 2xx.
     pub fn finish(mut self) -> Result<Reply> {
         self.send_pending()?;
+        if let Some(stream) = self.transfer.stream.as_ref().map(|s| Resource::new_borrow(s.rep())) {
+            loop {
+                let table = self.session.store.data_mut().table();
+                if streams::flush_within(table, &stream, Some(self.transfer.wait))? == Waited::Ready(()) {
+                    break;
+                }
+                self.report(0)?;
+            }
+        }
         let guest = self.session.bindings.ftp_client_client().store();
         self.transfer
             .end(&mut self.session.store, |st, h| guest.call_finish(st, h))

@@ -22,8 +22,10 @@ pub struct FtpUrl {
 impl FromStr for FtpUrl {
     type Err = Error;
 
-    fn from_str(s: &str) -> Result<Self> {
-        let url = url::Url::parse(s).map_err(|e| Error::Url(format!("{s}: {e}")))?;
+    fn from_str(text: &str) -> Result<Self> {
+        // Messages show the URL without its password.
+        let s = &redact(text);
+        let url = url::Url::parse(text).map_err(|e| Error::Url(format!("{s}: {e}")))?;
         let (tls, default_port) = match url.scheme() {
             "ftp" => (None, 21),
             "ftps" => (Some(Tls::implicit()), 990),
@@ -43,7 +45,10 @@ impl FromStr for FtpUrl {
         if !url.username().is_empty() {
             options.user = Some(decode(url.username())?);
         }
-        options.password = url.password().map(decode).transpose()?;
+        options.password = url
+            .password()
+            .map(|p| decode(p).map_err(|_| Error::Url(format!("{s}: the password's percent-encoding is not UTF-8"))))
+            .transpose()?;
 
         let raw = url.path().strip_prefix('/').unwrap_or(url.path());
         let (raw, ascii) = match raw.rsplit_once(";type=") {
@@ -60,6 +65,23 @@ impl FromStr for FtpUrl {
     }
 }
 
+/// The URL with any password in it replaced by `****`, for messages and
+/// logs: `ftp://bob:hunter2@host/` becomes `ftp://bob:****@host/`. Text that
+/// is no URL at all is returned as it is.
+pub fn redact(url: &str) -> String {
+    let Some(start) = url.find("://").map(|i| i + 3) else {
+        return url.to_string();
+    };
+    let authority_end = url[start..].find(['/', '?', '#']).map_or(url.len(), |i| start + i);
+    let Some(at) = url[start..authority_end].rfind('@').map(|i| start + i) else {
+        return url.to_string();
+    };
+    match url[start..at].find(':').map(|i| start + i) {
+        Some(colon) => format!("{}:****{}", &url[..colon], &url[at..]),
+        None => url.to_string(),
+    }
+}
+
 fn decode(s: &str) -> Result<String> {
     percent_decode_str(s)
         .decode_utf8()
@@ -70,6 +92,28 @@ fn decode(s: &str) -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn passwords_never_reach_messages() {
+        assert_eq!(redact("ftp://bob:hunter2@h:21/x"), "ftp://bob:****@h:21/x");
+        assert_eq!(redact("ftp://b:p@ss@h/x@y"), "ftp://b:****@h/x@y");
+        assert_eq!(redact("ftp://bob@h/x"), "ftp://bob@h/x");
+        assert_eq!(redact("ftp://h/a:b@c"), "ftp://h/a:b@c");
+        assert_eq!(redact("not a url"), "not a url");
+        for bad in [
+            "ftp://u:secret@127.0.0.1:99999/x",
+            "ftp://u:secret@h/x?q",
+            "http://u:secret@h/x",
+            "ftp://u:secret%ff@h/x",
+            "ftp://u:secret@h/x;type=z",
+        ] {
+            let e = bad.parse::<FtpUrl>().unwrap_err().to_string();
+            assert!(!e.contains("secret"), "{e}");
+            assert!(e.contains("****"), "{e}");
+        }
+        let o: Options = "ftp://u:secret@h/".parse::<FtpUrl>().unwrap().options;
+        assert!(!format!("{o:?}").contains("secret"));
+    }
 
     fn parse(s: &str) -> FtpUrl {
         s.parse().unwrap()

@@ -21,6 +21,14 @@ impl Deadline {
         Self { at, what }
     }
 
+    /// `nanos` from now.
+    pub fn after_ns(nanos: u64, what: &'static str) -> Self {
+        Self {
+            at: monotonic_clock::now().saturating_add(nanos),
+            what,
+        }
+    }
+
     /// Blocks until `ready` fires, or fails with a timeout once the deadline passes.
     pub fn wait(&self, ready: &Pollable) -> Result<()> {
         self.wait_any(&[ready])

@@ -35,6 +35,15 @@ impl Stream {
         }
     }
 
+    /// Writes part of `data`, waiting until some is taken; how much.
+    pub fn write_some(&mut self, data: &[u8], deadline: &Deadline) -> Result<usize> {
+        match self {
+            Stream::Plain(tcp) => tcp.write_some(data, deadline),
+            #[cfg(feature = "tls")]
+            Stream::Tls(tls) => tls.write_some(data, deadline),
+        }
+    }
+
     pub fn write_all(&mut self, data: &[u8], deadline: &Deadline) -> Result<()> {
         match self {
             Stream::Plain(tcp) => tcp.write_all(data, deadline),

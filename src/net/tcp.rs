@@ -108,6 +108,21 @@ impl TcpConn {
         &self.readable
     }
 
+    /// Writes as much of `data` as the network takes now, waiting until it
+    /// takes something; returns how much. Nothing is lost to a timeout.
+    pub fn write_some(&self, data: &[u8], deadline: &Deadline) -> Result<usize> {
+        loop {
+            let permitted = self.output.check_write().map_err(map_stream_error)?;
+            if permitted == 0 {
+                deadline.wait(&self.writable)?;
+                continue;
+            }
+            let n = data.len().min(usize::try_from(permitted).unwrap_or(usize::MAX));
+            self.output.write(&data[..n]).map_err(map_stream_error)?;
+            return Ok(n);
+        }
+    }
+
     /// Writes all of `data`, waiting for the network to take each part.
     pub fn write_all(&self, mut data: &[u8], deadline: &Deadline) -> Result<()> {
         while !data.is_empty() {

@@ -3,9 +3,11 @@
 
 pub mod ascii;
 pub mod command;
+pub mod conversation;
 pub mod feat;
 pub mod lines;
 pub mod listing;
+pub mod pace;
 pub mod passive;
 pub mod path;
 pub mod reply;
@@ -33,4 +35,6 @@ pub enum ProtocolError {
     ListingTooLong(usize),
     #[error("listing larger than the memory available ({0} bytes held)")]
     ListingExceedsMemory(usize),
+    #[error("the listing of {dir:?} names {name:?}, which is not one plain file name; nothing in {dir:?} was touched")]
+    UnsafeName { dir: String, name: String },
 }

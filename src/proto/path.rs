@@ -1,4 +1,5 @@
-//! Remote path helpers for the tree operations.
+//! Remote path helpers for the tree operations, and the rule for names a
+//! server lists before they become parts of paths.
 
 /// `dir/name`, without doubling a slash.
 pub fn join(dir: &str, name: &str) -> String {
@@ -11,9 +12,12 @@ pub fn join(dir: &str, name: &str) -> String {
     }
 }
 
-/// The last path component of a listed name (MLSD may return full paths).
-pub fn base_name(name: &str) -> &str {
-    name.rsplit('/').find(|p| !p.is_empty()).unwrap_or(name)
+/// Whether a name a server listed is one plain path component, safe to
+/// join onto a path and follow, delete or write locally: not empty, not `.`
+/// or `..`, and free of `/`, `\\`, NUL and every other control character.
+/// A hostile listing that names `x/..` or `../../etc` fails this rule.
+pub fn is_plain_name(name: &str) -> bool {
+    !name.is_empty() && name != "." && name != ".." && !name.chars().any(|c| c == '/' || c == '\\' || c.is_control())
 }
 
 #[cfg(test)]
@@ -26,8 +30,17 @@ mod tests {
         assert_eq!(join("/", "a"), "/a");
         assert_eq!(join("x/", "a"), "x/a");
         assert_eq!(join("x", "a"), "x/a");
-        assert_eq!(base_name("/srv/ftp/a.txt"), "a.txt");
-        assert_eq!(base_name("dir/"), "dir");
-        assert_eq!(base_name("plain"), "plain");
+    }
+
+    #[test]
+    fn plain_names_only() {
+        for ok in ["a", "a b", "..a", "a..", "...", "ünïcode", "-rf", "a.b"] {
+            assert!(is_plain_name(ok), "{ok:?}");
+        }
+        for bad in [
+            "", ".", "..", "x/..", "../x", "/etc", "a\\b", "a\0b", "a\x1b[2J", "a\nb", "a\rb", "\x7f", "a\u{85}",
+        ] {
+            assert!(!is_plain_name(bad), "{bad:?}");
+        }
     }
 }

@@ -47,9 +47,34 @@ pub fn parse_unique_name(text: &str) -> Option<String> {
     (!name.is_empty()).then(|| name.to_string())
 }
 
+/// The size a transfer's 1xx reply announces, curl's way: the number in the
+/// last `(n bytes)` of the text (vsftpd, proftpd, IIS). `None` when absent.
+pub fn parse_transfer_size(text: &str) -> Option<u64> {
+    let open = text.rfind('(')?;
+    let inside = &text[open + 1..];
+    let digits = inside.bytes().take_while(u8::is_ascii_digit).count();
+    let rest = inside[digits..].trim_start().to_ascii_lowercase();
+    if digits == 0 || !rest.starts_with("bytes)") {
+        return None;
+    }
+    inside[..digits].parse().ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn transfer_sizes() {
+        let vsftpd = "Opening BINARY mode data connection for a.bin (10928 bytes).";
+        assert_eq!(parse_transfer_size(vsftpd), Some(10928));
+        assert_eq!(parse_transfer_size("Opening data connection (0 Bytes)"), Some(0));
+        assert_eq!(parse_transfer_size("for (odd) name.bin (44 bytes)"), Some(44));
+        assert_eq!(parse_transfer_size("Accepted data connection"), None);
+        assert_eq!(parse_transfer_size("for x (10.7 kbytes)"), None);
+        assert_eq!(parse_transfer_size("for x (bytes)"), None);
+        assert_eq!(parse_transfer_size("(99999999999999999999999 bytes)"), None);
+    }
 
     #[test]
     fn unique_names() {

@@ -125,9 +125,11 @@ impl TlsStream {
                 Ok(Some(Some(buf)))
             }
             Err(e) if e.kind() == ErrorKind::WouldBlock => Ok(None),
-            // The peer closed without close_notify; the FTP reply vouches
-            // for completeness, as with most FTPS clients.
-            Err(e) if e.kind() == ErrorKind::UnexpectedEof => Ok(Some(None)),
+            // A TLS stream that ends without close_notify may have been
+            // cut short by anyone on the path: a truncation, not an end.
+            Err(e) if e.kind() == ErrorKind::UnexpectedEof => Err(Error::Io(
+                "the TLS connection ended without close_notify: the data may be truncated".into(),
+            )),
             Err(e) => Err(Error::Io(e.to_string())),
         }
     }
@@ -159,6 +161,19 @@ impl TlsStream {
         }
         self.pump(false, deadline)?;
         Ok(self.plaintext(max)?.unwrap_or_else(|| Some(Vec::new())))
+    }
+
+    /// Sends what rustls holds, then encrypts up to one chunk of `data`,
+    /// which goes out with the next write or flush; returns how much of
+    /// `data` was taken.
+    pub fn write_some(&mut self, data: &[u8], deadline: &Deadline) -> Result<usize> {
+        self.send_pending(deadline)?;
+        let chunk = &data[..data.len().min(CHUNK)];
+        self.tls
+            .writer()
+            .write_all(chunk)
+            .map_err(|e| Error::Io(e.to_string()))?;
+        Ok(chunk.len())
     }
 
     pub fn write_all(&mut self, data: &[u8], deadline: &Deadline) -> Result<()> {

@@ -1,14 +1,17 @@
-//! `get` and `cat`: downloads, resumable, to a file or stdout.
+//! `get` and `cat`: downloads, resumable, to a file or stdout, each
+//! checked to be whole before it counts as done.
 
 use super::{connect, note, quit, set_ascii};
 use crate::args::Global;
 use crate::failure::{copying, write_error, Failure, Outcome};
 use crate::progress;
 use crate::target::Target;
-use ftp_host::Client;
-use std::fs::{File, OpenOptions};
+use ftp_host::{Client, Download, Error, Reply};
+use indicatif::ProgressBar;
+use std::fs::OpenOptions;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use tempfile::NamedTempFile;
 
 pub fn get(client: &Client, global: &Global, url: &str, dest: Option<&Path>, resume: bool, ascii: bool) -> Outcome {
     let target = Target::parse(url, global)?;
@@ -53,54 +56,82 @@ pub fn get(client: &Client, global: &Global, url: &str, dest: Option<&Path>, res
     let mut download = session
         .retrieve_from(&target.path, offset)
         .map_err(|e| Failure::from(e).missing_if_550())?;
-    let bar = progress::bar(size.map(|s| s.saturating_sub(offset)), global.quiet);
-    let mut file = dest.as_deref().map(|path| LazyFile {
-        path,
-        append: offset > 0,
-        file: None,
-    });
-    let copied = match &mut file {
-        Some(file) => io::copy(&mut download, &mut bar.wrap_write(&mut *file)),
-        None => io::copy(&mut download, &mut bar.wrap_write(io::stdout().lock())),
+    // What must arrive: the component holds the transfer to what the server
+    // announced; SIZE covers servers that announce nothing in their 150.
+    let announced = download.expected_size()?;
+    let expected = announced.or_else(|| size.filter(|_| !ascii).map(|s| s.saturating_sub(offset)));
+    if offset > 0 && expected.is_none() {
+        eprintln!("wftp: warning: the server gave no size, so whether it resumed at byte {offset} cannot be checked");
+    }
+    let bar = progress::bar(expected, global.quiet);
+    let outcome = match &dest {
+        None => receive(
+            download,
+            expected,
+            &mut bar.wrap_write(io::stdout().lock()),
+            Path::new("stdout"),
+        ),
+        Some(path) if offset > 0 => resume_into(download, expected, path, offset, &bar),
+        Some(path) => replace(download, expected, path, &bar),
     };
     bar.finish_and_clear();
-    let local = dest.as_deref().unwrap_or(Path::new("stdout"));
-    copied.map_err(|e| copying(e, write_error(local)).missing_if_550())?;
-    note(
-        global,
-        &download.finish().map_err(|e| Failure::from(e).missing_if_550())?,
-    );
-    if let Some(file) = &mut file {
-        // An empty file arrives with no bytes to create it.
-        file.open().map_err(write_error(local))?;
-    }
+    note(global, &outcome?);
     quit(session, global)
 }
 
-/// A download's file, created when the first bytes arrive (or the transfer
-/// ends), so a refused download leaves no empty file behind.
-struct LazyFile<'a> {
-    path: &'a Path,
-    append: bool,
-    file: Option<File>,
+/// Copies a download to `out` and checks its end: the server's final reply,
+/// and the byte count where the size is known.
+fn receive(mut download: Download, expected: Option<u64>, out: &mut impl Write, local: &Path) -> Outcome<Reply> {
+    let copied = io::copy(&mut download, out).map_err(|e| copying(e, write_error(local)).missing_if_550())?;
+    out.flush().map_err(write_error(local))?;
+    let reply = download.finish().map_err(|e| Failure::from(e).missing_if_550())?;
+    match expected {
+        Some(expected) if expected != copied => Err(Error::Partial {
+            expected,
+            received: copied,
+        }
+        .into()),
+        _ => Ok(reply),
+    }
 }
 
-impl LazyFile<'_> {
-    fn open(&mut self) -> io::Result<&mut File> {
+/// A download into a temporary file beside `path`, renamed over it only on
+/// success, so a failed download never destroys the file that was there.
+/// The temporary file is made when the first bytes arrive (or the transfer
+/// ends), so a server that refuses only after its 150 leaves nothing behind.
+fn replace(download: Download, expected: Option<u64>, path: &Path, bar: &ProgressBar) -> Outcome<Reply> {
+    let mut temp = LazyTemp { path, file: None };
+    let reply = receive(download, expected, &mut bar.wrap_write(&mut temp), path)?;
+    temp.open().map_err(write_error(path))?;
+    if let Some(file) = temp.file {
+        file.persist(path).map_err(|e| write_error(path)(e.error))?;
+    }
+    Ok(reply)
+}
+
+/// `path`'s temporary twin, created on first use.
+struct LazyTemp<'a> {
+    path: &'a Path,
+    file: Option<NamedTempFile>,
+}
+
+impl LazyTemp<'_> {
+    fn open(&mut self) -> io::Result<&mut NamedTempFile> {
         let file = match self.file.take() {
             Some(file) => file,
-            None => OpenOptions::new()
-                .create(true)
-                .write(true)
-                .append(self.append)
-                .truncate(!self.append)
-                .open(self.path)?,
+            None => {
+                let dir = self.path.parent().filter(|d| !d.as_os_str().is_empty());
+                tempfile::Builder::new()
+                    .prefix(".wftp-")
+                    .suffix(".part")
+                    .tempfile_in(dir.unwrap_or(Path::new(".")))?
+            }
         };
         Ok(self.file.insert(file))
     }
 }
 
-impl Write for LazyFile<'_> {
+impl Write for LazyTemp<'_> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         self.open()?.write(buf)
     }
@@ -108,6 +139,31 @@ impl Write for LazyFile<'_> {
     fn flush(&mut self) -> io::Result<()> {
         self.file.as_mut().map_or(Ok(()), Write::flush)
     }
+}
+
+/// A resumed download appended in place. When more arrives than the rest
+/// of the file (a server that ignored REST and sent it from the start), the
+/// file is cut back to where it was, so the bad bytes do not stay.
+fn resume_into(
+    download: Download,
+    expected: Option<u64>,
+    path: &Path,
+    offset: u64,
+    bar: &ProgressBar,
+) -> Outcome<Reply> {
+    let mut file = OpenOptions::new().append(true).open(path).map_err(write_error(path))?;
+    let result = receive(download, expected, &mut bar.wrap_write(&mut file), path);
+    if let (Err(failure), Some(expected)) = (&result, expected) {
+        let len = file.metadata().map_err(write_error(path))?.len();
+        if failure.code == 18 && len > offset + expected {
+            file.set_len(offset).map_err(write_error(path))?;
+            eprintln!(
+                "wftp: the server sent more than the rest of the file; {} is back to {offset} bytes",
+                path.display()
+            );
+        }
+    }
+    result
 }
 
 pub fn cat(client: &Client, global: &Global, url: &str) -> Outcome {

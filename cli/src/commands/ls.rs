@@ -2,7 +2,7 @@
 
 use super::{connect, quit};
 use crate::args::Global;
-use crate::failure::{write_error, Outcome};
+use crate::failure::{visible, write_error, Outcome};
 use crate::target::Target;
 use ftp_host::{Client, Entry, EntryKind};
 use std::io::{self, Write};
@@ -16,8 +16,13 @@ pub fn ls(client: &Client, global: &Global, url: &str, long: bool) -> Outcome {
     entries.sort_by(|a, b| a.name.cmp(&b.name));
     let mut out = io::stdout().lock();
     for entry in &entries {
-        let line = if long { long_line(entry) } else { entry.name.clone() };
-        writeln!(out, "{line}").map_err(write_error(Path::new("stdout")))?;
+        // A line no parser understood is shown as the server sent it.
+        let line = match entry.kind {
+            EntryKind::Unparsed => entry.raw.clone(),
+            _ if long => long_line(entry),
+            _ => entry.name.clone(),
+        };
+        writeln!(out, "{}", visible(&line)).map_err(write_error(Path::new("stdout")))?;
     }
     quit(session, global)
 }

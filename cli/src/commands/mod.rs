@@ -12,7 +12,7 @@ pub use paths::{mkdir, mv, rm};
 pub use put::put;
 
 use crate::args::Global;
-use crate::failure::{connecting, Outcome};
+use crate::failure::{connecting, visible, Outcome};
 use ftp_host::{Client, Options, Reply, Session, TransferType};
 
 /// Connects to the target's server and logs in.
@@ -25,7 +25,7 @@ fn connect(client: &Client, options: &Options, global: &Global) -> Outcome<Sessi
 /// Prints a server reply with --verbose.
 fn note(global: &Global, reply: &Reply) {
     if global.verbose {
-        eprintln!("< {reply}");
+        eprintln!("< {}", visible(&reply.to_string()));
     }
 }
 

@@ -7,8 +7,11 @@ use crate::progress;
 use crate::target::Target;
 use ftp_host::{Client, Error};
 use std::fs::File;
-use std::io::{self, Seek, SeekFrom};
+use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
+
+/// Bytes read from the source at a time.
+const CHUNK: usize = 1 << 20;
 
 pub fn put(client: &Client, global: &Global, source: &Path, url: &str, resume: bool, ascii: bool) -> Outcome {
     let target = Target::parse(url, global)?;
@@ -26,14 +29,19 @@ pub fn put(client: &Client, global: &Global, source: &Path, url: &str, resume: b
     } else {
         target.path.clone()
     };
-    // The file and its length; stdin has neither.
-    let file = if stdin {
-        None
+    // The source is opened and its first chunk read before anything is
+    // sent, so a local failure (a directory, an unreadable file) never
+    // leaves the remote file truncated.
+    let (mut file, mut stdin_reader) = (None, None);
+    if stdin {
+        let reader = stdin_reader.insert(BufReader::with_capacity(CHUNK, io::stdin().lock()));
+        reader.fill_buf().map_err(read_error(source))?;
     } else {
-        let file = File::open(source).map_err(read_error(source))?;
-        let len = file.metadata().map_err(read_error(source))?.len();
-        Some((file, len))
-    };
+        let opened = File::open(source).map_err(read_error(source))?;
+        let len = opened.metadata().map_err(read_error(source))?.len();
+        let (reader, _) = file.insert((BufReader::with_capacity(CHUNK, opened), len));
+        reader.fill_buf().map_err(read_error(source))?;
+    }
     let len = file.as_ref().map(|(_, len)| *len);
 
     let mut session = connect(client, &target.options, global)?;
@@ -47,22 +55,25 @@ pub fn put(client: &Client, global: &Global, source: &Path, url: &str, resume: b
     } else {
         0
     };
-    let reader: Box<dyn io::Read> = match file {
-        Some((mut file, len)) => {
-            if offset > len {
-                return Err(Failure::new(
-                    36,
-                    format!("the remote file is larger ({offset} bytes) than the local one ({len})"),
-                ));
-            }
-            if resume && offset == len {
-                eprintln!("{remote}: already complete ({len} bytes)");
-                return quit(session, global);
-            }
+    if let Some(len) = len {
+        if offset > len {
+            return Err(Failure::new(
+                36,
+                format!("the remote file is larger ({offset} bytes) than the local one ({len})"),
+            ));
+        }
+        if resume && offset == len {
+            eprintln!("{remote}: already complete ({len} bytes)");
+            return quit(session, global);
+        }
+    }
+    let reader: Box<dyn Read> = match (file, stdin_reader) {
+        (Some((mut file, _)), _) => {
             file.seek(SeekFrom::Start(offset)).map_err(read_error(source))?;
             Box::new(file)
         }
-        None => Box::new(io::stdin().lock()),
+        (None, Some(stdin)) => Box::new(stdin),
+        (None, None) => unreachable!("a source was opened above"),
     };
     if offset > 0 && global.verbose {
         eprintln!("resuming at byte {offset}");
@@ -75,7 +86,11 @@ pub fn put(client: &Client, global: &Global, source: &Path, url: &str, resume: b
     let bar = progress::bar(len.map(|l| l.saturating_sub(offset)), global.quiet);
     let copied = io::copy(&mut bar.wrap_read(reader), &mut upload).map_err(|e| copying(e, read_error(source)));
     bar.finish_and_clear();
-    copied?;
+    let copied = copied?;
     note(global, &upload.finish()?);
+    // The server must now hold the whole file (where it can say, by SIZE).
+    if !ascii && !session.verify_size(&remote, offset + copied)? {
+        eprintln!("wftp: warning: the server has no SIZE, so the upload's length cannot be checked");
+    }
     quit(session, global)
 }

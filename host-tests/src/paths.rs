@@ -1,0 +1,238 @@
+//! The two ways file data leaves the component, behind one interface, so a
+//! fault case is written once and run on both: the component's own chunked
+//! `read`/`write` calls (what jco, wasmtime-py and composed components use),
+//! and `ftp-host`'s `Download`/`Upload`, which take the data connection's
+//! stream over from the component (what `wftp` and Rust callers use).
+
+use crate::client::{default_options, Client, RetrieveHandle, SessionHandle, StoreHandle};
+use crate::scripted::ScriptedServer;
+use crate::Runtime;
+use ftp_host::raw::{Entry, LowSpeedLimit, Reply, StoreMode, WalkResult};
+use ftp_host::{Error, LowSpeed, Options};
+use std::io::{Read, Write};
+use std::time::Duration;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DataPath {
+    /// The component's `retrieve.read` / `store.write`, 1 MiB at a time.
+    Chunked,
+    /// `ftp-host`'s `Download`/`Upload` on the handed-over stream.
+    HandOff,
+}
+
+pub const BOTH: [DataPath; 2] = [DataPath::Chunked, DataPath::HandOff];
+
+/// Deadlines for a case, in milliseconds.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub connect_ms: u32,
+    pub reply_ms: u32,
+    pub data_ms: u32,
+    pub transfer_ms: Option<u32>,
+    /// Bytes a second, and the window in milliseconds.
+    pub low_speed: Option<(u64, u32)>,
+}
+
+impl Limits {
+    /// Short deadlines so stalls end quickly; generous for a loaded machine.
+    pub fn quick() -> Self {
+        Self {
+            connect_ms: 1_000,
+            reply_ms: 1_000,
+            data_ms: 1_000,
+            transfer_ms: None,
+            low_speed: None,
+        }
+    }
+}
+
+/// A logged-in session on one data path.
+pub trait Driver {
+    fn path(&self) -> DataPath;
+    /// The whole file, checked by `finish`.
+    fn download(&mut self, path: &str, offset: u64) -> Result<Vec<u8>, Error>;
+    fn upload(&mut self, path: &str, data: &[u8], mode: StoreMode) -> Result<Reply, Error>;
+    fn noop(&mut self) -> Result<Reply, Error>;
+    fn command(&mut self, line: &str) -> Result<Reply, Error>;
+    fn list(&mut self, path: Option<&str>) -> Result<Vec<Entry>, Error>;
+    fn nlst(&mut self, path: Option<&str>) -> Result<Vec<String>, Error>;
+    fn walk(&mut self, path: &str) -> Result<WalkResult, Error>;
+    fn remove_tree(&mut self, path: &str) -> Result<(), Error>;
+}
+
+/// Connects to `server` on `path` and logs in as `u`/`p`.
+pub fn connect(
+    runtime: &Runtime,
+    path: DataPath,
+    server: &ScriptedServer,
+    limits: Limits,
+) -> Result<Box<dyn Driver>, Error> {
+    match path {
+        DataPath::Chunked => Chunked::connect(runtime, server, limits).map(|d| Box::new(d) as Box<dyn Driver>),
+        DataPath::HandOff => Hosted::connect(runtime, server, limits).map(|d| Box::new(d) as Box<dyn Driver>),
+    }
+}
+
+fn ftp(f: crate::Failure) -> Error {
+    Error::from(f.ftp())
+}
+
+struct Chunked {
+    client: Client,
+    session: SessionHandle,
+}
+
+impl Chunked {
+    fn connect(runtime: &Runtime, server: &ScriptedServer, l: Limits) -> Result<Self, Error> {
+        let mut client = Client::new(runtime, server.grant()).map_err(Error::Runtime)?;
+        let mut o = default_options();
+        o.connect_timeout_ms = Some(l.connect_ms);
+        o.reply_timeout_ms = Some(l.reply_ms);
+        o.data_timeout_ms = Some(l.data_ms);
+        o.transfer_timeout_ms = l.transfer_ms;
+        o.low_speed = l.low_speed.map(|(bytes_per_second, window_ms)| LowSpeedLimit {
+            bytes_per_second,
+            window_ms,
+        });
+        let session = client.connect("127.0.0.1", server.port(), &o).map_err(ftp)?;
+        client.login(session, Some("u"), Some("p")).map_err(ftp)?;
+        Ok(Self { client, session })
+    }
+
+    fn read_all(&mut self, t: RetrieveHandle) -> Result<Vec<u8>, Error> {
+        let mut out = Vec::new();
+        while let Some(chunk) = self.client.read(t, 1 << 20).map_err(ftp)? {
+            out.extend_from_slice(&chunk);
+        }
+        self.client.finish_retrieve(t).map_err(ftp)?;
+        Ok(out)
+    }
+
+    fn write_all(&mut self, t: StoreHandle, data: &[u8]) -> Result<Reply, Error> {
+        for chunk in data.chunks(1 << 20) {
+            self.client.write(t, chunk).map_err(ftp)?;
+        }
+        self.client.finish_store(t).map_err(ftp)
+    }
+}
+
+impl Driver for Chunked {
+    fn path(&self) -> DataPath {
+        DataPath::Chunked
+    }
+
+    fn download(&mut self, path: &str, offset: u64) -> Result<Vec<u8>, Error> {
+        let t = self.client.retrieve(self.session, path, offset).map_err(ftp)?;
+        let result = self.read_all(t);
+        let _ = self.client.drop_resource(t);
+        result
+    }
+
+    fn upload(&mut self, path: &str, data: &[u8], mode: StoreMode) -> Result<Reply, Error> {
+        let t = self.client.store(self.session, path, mode).map_err(ftp)?;
+        let result = self.write_all(t, data);
+        let _ = self.client.drop_resource(t);
+        result
+    }
+
+    fn noop(&mut self) -> Result<Reply, Error> {
+        self.client.noop(self.session).map_err(ftp)
+    }
+
+    fn command(&mut self, line: &str) -> Result<Reply, Error> {
+        self.client.command(self.session, line).map_err(ftp)
+    }
+
+    fn list(&mut self, path: Option<&str>) -> Result<Vec<Entry>, Error> {
+        self.client.list(self.session, path).map_err(ftp)
+    }
+
+    fn nlst(&mut self, path: Option<&str>) -> Result<Vec<String>, Error> {
+        self.client.nlst(self.session, path).map_err(ftp)
+    }
+
+    fn walk(&mut self, path: &str) -> Result<WalkResult, Error> {
+        self.client.walk(self.session, path).map_err(ftp)
+    }
+
+    fn remove_tree(&mut self, path: &str) -> Result<(), Error> {
+        self.client.remove_tree(self.session, path).map_err(ftp)
+    }
+}
+
+struct Hosted(ftp_host::Session);
+
+impl Hosted {
+    fn connect(runtime: &Runtime, server: &ScriptedServer, l: Limits) -> Result<Self, Error> {
+        let ms = |ms: u32| Some(Duration::from_millis(u64::from(ms)));
+        let mut o = Options::new("127.0.0.1").port(server.port()).login("u", "p");
+        o.connect_timeout = ms(l.connect_ms);
+        o.reply_timeout = ms(l.reply_ms);
+        o.data_timeout = ms(l.data_ms);
+        o.transfer_timeout = l.transfer_ms.and_then(ms);
+        o.low_speed = l.low_speed.map(|(bytes_per_second, window_ms)| LowSpeed {
+            bytes_per_second,
+            window: Duration::from_millis(u64::from(window_ms)),
+        });
+        runtime.connect(o).map(Self)
+    }
+}
+
+/// The FTP error inside an `io::Error` from `Read`/`Write`.
+fn unwrap_io(e: std::io::Error) -> Error {
+    match e.into_inner().map(|inner| inner.downcast::<Error>()) {
+        Some(Ok(ftp)) => *ftp,
+        Some(Err(other)) => Error::Network(other.to_string()),
+        None => Error::Network("an io error without an FTP error".into()),
+    }
+}
+
+impl Driver for Hosted {
+    fn path(&self) -> DataPath {
+        DataPath::HandOff
+    }
+
+    fn download(&mut self, path: &str, offset: u64) -> Result<Vec<u8>, Error> {
+        let mut download = self.0.retrieve_from(path, offset)?;
+        assert!(download.is_direct(), "binary plain downloads take the stream over");
+        let mut out = Vec::new();
+        download.read_to_end(&mut out).map_err(unwrap_io)?;
+        download.finish()?;
+        Ok(out)
+    }
+
+    fn upload(&mut self, path: &str, data: &[u8], mode: StoreMode) -> Result<Reply, Error> {
+        let mut upload = match mode {
+            StoreMode::Replace => self.0.store(path)?,
+            StoreMode::Append => self.0.append(path)?,
+            StoreMode::Unique => self.0.store_unique()?,
+        };
+        assert!(upload.is_direct(), "binary plain uploads take the stream over");
+        upload.write_all(data).map_err(unwrap_io)?;
+        upload.finish()
+    }
+
+    fn noop(&mut self) -> Result<Reply, Error> {
+        self.0.noop()
+    }
+
+    fn command(&mut self, line: &str) -> Result<Reply, Error> {
+        self.0.command(line)
+    }
+
+    fn list(&mut self, path: Option<&str>) -> Result<Vec<Entry>, Error> {
+        self.0.list(path)
+    }
+
+    fn nlst(&mut self, path: Option<&str>) -> Result<Vec<String>, Error> {
+        self.0.nlst(path)
+    }
+
+    fn walk(&mut self, path: &str) -> Result<WalkResult, Error> {
+        self.0.walk(path)
+    }
+
+    fn remove_tree(&mut self, path: &str) -> Result<(), Error> {
+        self.0.remove_tree(path)
+    }
+}

@@ -1,0 +1,75 @@
+//! What every fault case shares: short deadlines, a logged-in session on
+//! a scripted server, and checks that nothing hangs and how the session ends.
+
+#![allow(dead_code)]
+
+pub(crate) use crate::common;
+pub use host_tests::scripted::{ordinary, Ctx, Flow, ScriptedServer};
+pub use host_tests::{default_options, Client, ConnectOptions, Error, SessionHandle, StoreMode};
+pub use std::time::{Duration, Instant};
+
+/// Short deadlines so stalls end quickly; generous enough for a loaded machine.
+pub fn quick() -> ConnectOptions {
+    let mut o = default_options();
+    o.connect_timeout_ms = Some(1_000);
+    o.reply_timeout_ms = Some(1_000);
+    o.data_timeout_ms = Some(1_000);
+    o
+}
+
+/// Every call in these tests must finish well within this.
+pub const HANG: Duration = Duration::from_secs(8);
+
+pub fn client_for(server: &ScriptedServer) -> Client {
+    Client::new(common::runtime(), server.grant()).unwrap()
+}
+
+/// Connects and logs in through `ordinary` answers.
+pub fn logged_in(
+    script: impl FnMut(&str, &mut Ctx) -> Flow + Send + 'static,
+) -> (ScriptedServer, Client, SessionHandle) {
+    let server = ScriptedServer::start(b"220 scripted\r\n", script);
+    let mut c = client_for(&server);
+    let s = c.connect("127.0.0.1", server.port(), &quick()).unwrap();
+    c.login(s, Some("u"), Some("p")).unwrap();
+    (server, c, s)
+}
+
+pub fn timed<T>(f: impl FnOnce() -> T) -> T {
+    let start = Instant::now();
+    let out = f();
+    assert!(start.elapsed() < HANG, "took {:?}", start.elapsed());
+    out
+}
+
+pub fn is_closed_after(c: &mut Client, s: SessionHandle) {
+    assert!(matches!(c.noop(s).unwrap_err().ftp(), Error::Closed));
+}
+
+pub fn still_usable(c: &mut Client, s: SessionHandle) {
+    assert_eq!(c.noop(s).unwrap().code, 200);
+}
+
+/// A script that answers RETR of anything with `data` and then `final_reply`.
+pub fn serve_file(data: &'static [u8], final_reply: &'static str) -> impl FnMut(&str, &mut Ctx) -> Flow + Send {
+    move |line, ctx| {
+        if line.starts_with("RETR") {
+            ctx.send("150 here it comes\r\n");
+            ctx.data_write(data);
+            ctx.data_close();
+            ctx.send(final_reply);
+            Flow::Next
+        } else {
+            ordinary(line, ctx)
+        }
+    }
+}
+
+/// A loopback port nothing listens on.
+pub fn closed_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
