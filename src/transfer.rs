@@ -59,7 +59,7 @@ impl Open {
         match self.pace.record(monotonic_clock::now(), bytes) {
             Ok(()) => Ok(()),
             Err(PaceError::Timeout(what)) => {
-                self.data = None;
+                self.drop_data();
                 self.session.borrow_mut().close();
                 Err(Error::Timeout(what))
             }
@@ -108,8 +108,15 @@ impl Open {
     }
 
     fn abort(&mut self) -> Result<()> {
-        self.data = None;
+        self.drop_data();
         self.session.borrow_mut().abort_transfer()
+    }
+
+    /// Drops the data connection of a transfer that ends early.
+    fn drop_data(&mut self) {
+        if let Some(data) = self.data.take() {
+            data.discard();
+        }
     }
 
     /// The plain TCP connection under a binary transfer, taken out so its
@@ -152,6 +159,12 @@ fn on_open<T>(open: &mut Option<Open>, step: impl FnOnce(&mut Open) -> Result<T>
         *open = None;
     }
     result
+}
+
+/// `Open::progress`, for a transfer whose stream was handed over.
+fn handed_progress(open: &mut Option<Open>, handed: Option<&TcpSocket>, bytes: u64) -> Result<u32> {
+    handed.ok_or_else(not_handed_over)?;
+    on_open(open, |open| open.progress(bytes))
 }
 
 pub struct Retrieve {
@@ -250,10 +263,7 @@ impl Retrieve {
 
     /// The caller read `bytes` from the handed-over stream.
     pub fn progress(&mut self, bytes: u64) -> Result<u32> {
-        if self.handed.is_none() {
-            return Err(not_handed_over());
-        }
-        on_open(&mut self.open, |open| open.progress(bytes))
+        handed_progress(&mut self.open, self.handed.as_ref(), bytes)
     }
 
     /// Drains the data, reads the final reply, and then checks that the
@@ -374,10 +384,7 @@ impl Store {
 
     /// The caller wrote `bytes` to the handed-over stream.
     pub fn progress(&mut self, bytes: u64) -> Result<u32> {
-        if self.handed.is_none() {
-            return Err(not_handed_over());
-        }
-        on_open(&mut self.open, |open| open.progress(bytes))
+        handed_progress(&mut self.open, self.handed.as_ref(), bytes)
     }
 
     pub fn finish(&mut self) -> Result<Reply> {

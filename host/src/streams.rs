@@ -21,8 +21,13 @@ impl DataStream for DynInputStream {
 }
 
 impl DataStream for DynOutputStream {
+    /// Waits for a pending write to finish, unless one is still pending
+    /// when the transfer is being given up (a server that stopped reading):
+    /// that wait would be forever.
     fn stop(&mut self) {
-        in_tokio(self.cancel());
+        if !matches!(self.check_write(), Ok(0)) {
+            in_tokio(self.cancel());
+        }
     }
 }
 

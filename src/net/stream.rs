@@ -60,6 +60,15 @@ impl Stream {
         }
     }
 
+    /// Drops a connection that failed (see `TcpConn::discard`).
+    pub fn discard(self) {
+        match self {
+            Stream::Plain(tcp) => tcp.discard(),
+            #[cfg(feature = "tls")]
+            Stream::Tls(tls) => tls.into_tcp().discard(),
+        }
+    }
+
     /// Ends the sending side (with TLS, close_notify first) so the peer
     /// sees the end of the data.
     pub fn close_send(&mut self, deadline: &Deadline) -> Result<()> {

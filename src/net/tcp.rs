@@ -154,6 +154,17 @@ impl TcpConn {
         shutdown(&self.socket, ShutdownType::Send);
     }
 
+    /// Drops the connection, unless a write is still pending (a peer that
+    /// stopped reading): wasmtime-wasi waits for a pending write before it
+    /// lets an output stream go, which against such a peer is forever, and
+    /// a socket cannot go before its streams. Such a connection is
+    /// abandoned instead; the host frees it with the component instance.
+    pub fn discard(self) {
+        if matches!(self.output.check_write(), Ok(0)) {
+            std::mem::forget(self);
+        }
+    }
+
     /// Gives up the input stream, for a caller to read directly; the socket
     /// is returned too, as it must outlive the stream (its child).
     pub fn into_input(self) -> (InputStream, TcpSocket) {

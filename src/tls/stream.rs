@@ -69,6 +69,11 @@ impl TlsStream {
         Ok(!self.tls.is_handshaking())
     }
 
+    /// The TCP connection underneath, giving up the TLS state.
+    pub fn into_tcp(self) -> TcpConn {
+        self.tcp
+    }
+
     pub fn readable(&self) -> &Pollable {
         self.tcp.readable()
     }

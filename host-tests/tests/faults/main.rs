@@ -9,6 +9,8 @@ mod common;
 mod support;
 
 mod control;
+mod deadlines;
+mod integrity;
 mod misuse;
 mod passive;
 mod transfers;

@@ -73,3 +73,76 @@ pub fn closed_port() -> u16 {
         .unwrap()
         .port()
 }
+
+pub use ftp_host::Error as HostError;
+pub use host_tests::paths::{self, DataPath, Driver, Limits, BOTH};
+
+/// Runs `case` once per data path (the component's chunked calls, and
+/// `ftp-host`'s hand-off), each against its own server running `script()`,
+/// each within `HANG`.
+pub fn on_both_paths<S>(limits: Limits, script: impl Fn() -> S, case: impl Fn(&mut dyn Driver, &ScriptedServer))
+where
+    S: FnMut(&str, &mut Ctx) -> Flow + Send + 'static,
+{
+    for path in BOTH {
+        let server = ScriptedServer::start(b"220 scripted\r\n", script());
+        let mut driver = paths::connect(common::runtime(), path, &server, limits)
+            .unwrap_or_else(|e| panic!("{path:?}: connect and login: {e}"));
+        let start = Instant::now();
+        case(&mut *driver, &server);
+        assert!(start.elapsed() < HANG, "{path:?}: took {:?}", start.elapsed());
+    }
+}
+
+/// A script that answers RETR with `first`, then `body` from the offset
+/// REST asked for (or from 0 when `honour_rest` is false), then `last`;
+/// SIZE with `size` when given.
+pub fn retr(
+    size: Option<&'static str>,
+    first: &'static str,
+    body: Vec<u8>,
+    honour_rest: bool,
+    last: &'static str,
+) -> impl FnMut(&str, &mut Ctx) -> Flow + Send + 'static {
+    let mut offset = 0usize;
+    move |line, ctx| {
+        let verb = line.split(' ').next().unwrap_or_default();
+        match (verb, size) {
+            ("SIZE", Some(reply)) => ctx.send(reply),
+            ("REST", _) => {
+                offset = line[5..].trim().parse().unwrap_or(0);
+                ctx.send("350 restarting\r\n");
+            }
+            ("RETR", _) => {
+                ctx.send(first);
+                let from = if honour_rest { offset.min(body.len()) } else { 0 };
+                ctx.data_write(&body[from..]);
+                ctx.data_close();
+                ctx.send(last);
+                offset = 0;
+            }
+            _ => return ordinary(line, ctx),
+        }
+        Flow::Next
+    }
+}
+
+/// The session answers NOOP: the conversation is still in step.
+pub fn in_step(d: &mut dyn Driver) {
+    assert_eq!(
+        d.noop().map(|r| r.code).ok(),
+        Some(200),
+        "{:?}: NOOP after the fault",
+        d.path()
+    );
+}
+
+/// The session reports closed.
+pub fn closed(d: &mut dyn Driver) {
+    assert!(matches!(d.noop(), Err(HostError::Closed)), "{:?}: still open", d.path());
+}
+
+/// `n` bytes of a recognisable pattern.
+pub fn pattern(n: usize) -> Vec<u8> {
+    (0..n).map(|i| (i % 251) as u8).collect()
+}
