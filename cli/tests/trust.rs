@@ -296,3 +296,47 @@ fn unparsed_listing_lines_are_shown_as_received() {
     assert!(out.contains("something no parser knows"), "{out:?}");
     assert!(!out.lines().any(|l| l.trim().is_empty()), "{out:?}");
 }
+
+/// Against inetutils ftpd, which splits LIST's argument at spaces: `ls` of
+/// a directory with a space used to print blank lines, `ls` of a missing
+/// one exited 0, and `rm -r` half-deleted a tree before failing.
+#[test]
+fn paths_with_spaces_against_a_server_that_splits_them() {
+    use host_tests::interop::{self, Kind};
+    let server = match interop::start(Kind::Inetutils) {
+        Ok(server) => server,
+        Err(reason) if !interop::required() => {
+            println!("skipped inetutils-ftpd: {reason}");
+            return;
+        }
+        Err(reason) => panic!("inetutils-ftpd is required (FTP_INTEROP_REQUIRED=1) but: {reason}"),
+    };
+    let root = format!("wftp-spaces-{}", std::process::id());
+    let base = std::path::Path::new(interop::USER_HOME).join(&root);
+    std::fs::create_dir_all(base.join("sub dir/inner dir")).unwrap();
+    std::fs::write(base.join("sub dir/a file.txt"), "a").unwrap();
+    std::fs::write(base.join("sub dir/inner dir/b.txt"), "b").unwrap();
+    assert!(std::process::Command::new("chown")
+        .args(["-R", interop::USER])
+        .arg(&base)
+        .status()
+        .unwrap()
+        .success());
+    let url = |path: &str| {
+        format!(
+            "ftp://{}:{}@{}/{root}/{path}",
+            interop::USER,
+            interop::PASSWORD,
+            server.addr
+        )
+    };
+    let env = Env::new();
+    assert_eq!(
+        env.ok(&["--no-netrc", "ls", &url("sub%20dir")]),
+        "a file.txt\ninner dir\n"
+    );
+    env.fails(&["--no-netrc", "ls", &url("missing")], 9);
+    env.ok(&["--no-netrc", "rm", "-r", &url("sub%20dir")]);
+    assert!(!base.join("sub dir").exists());
+    std::fs::remove_dir_all(base).unwrap();
+}

@@ -27,6 +27,9 @@ pub enum Kind {
     PureFtpd,
     Proftpd,
     Pyftpdlib,
+    /// GNU inetutils ftpd: splits LIST's argument at spaces, which is why
+    /// it is here.
+    Inetutils,
 }
 
 impl Kind {
@@ -36,19 +39,24 @@ impl Kind {
             Kind::PureFtpd => "pure-ftpd",
             Kind::Proftpd => "proftpd",
             Kind::Pyftpdlib => "pyftpdlib",
+            Kind::Inetutils => "inetutils-ftpd",
         }
     }
 
     /// Distinct passive ranges, so servers started in parallel never share
     /// one: 50 ports each, plain and TLS apart.
     fn passive(self, tls: bool) -> RangeInclusive<u16> {
+        if self == Kind::Inetutils {
+            // It has no setting for its passive ports.
+            return 1024..=u16::MAX;
+        }
         let base = 30_000
             + 100
                 * match self {
                     Kind::Vsftpd => 0,
                     Kind::PureFtpd => 1,
                     Kind::Proftpd => 2,
-                    Kind::Pyftpdlib => 3,
+                    Kind::Pyftpdlib | Kind::Inetutils => 3,
                 };
         let base = if tls { base + 50 } else { base };
         base..=base + 49
@@ -130,6 +138,8 @@ pub fn start_with(kind: Kind, tls: Option<ServerTls>) -> Result<RealServer, Stri
         Kind::Proftpd => proftpd(port, &passive, config.path(), tls)?,
         Kind::Pyftpdlib if tls.is_some() => return Err("the suite runs pyftpdlib without TLS".into()),
         Kind::Pyftpdlib => pyftpdlib(port, &passive)?,
+        Kind::Inetutils if tls.is_some() => return Err("inetutils ftpd has no TLS".into()),
+        Kind::Inetutils => inetutils(port)?,
     };
     let log = std::fs::File::create(config.path().join("server.log")).map_err(|e| e.to_string())?;
     let log2 = log.try_clone().map_err(|e| e.to_string())?;
@@ -274,6 +284,19 @@ fn proftpd_tls(binary: &Path, tls: Option<ServerTls>) -> Result<String, String> 
         t.pki.key().display(),
         if t.implicit { "TLSOptions UseImplicitSSL\n" } else { "" }
     ))
+}
+
+/// inetutils ftpd runs from inetd; `servers/inetd.py` plays inetd on `port`.
+fn inetutils(port: u16) -> Result<Command, String> {
+    let binary = find(&[servers_dir().join("inetutils/usr/sbin/ftpd"), "/usr/sbin/ftpd".into()])
+        .ok_or("inetutils ftpd is not installed (run .ci/install-ftp-servers)")?;
+    let launcher = Path::new(env!("CARGO_MANIFEST_DIR")).join("servers/inetd.py");
+    let mut c = Command::new("python3");
+    c.arg(launcher)
+        .arg(port.to_string())
+        .arg(binary)
+        .args(["-a", "default"]);
+    Ok(c)
 }
 
 fn pyftpdlib(port: u16, passive: &RangeInclusive<u16>) -> Result<Command, String> {

@@ -79,3 +79,55 @@ fn in_process_libunftp() {
     let steps = conformance::run(common::runtime(), &target);
     assert_all_pass("libunftp", &steps);
 }
+
+/// A tree whose names have spaces, in the interop user's home, owned by it.
+fn spaced_tree(tag: &str) -> (String, PathBuf) {
+    let root = format!("spaces-{tag}-{}", std::process::id());
+    let base = PathBuf::from(interop::USER_HOME).join(&root);
+    std::fs::create_dir_all(base.join("sub dir/inner dir")).unwrap();
+    std::fs::write(base.join("sub dir/a file.txt"), "a").unwrap();
+    std::fs::write(base.join("sub dir/inner dir/b.txt"), "b").unwrap();
+    let owned = std::process::Command::new("chown")
+        .args(["-R", interop::USER])
+        .arg(&base)
+        .status()
+        .unwrap();
+    assert!(owned.success());
+    (root, base)
+}
+
+/// inetutils ftpd splits LIST's argument at spaces (`LIST sub dir` lists
+/// `sub` and `dir`, as errors inside a 226 listing) and reports a missing
+/// directory the same way. Listing from inside the directory (curl's way)
+/// gets the right entries, a missing directory is an error, and a tree with
+/// spaces is removed whole.
+#[test]
+fn inetutils_paths_with_spaces() {
+    let server = match interop::start(Kind::Inetutils) {
+        Ok(server) => server,
+        Err(reason) if !interop::required() => {
+            println!("skipped inetutils-ftpd: {reason}");
+            return;
+        }
+        Err(reason) => panic!("inetutils-ftpd is required (FTP_INTEROP_REQUIRED=1) but: {reason}"),
+    };
+    let (root, base) = spaced_tree("lib");
+    let mut c = host_tests::Client::new(common::runtime(), server.grant()).unwrap();
+    let s = c
+        .connect("127.0.0.1", server.addr.port(), &host_tests::default_options())
+        .unwrap();
+    c.login(s, Some(interop::USER), Some(interop::PASSWORD)).unwrap();
+    let dir = format!("{root}/sub dir");
+    let mut names: Vec<String> = c.list(s, Some(&dir)).unwrap().into_iter().map(|e| e.name).collect();
+    names.sort();
+    assert_eq!(names, ["a file.txt", "inner dir"]);
+    assert!(c.nlst(s, Some(&dir)).unwrap().contains(&"a file.txt".to_string()));
+    match c.list(s, Some(&format!("{root}/missing"))).unwrap_err().ftp() {
+        host_tests::Error::Permanent(r) => assert_eq!(r.code, 550),
+        e => panic!("{e:?}"),
+    }
+    c.remove_tree(s, &dir).unwrap();
+    assert!(!base.join("sub dir").exists(), "the whole tree is gone");
+    assert_eq!(c.pwd(s).unwrap(), interop::USER_HOME, "back where it started");
+    std::fs::remove_dir_all(base).unwrap();
+}
