@@ -137,11 +137,22 @@ impl Client {
     }
 
     pub fn login(&mut self, s: SessionHandle, user: Option<&str>, password: Option<&str>) -> CallResult<Reply> {
+        self.login_with_account(s, user, password, None)
+    }
+
+    /// Login with ACCT information for servers that ask (332).
+    pub fn login_with_account(
+        &mut self,
+        s: SessionHandle,
+        user: Option<&str>,
+        password: Option<&str>,
+        account: Option<&str>,
+    ) -> CallResult<Reply> {
         let r = self
             .bindings
             .ftp_client_client()
             .session()
-            .call_login(&mut self.store, s.0, user, password, None);
+            .call_login(&mut self.store, s.0, user, password, account);
         flatten(r)
     }
 

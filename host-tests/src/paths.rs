@@ -31,6 +31,8 @@ pub struct Limits {
     pub transfer_ms: Option<u32>,
     /// Bytes a second, and the window in milliseconds.
     pub low_speed: Option<(u64, u32)>,
+    /// The component's linear memory limit, in bytes.
+    pub memory: usize,
 }
 
 impl Limits {
@@ -42,6 +44,7 @@ impl Limits {
             data_ms: 1_000,
             transfer_ms: None,
             low_speed: None,
+            memory: ftp_host::DEFAULT_MEMORY_LIMIT,
         }
     }
 }
@@ -84,7 +87,7 @@ struct Chunked {
 
 impl Chunked {
     fn connect(runtime: &Runtime, server: &ScriptedServer, l: Limits) -> Result<Self, Error> {
-        let mut client = Client::new(runtime, server.grant()).map_err(Error::Runtime)?;
+        let mut client = Client::with_memory_limit(runtime, server.grant(), l.memory).map_err(Error::Runtime)?;
         let mut o = default_options();
         o.connect_timeout_ms = Some(l.connect_ms);
         o.reply_timeout_ms = Some(l.reply_ms);
@@ -174,6 +177,7 @@ impl Hosted {
             bytes_per_second,
             window: Duration::from_millis(u64::from(window_ms)),
         });
+        o.memory_limit = l.memory;
         runtime.connect(o).map(Self)
     }
 }

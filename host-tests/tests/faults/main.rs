@@ -9,8 +9,10 @@ mod common;
 mod support;
 
 mod control;
+mod conversation;
 mod deadlines;
 mod integrity;
+mod login;
 mod misuse;
 mod passive;
 mod transfers;

@@ -1,0 +1,218 @@
+//! The conversation stays in step: replies in an order the protocol does not
+//! promise (a transfer finished without 150, a stray 200, late 226s after an
+//! abort, ABOR answered with 200) are resynchronised by the rules in
+//! `proto::conversation`, and raw commands that would change state the
+//! session keeps are refused. A later command never gets an earlier reply.
+
+use crate::support::*;
+
+fn answer(verb: &'static str, reply: &'static str) -> impl FnMut(&str, &mut Ctx) -> Flow + Send + 'static {
+    move |line, ctx| {
+        if line.split(' ').next() == Some(verb) {
+            ctx.send(reply);
+            Flow::Next
+        } else {
+            ordinary(line, ctx)
+        }
+    }
+}
+
+/// Some servers send a small file and 226 with no 150 before it.
+#[test]
+fn a_transfer_completed_without_150_delivers_its_data() {
+    on_both_paths(
+        Limits::quick(),
+        || retr(None, "226 Transfer complete (5 bytes)\r\n", b"hello".to_vec(), true, ""),
+        |d, _| {
+            assert_eq!(d.download("f", 0).unwrap(), b"hello", "{:?}", d.path());
+            in_step(d);
+        },
+    );
+}
+
+/// ftplib's rule: a 2xx before the 150 is a stray reply, read past once.
+#[test]
+fn a_stray_200_before_150_is_skipped() {
+    on_both_paths(
+        Limits::quick(),
+        || {
+            retr(
+                None,
+                "200 PORT ok, whatever\r\n150 go\r\n",
+                b"data".to_vec(),
+                true,
+                "226 done\r\n",
+            )
+        },
+        |d, _| {
+            assert_eq!(d.download("f", 0).unwrap(), b"data", "{:?}", d.path());
+            in_step(d);
+        },
+    );
+}
+
+/// A 226 that arrives after the abort's sentinel is a late transfer reply:
+/// the next command skips it and gets its own answer.
+#[test]
+fn a_late_226_after_the_abort_is_not_the_next_commands_reply() {
+    let (_server, mut c, s) = logged_in(|line, ctx| match line {
+        l if l.starts_with("RETR") => {
+            ctx.send("150 go\r\n");
+            ctx.data_write(&[1u8; 1000]);
+            Flow::Next
+        }
+        "ABOR" => {
+            ctx.send("225 abort ok\r\n");
+            Flow::Next
+        }
+        "PWD" => {
+            ctx.send("257 \"/\" here\r\n226 late transfer reply\r\n");
+            Flow::Next
+        }
+        _ => ordinary(line, ctx),
+    });
+    let t = c.retrieve(s, "f", 0).unwrap();
+    c.read(t, 10).unwrap();
+    timed(|| c.abort_retrieve(t)).unwrap();
+    assert_eq!(c.noop(s).unwrap().code, 200);
+    assert_eq!(c.noop(s).unwrap().code, 200);
+}
+
+/// ABOR answered with 200 (not a transfer code) is read past on the way to
+/// the sentinel's 257, so it is not left for the next command.
+#[test]
+fn abor_answered_with_200_leaves_the_conversation_in_step() {
+    let (_server, mut c, s) = logged_in(|line, ctx| match line {
+        l if l.starts_with("RETR") => {
+            ctx.send("150 go\r\n");
+            ctx.data_write(&[1u8; 1000]);
+            Flow::Next
+        }
+        "ABOR" => {
+            ctx.send("200 ABOR command successful\r\n");
+            Flow::Next
+        }
+        "SYST" => {
+            ctx.send("215 UNIX Type: L8\r\n");
+            Flow::Next
+        }
+        _ => ordinary(line, ctx),
+    });
+    let t = c.retrieve(s, "f", 0).unwrap();
+    c.read(t, 10).unwrap();
+    timed(|| c.abort_retrieve(t)).unwrap();
+    assert_eq!(c.system(s).unwrap(), "UNIX Type: L8");
+}
+
+/// A reply nobody asked for, already waiting when a command goes out.
+#[test]
+fn an_unsolicited_transfer_reply_is_skipped() {
+    let (_server, mut c, s) = logged_in(answer("NOOP", "226 stale\r\n200 fresh\r\n"));
+    let reply = c.noop(s).unwrap();
+    assert_eq!((reply.code, reply.text.as_str()), (200, "fresh"));
+}
+
+/// No sentinel answer within the reply deadline: the abort fails and the
+/// session closes rather than guess where it is.
+#[test]
+fn an_abort_whose_sentinel_is_never_answered_closes() {
+    let (_server, mut c, s) = logged_in(|line, ctx| match line {
+        l if l.starts_with("RETR") => {
+            ctx.send("150 go\r\n");
+            ctx.data_write(&[1u8; 1000]);
+            Flow::Next
+        }
+        "PWD" => Flow::Next,
+        _ => ordinary(line, ctx),
+    });
+    let t = c.retrieve(s, "f", 0).unwrap();
+    c.read(t, 10).unwrap();
+    assert!(timed(|| c.abort_retrieve(t)).is_err());
+    is_closed_after(&mut c, s);
+}
+
+#[test]
+fn raw_commands_that_change_kept_state_are_refused() {
+    let (server, mut c, s) = logged_in(ordinary);
+    for line in [
+        "REST 100",
+        "MODE B",
+        "STRU R",
+        "PROT C",
+        "PBSZ 0",
+        "AUTH TLS",
+        "CCC",
+        "RETR f",
+        "STOR f",
+        "LIST",
+        "PASV",
+        "EPSV",
+        "PORT 1,2,3,4,5,6",
+        "ABOR",
+    ] {
+        match c.command(s, line).unwrap_err().ftp() {
+            Error::InvalidInput(m) => assert!(!m.is_empty()),
+            e => panic!("{line}: {e:?}"),
+        }
+    }
+    assert!(!server
+        .commands()
+        .iter()
+        .any(|l| l.starts_with("REST") || l.starts_with("MODE")));
+    still_usable(&mut c, s);
+}
+
+/// TYPE sent raw is tracked: the next binary transfer sets TYPE I again.
+#[test]
+fn a_raw_type_is_tracked() {
+    on_both_paths(
+        Limits::quick(),
+        || retr(None, "150 go\r\n", b"x".to_vec(), true, "226 done\r\n"),
+        |d, server| {
+            assert_eq!(d.command("TYPE A").unwrap().code, 200);
+            d.download("f", 0).unwrap();
+            let sent = server.commands();
+            let last_type = sent.iter().rev().find(|l| l.starts_with("TYPE")).cloned();
+            assert_eq!(last_type.as_deref(), Some("TYPE I"), "{:?}: {sent:?}", d.path());
+        },
+    );
+}
+
+/// A 421 in place of the 150: the server is going away; typed, then closed.
+#[test]
+fn a_421_to_the_transfer_command_closes() {
+    on_both_paths(
+        Limits::quick(),
+        || answer("RETR", "421 shutting down\r\n"),
+        |d, _| {
+            match d.download("f", 0) {
+                Err(HostError::Transient(r)) => assert_eq!(r.code, 421),
+                other => panic!("{:?}: {other:?}", d.path()),
+            }
+            closed(d);
+        },
+    );
+}
+
+/// EPSV refused, PASV used, on both data paths.
+#[test]
+fn downloads_fall_back_from_epsv_to_pasv() {
+    on_both_paths(
+        Limits::quick(),
+        || {
+            let mut file = retr(None, "150 go\r\n", b"pasv data".to_vec(), true, "226 done\r\n");
+            move |line: &str, ctx: &mut Ctx| {
+                if line == "EPSV" {
+                    ctx.send("502 EPSV not implemented\r\n");
+                    Flow::Next
+                } else {
+                    file(line, ctx)
+                }
+            }
+        },
+        |d, server| {
+            assert_eq!(d.download("f", 0).unwrap(), b"pasv data", "{:?}", d.path());
+            assert!(server.commands().contains(&"PASV".to_string()));
+        },
+    );
+}
