@@ -15,4 +15,5 @@ mod integrity;
 mod login;
 mod misuse;
 mod passive;
+mod refusals;
 mod transfers;
