@@ -10,10 +10,12 @@ mod support;
 
 mod control;
 mod conversation;
+mod cve;
 mod deadlines;
 mod hostile;
 mod integrity;
 mod login;
+mod memory;
 mod misuse;
 mod passive;
 mod refusals;

@@ -75,7 +75,7 @@ pub fn closed_port() -> u16 {
 }
 
 pub use ftp_host::Error as HostError;
-pub use host_tests::paths::{self, DataPath, Driver, Limits, BOTH};
+pub use host_tests::paths::{self, Driver, Limits, BOTH};
 
 /// Runs `case` once per data path (the component's chunked calls, and
 /// `ftp-host`'s hand-off), each against its own server running `script()`,

@@ -181,19 +181,6 @@ fn abor_answered_with_426_then_226() {
     assert_eq!(c.pwd(s).unwrap(), "/", "the next reply is PWD's own");
 }
 
-trait Code {
-    fn to_string_lossy(&self) -> String;
-}
-
-impl Code for Error {
-    fn to_string_lossy(&self) -> String {
-        match self {
-            Error::Permanent(r) | Error::Transient(r) | Error::Unexpected(r) => r.code.to_string(),
-            e => format!("{e:?}"),
-        }
-    }
-}
-
 #[test]
 fn abor_answered_with_225_alone() {
     let (_server, mut c, s) = logged_in(|line, ctx| {
