@@ -23,6 +23,8 @@ const options = {
   connectTimeoutMs: 10000,
   replyTimeoutMs: 10000,
   dataTimeoutMs: 10000,
+  transferTimeoutMs: undefined,
+  lowSpeed: undefined,
   trustPasvHost: false,
   maxLineLength: undefined,
   tls: undefined,
@@ -62,7 +64,10 @@ const direct = session.retrieve('data.bin', 0n);
 const stream = direct.dataStream();
 for (;;) {
   try {
-    viaStream.push(stream.blockingRead(1n << 20n));
+    const chunk = stream.blockingRead(1n << 20n);
+    viaStream.push(chunk);
+    // The transfer holds the stream to its deadlines and announced size.
+    direct.progress(BigInt(chunk.length));
   } catch (e) {
     // preview2-shim throws the stream-error variant itself.
     if ((e.payload ?? e)?.tag === 'closed') break;

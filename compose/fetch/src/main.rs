@@ -39,6 +39,9 @@ fn copy_out(download: &Retrieve) -> Result<u64, String> {
                 Ok(bytes) => {
                     out.write_all(&bytes).map_err(|e| e.to_string())?;
                     total += bytes.len() as u64;
+                    // The transfer holds the stream to its deadlines and
+                    // to the size the server announced.
+                    download.progress(bytes.len() as u64).map_err(|e| describe(&e))?;
                 }
                 Err(StreamError::Closed) => break,
                 Err(StreamError::LastOperationFailed(e)) => return Err(e.to_debug_string()),
@@ -65,6 +68,8 @@ fn run(args: &[String]) -> Result<(), String> {
         connect_timeout_ms: Some(10_000),
         reply_timeout_ms: Some(10_000),
         data_timeout_ms: Some(10_000),
+        transfer_timeout_ms: None,
+        low_speed: None,
         trust_pasv_host: false,
         max_line_length: None,
         tls: None,

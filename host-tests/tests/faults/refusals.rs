@@ -112,10 +112,13 @@ fn type_refused_before_an_upload() {
     );
 }
 
+/// One plain command, sent through the harness.
+type Call = fn(&mut Client, SessionHandle) -> Result<(), Error>;
+
 /// Plain commands refused, each typed and each leaving the session usable.
 #[test]
 fn plain_commands_refused() {
-    let cases: [(&str, &str, u16, fn(&mut Client, SessionHandle) -> Result<(), Error>); 6] = [
+    let cases: [(&str, &str, u16, Call); 6] = [
         ("CWD", "550 No such directory\r\n", 550, |c, s| {
             c.cwd(s, "d").map(drop).map_err(|f| f.ftp())
         }),

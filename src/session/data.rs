@@ -1,0 +1,352 @@
+//! Data connections: passive mode, opening a transfer and its first reply,
+//! finishing and aborting it, and the listings read over one.
+
+use super::{is_2xx, is_code, Passive, Session, ABORT_GRACE_MS, MAX_LISTING};
+#[cfg(feature = "tls")]
+use crate::control::Control;
+use crate::error::{Error, Result};
+use crate::net::deadline::Deadline;
+use crate::net::stream::Stream;
+use crate::net::tcp::TcpConn;
+use crate::proto::command::{self, check_path};
+use crate::proto::conversation::{self, transfer_start, TransferStart};
+use crate::proto::feat;
+use crate::proto::listing::{parse_listing, Entry, Kind};
+use crate::proto::passive::{parse_epsv, parse_pasv};
+#[cfg(feature = "tls")]
+use crate::proto::reply::Class;
+use crate::proto::reply::Reply;
+use crate::proto::time::Timestamp;
+use crate::proto::ProtocolError;
+use std::net::{IpAddr, SocketAddr};
+
+impl Session {
+    /// The current wall-clock time, to place LIST dates that omit the year.
+    fn now() -> Timestamp {
+        let now = wasi::clocks::wall_clock::now();
+        Timestamp {
+            seconds: i64::try_from(now.seconds).unwrap_or(i64::MAX),
+            nanoseconds: now.nanoseconds,
+        }
+    }
+
+    /// MLSD where offered (its argument is one whole path by RFC 3659),
+    /// else LIST the way curl does it: CWD into the directory and LIST
+    /// there, since servers split LIST's argument at spaces and take a
+    /// leading `-` as `ls` options. A path CWD refuses (a file, a glob, a
+    /// missing directory) is listed directly; if that yields no entry a
+    /// parser understood, CWD's refusal is the answer, so a missing
+    /// directory is an error even where LIST prints its complaint as data.
+    pub fn list(&mut self, path: Option<&str>) -> Result<Vec<Entry>> {
+        if let Some(p) = path {
+            check_path("path", p)?;
+        }
+        let machine = feat::has(self.features()?, "MLST");
+        let (body, refusal) = match (machine, path) {
+            (true, _) | (false, None) => (self.listing_body(if machine { "MLSD" } else { "LIST" }, path)?, None),
+            (false, Some(path)) => self.listing_in_dir("LIST", path)?,
+        };
+        let mut entries = parse_bounded(&body, machine)?;
+        entries.retain(|e| !e.is_self_or_parent());
+        match refusal {
+            Some(reply) if entries.iter().all(|e| e.kind == Kind::Unparsed) => Err(Error::from_reply(reply)),
+            _ => Ok(entries),
+        }
+    }
+
+    /// A listing of `path` made from inside it (CWD there, list, CWD back);
+    /// when CWD refuses, the listing of `path` itself and the refusal.
+    fn listing_in_dir(&mut self, verb: &str, path: &str) -> Result<(Vec<u8>, Option<Reply>)> {
+        let home = self.pwd()?;
+        match self.cwd(path) {
+            Ok(_) => {
+                let body = self.listing_body(verb, None);
+                self.cwd(&home)?;
+                Ok((body?, None))
+            }
+            Err(Error::Permanent(refusal)) if !splits_at_spaces(path) => {
+                Ok((self.listing_body(verb, Some(path))?, Some(refusal)))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Sends TYPE if the server's type is not (known to be) the one wanted:
+    /// servers start in ASCII, the session in binary.
+    pub(super) fn sync_type(&mut self) -> Result<()> {
+        if self.server_type != Some(self.wanted_type) {
+            self.expect("TYPE", Some(self.wanted_type.code()), is_2xx)?;
+            self.server_type = Some(self.wanted_type);
+        }
+        Ok(())
+    }
+
+    /// EPSV (or PASV where refused), then a connection to the port named.
+    /// As curl does, a refused connection to the port EPSV named is retried
+    /// once through PASV, and the session uses PASV from then on.
+    fn open_data(&mut self) -> Result<TcpConn> {
+        let epsv = self.passive == Passive::TryEpsv;
+        let (ip, port) = self.passive_address()?;
+        let deadline = Deadline::after_ms(self.options.connect_ms, "data connect");
+        match TcpConn::connect(&self.network, SocketAddr::new(ip, port), &deadline) {
+            Err(Error::Io(_)) if epsv && self.passive == Passive::TryEpsv && self.peer.is_ipv4() => {
+                self.passive = Passive::PasvOnly;
+                let (ip, port) = self.passive_address()?;
+                let deadline = Deadline::after_ms(self.options.connect_ms, "data connect");
+                TcpConn::connect(&self.network, SocketAddr::new(ip, port), &deadline)
+            }
+            done => done,
+        }
+    }
+
+    fn passive_address(&mut self) -> Result<(IpAddr, u16)> {
+        if self.passive == Passive::TryEpsv {
+            let reply = self.cmd("EPSV", None)?;
+            match reply.code {
+                229 => return Ok((self.peer, parse_epsv(&reply.text())?)),
+                code if conversation::epsv_falls_back(code, self.peer.is_ipv4()) => self.passive = Passive::PasvOnly,
+                _ => return Err(Error::from_reply(reply)),
+            }
+        }
+        let reply = self.expect("PASV", None, is_code(&[227]))?;
+        let (named, port) = parse_pasv(&reply.text())?;
+        let ip = if self.options.trust_pasv_host {
+            IpAddr::V4(named)
+        } else {
+            self.peer
+        };
+        Ok((ip, port))
+    }
+
+    /// Opens the data connection and sends the transfer command; once the
+    /// server accepts it the session is busy until `finish_transfer` or
+    /// `abort_transfer`. What the first reply means is
+    /// `conversation::transfer_start`'s rule.
+    pub fn open_transfer(&mut self, verb: &str, arg: Option<&str>, rest: u64) -> Result<(Stream, Reply)> {
+        self.ensure_idle()?;
+        let line = command::format(verb, arg)?;
+        self.sync_type()?;
+        let data = self.open_data()?;
+        if rest > 0 {
+            self.expect("REST", Some(&rest.to_string()), is_code(&[350]))?;
+        }
+        let (data, mut reply) = self.send_transfer_command(&line, data)?;
+        let mut skipped = false;
+        loop {
+            match transfer_start(reply.code, skipped) {
+                TransferStart::Open => break,
+                TransferStart::AlreadyDone => {
+                    self.early_final = Some(reply.clone());
+                    break;
+                }
+                TransferStart::ReadNext => {
+                    skipped = true;
+                    reply = self.on_control(|control, deadline| control.read_reply(deadline))?;
+                }
+                TransferStart::Closing => {
+                    self.close();
+                    return Err(Error::Transient(reply));
+                }
+                TransferStart::Refused => return Err(Error::from_reply(reply)),
+            }
+        }
+        self.busy = true;
+        Ok((data, reply))
+    }
+
+    /// Sends the transfer command and reads its first reply; with PROT P,
+    /// secures the data connection at the same time.
+    fn send_transfer_command(&mut self, line: &[u8], data: TcpConn) -> Result<(Stream, Reply)> {
+        #[cfg(feature = "tls")]
+        if let Some(secured) = self.secured.as_ref().filter(|s| s.protect_data()) {
+            let tls = secured.start(data, &self.reply_deadline())?;
+            return self.on_control(move |control, deadline| {
+                control.send(line, deadline)?;
+                let (tls, reply) = secure_data_handshake(control, tls, deadline)?;
+                Ok((Stream::Tls(Box::new(tls)), reply))
+            });
+        }
+        self.on_control(|control, deadline| {
+            control.send(line, deadline)?;
+            Ok((Stream::Plain(data), control.read_reply(deadline)?))
+        })
+    }
+
+    /// Reads the transfer's final reply (the data connection must be closed
+    /// or at its end); 2xx is success.
+    pub fn finish_transfer(&mut self) -> Result<Reply> {
+        self.busy = false;
+        let reply = match self.early_final.take() {
+            Some(reply) => reply,
+            None => self.on_control(|control, deadline| control.read_final(deadline))?,
+        };
+        if reply.code == 421 {
+            self.close();
+        }
+        if is_2xx(reply.code) {
+            Ok(reply)
+        } else {
+            Err(Error::from_reply(reply))
+        }
+    }
+
+    /// Ends an open transfer early; the caller has already closed the data
+    /// connection. Most servers then send the transfer's final reply (426,
+    /// or 226 if it had just completed) at once, so that is awaited briefly
+    /// first. Then ABOR goes out with a sentinel behind it (see
+    /// `conversation::ABORT_SENTINEL`): servers answer ABOR with 426+226,
+    /// 225, 226 or even 200, and some report the transfer late, so replies
+    /// are read until the sentinel's shows the connection is back in step.
+    /// The whole abort gets one reply deadline; failing it closes the session.
+    pub fn abort_transfer(&mut self) -> Result<()> {
+        self.busy = false;
+        if self.early_final.take().is_some() {
+            return Ok(());
+        }
+        let reply_ms = self.options.reply_ms;
+        let result = self.on_control(|control, deadline| {
+            let grace = Deadline::after_ms(ABORT_GRACE_MS.min(reply_ms / 2), "reply");
+            match control.read_final(&grace) {
+                Ok(reply) if reply.code == 421 => return Err(Error::Transient(reply)),
+                Ok(_) | Err(Error::Timeout(_)) => {}
+                Err(e) => return Err(e),
+            }
+            control.send(conversation::ABORT_SENTINEL, deadline)?;
+            for _ in 0..conversation::ABORT_MAX_REPLIES {
+                let reply = control.read_final(deadline)?;
+                if conversation::ends_abort(&reply) {
+                    return Ok(());
+                }
+                if reply.code == 421 {
+                    return Err(Error::Transient(reply));
+                }
+            }
+            Err(Error::Protocol(ProtocolError::MalformedReply(
+                "no reply to the abort's sentinel".into(),
+            )))
+        });
+        if result.is_err() {
+            self.close();
+        }
+        result
+    }
+
+    /// NLST: the names in a directory, one per line of the listing.
+    /// A path the server would split (see `list`) is listed from inside.
+    pub fn nlst(&mut self, path: Option<&str>) -> Result<Vec<String>> {
+        if let Some(p) = path {
+            check_path("path", p)?;
+        }
+        let body = match path {
+            Some(p) if splits_at_spaces(p) => self.listing_in_dir("NLST", p)?.0,
+            _ => self.listing_body("NLST", path)?,
+        };
+        Ok(body
+            .split(|&b| b == b'\n')
+            .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
+            .filter(|l| !l.is_empty())
+            .map(|l| String::from_utf8_lossy(l).into_owned())
+            .collect())
+    }
+
+    /// The whole body of a listing command, bounded by `MAX_LISTING`.
+    fn listing_body(&mut self, verb: &str, path: Option<&str>) -> Result<Vec<u8>> {
+        let (mut data, _) = self.open_transfer(verb, path, 0)?;
+        let body = self.read_all(&mut data, MAX_LISTING);
+        drop(data);
+        match body {
+            Ok(bytes) => {
+                self.finish_transfer()?;
+                Ok(bytes)
+            }
+            Err(e) => {
+                // Best effort: the error that stopped the listing is the one to report.
+                let _ = self.abort_transfer();
+                Err(e)
+            }
+        }
+    }
+
+    fn read_all(&self, data: &mut Stream, max_bytes: usize) -> Result<Vec<u8>> {
+        let mut out = Vec::new();
+        loop {
+            let deadline = Deadline::after_ms(self.options.data_ms, "data");
+            match data.read(64 * 1024, &deadline)? {
+                Some(chunk) => {
+                    if out.len() + chunk.len() > max_bytes {
+                        return Err(ProtocolError::ListingTooLong(max_bytes).into());
+                    }
+                    // The host may cap memory below `max_bytes`: fail typed, not trap.
+                    out.try_reserve(chunk.len())
+                        .map_err(|_| ProtocolError::ListingExceedsMemory(out.len()))?;
+                    out.extend_from_slice(&chunk);
+                }
+                None => return Ok(out),
+            }
+        }
+    }
+}
+
+/// Whether a server may take `path` as several LIST arguments or options.
+fn splits_at_spaces(path: &str) -> bool {
+    path.starts_with('-') || path.chars().any(char::is_whitespace)
+}
+
+/// Memory the parsed entries of a listing may take, per byte of listing and
+/// per line: the entries with their raw lines, names and facts, plus their
+/// copy on the way out of the component.
+const PARSE_BYTES_PER_BYTE: usize = 4;
+const PARSE_BYTES_PER_LINE: usize = 384;
+
+/// Parses a listing after checking that the memory its entries need can be
+/// had, so a listing that fits but whose entries would not is a typed error
+/// rather than an allocation failure (a trap) halfway through.
+fn parse_bounded(body: &[u8], machine: bool) -> Result<Vec<Entry>> {
+    let lines = body.iter().filter(|&&b| b == b'\n').count() + 1;
+    let need = body
+        .len()
+        .saturating_mul(PARSE_BYTES_PER_BYTE)
+        .saturating_add(lines.saturating_mul(PARSE_BYTES_PER_LINE));
+    let mut probe: Vec<u8> = Vec::new();
+    probe
+        .try_reserve_exact(need)
+        .map_err(|_| ProtocolError::ListingExceedsMemory(body.len()))?;
+    drop(probe);
+    Ok(parse_listing(body, machine, Session::now()))
+}
+
+/// Completes the data connection's TLS handshake while waiting for the
+/// transfer command's first reply. Servers differ in order: vsftpd sends 150
+/// and then accepts TLS, ProFTPD completes TLS before its 150, so both the
+/// handshake and the control connection are driven until each is done (or
+/// the server answers with an error).
+#[cfg(feature = "tls")]
+fn secure_data_handshake(
+    control: &mut Control,
+    mut tls: crate::tls::stream::TlsStream,
+    deadline: &Deadline,
+) -> Result<(crate::tls::stream::TlsStream, Reply)> {
+    let mut reply: Option<Reply> = None;
+    let mut done = false;
+    loop {
+        if !done {
+            done = tls.handshake_step(deadline)?;
+        }
+        if reply.is_none() {
+            reply = control.try_read_reply(deadline)?;
+        }
+        match (reply, done) {
+            (Some(r), _) if r.class() != Class::Preliminary => return Ok((tls, r)),
+            (Some(r), true) => return Ok((tls, r)),
+            (Some(r), false) => {
+                tls.handshake(deadline)?;
+                return Ok((tls, r));
+            }
+            (None, true) => return Ok((tls, control.read_reply(deadline)?)),
+            (None, false) => {
+                deadline.wait_any(&[tls.readable(), control.readable()])?;
+                reply = None;
+            }
+        }
+    }
+}

@@ -1,0 +1,365 @@
+//! A session: the control connection and its state (connecting, TLS,
+//! login, features), and how one exchange on it goes. Plain commands are in
+//! `commands`, data connections and listings in `data`; transfers build on
+//! `open_transfer`, `finish_transfer` and `abort_transfer`.
+
+mod commands;
+mod data;
+
+use crate::control::Control;
+use crate::error::{Error, Result};
+use crate::net::deadline::Deadline;
+use crate::net::resolve::{resolve, socket_ip};
+use crate::net::stream::Stream;
+use crate::net::tcp::TcpConn;
+use crate::proto::command::{self, check_path};
+use crate::proto::conversation::{self, login_step, LoginStep};
+use crate::proto::feat::{self, Feature};
+use crate::proto::pace::{Limits, LowSpeed};
+use crate::proto::reply::{Class, Reply};
+use crate::secure::{Secured, Security, TlsSettings};
+use std::net::{IpAddr, SocketAddr};
+use wasi::sockets::instance_network::instance_network;
+use wasi::sockets::network::Network;
+
+/// Connect options with defaults applied.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub connect_ms: u32,
+    pub reply_ms: u32,
+    pub data_ms: u32,
+    /// The whole of one transfer, if limited.
+    pub transfer_ms: Option<u32>,
+    pub low_speed: Option<LowSpeed>,
+    pub trust_pasv_host: bool,
+    pub max_line: usize,
+    pub tls: Option<TlsSettings>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            connect_ms: 30_000,
+            reply_ms: 30_000,
+            data_ms: 60_000,
+            transfer_ms: None,
+            low_speed: None,
+            trust_pasv_host: false,
+            max_line: 8192,
+            tls: None,
+        }
+    }
+}
+
+impl Options {
+    /// The limits each transfer runs under.
+    pub fn limits(&self) -> Limits {
+        Limits {
+            data_ns: u64::from(self.data_ms) * 1_000_000,
+            transfer_ns: self.transfer_ms.map(|ms| u64::from(ms) * 1_000_000),
+            low_speed: self.low_speed,
+        }
+    }
+}
+
+/// How long an abort waits for the transfer's own final reply before ABOR
+/// (at most half of the one reply deadline the whole abort gets).
+const ABORT_GRACE_MS: u32 = 2_000;
+
+/// The smallest line bound accepted: RFC 959 replies and paths need room.
+pub const MIN_LINE: usize = 512;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransferType {
+    Binary,
+    Ascii,
+}
+
+impl TransferType {
+    fn code(self) -> &'static str {
+        match self {
+            TransferType::Binary => "I",
+            TransferType::Ascii => "A",
+        }
+    }
+}
+
+/// What the server has shown about passive modes so far.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Passive {
+    TryEpsv,
+    PasvOnly,
+}
+
+pub struct Session {
+    /// `None` once the session is closed.
+    control: Option<Control>,
+    network: Network,
+    peer: IpAddr,
+    options: Options,
+    welcome: Reply,
+    passive: Passive,
+    wanted_type: TransferType,
+    server_type: Option<TransferType>,
+    features: Option<Vec<Feature>>,
+    busy: bool,
+    /// A transfer's final reply that came as its first (226 without 150).
+    early_final: Option<Reply>,
+    /// The TLS state once the control connection is secured.
+    secured: Option<Secured>,
+    /// Explicit mode: the TLS state waiting for AUTH TLS.
+    pending_tls: Option<Secured>,
+    security: Security,
+}
+
+/// Listings kept in memory (LIST, MLSD, NLST) are bounded so a hostile
+/// server cannot exhaust the guest's memory.
+pub const MAX_LISTING: usize = 64 << 20;
+
+fn is_code(codes: &'static [u16]) -> impl Fn(u16) -> bool {
+    move |c| codes.contains(&c)
+}
+
+fn is_2xx(code: u16) -> bool {
+    (200..300).contains(&code)
+}
+
+impl Session {
+    pub fn connect(host: &str, port: u16, options: Options) -> Result<Self> {
+        if port == 0 {
+            return Err(Error::InvalidInput("port 0".into()));
+        }
+        let network = instance_network();
+        let deadline = Deadline::after_ms(options.connect_ms, "connect");
+        let tls = options.tls.clone().filter(|t| t.mode != Security::None);
+        // Check the TLS settings (CA bundle, name) before any connection.
+        let secured = tls.as_ref().map(|t| Secured::new(t, host)).transpose()?;
+        let mut last_err = None;
+        for ip in resolve(&network, host, &deadline)? {
+            match TcpConn::connect(&network, SocketAddr::new(ip, port), &deadline) {
+                Ok(conn) => {
+                    let mut session = Self::greet(network, conn, ip, options, secured, &deadline)?;
+                    if let Some(t) = tls.filter(|t| t.mode == Security::Explicit) {
+                        session.auth_tls(&t, &deadline)?;
+                    }
+                    session.protect()?;
+                    return Ok(session);
+                }
+                Err(e) => last_err = Some(e),
+            }
+        }
+        Err(last_err.unwrap_or_else(|| Error::Io(format!("no address for {host}"))))
+    }
+
+    fn greet(
+        network: Network,
+        conn: TcpConn,
+        ip: IpAddr,
+        options: Options,
+        secured: Option<Secured>,
+        deadline: &Deadline,
+    ) -> Result<Self> {
+        let peer = conn.peer().map(|addr| socket_ip(&addr)).unwrap_or(ip);
+        let implicit = options.tls.as_ref().is_some_and(|t| t.mode == Security::Implicit);
+        let stream = match (&secured, implicit) {
+            (Some(s), true) => s.wrap(conn, deadline)?,
+            _ => Stream::Plain(conn),
+        };
+        let mut control = Control::new(stream, options.max_line);
+        let welcome = control.read_final(deadline)?;
+        if !is_2xx(welcome.code) {
+            return Err(Error::from_reply(welcome));
+        }
+        let (secured, pending, security) = if implicit {
+            (secured, None, Security::Implicit)
+        } else {
+            (None, secured, Security::None)
+        };
+        Ok(Self {
+            secured,
+            security,
+            pending_tls: pending,
+            control: Some(control),
+            network,
+            peer,
+            options,
+            welcome,
+            passive: Passive::TryEpsv,
+            wanted_type: TransferType::Binary,
+            server_type: None,
+            features: None,
+            busy: false,
+            early_final: None,
+        })
+    }
+
+    /// Explicit FTPS: AUTH TLS, then the handshake on the same connection.
+    fn auth_tls(&mut self, settings: &TlsSettings, deadline: &Deadline) -> Result<()> {
+        let Some(secured) = self.pending_tls.take() else {
+            return Ok(());
+        };
+        let reply = self.cmd("AUTH", Some("TLS"))?;
+        if reply.code != 234 {
+            if settings.allow_plaintext && reply.class() != Class::Completion {
+                return Ok(());
+            }
+            return Err(Error::TlsRefused(reply));
+        }
+        let control = self.control.take().ok_or(Error::Closed)?;
+        #[allow(irrefutable_let_patterns)] // refutable with the `tls` feature
+        let Stream::Plain(tcp) = control.into_stream()?
+        else {
+            return Err(Error::InvalidInput("the control connection is already secured".into()));
+        };
+        let stream = secured.wrap(tcp, deadline)?;
+        self.control = Some(Control::new(stream, self.options.max_line));
+        self.secured = Some(secured);
+        self.security = Security::Explicit;
+        Ok(())
+    }
+
+    /// PBSZ 0 and PROT P (or C) once the control connection is secured.
+    fn protect(&mut self) -> Result<()> {
+        let Some(secured) = &self.secured else { return Ok(()) };
+        let level = if secured.protect_data() { "P" } else { "C" };
+        self.expect("PBSZ", Some("0"), is_2xx)?;
+        self.expect("PROT", Some(level), is_2xx)?;
+        Ok(())
+    }
+
+    pub fn security(&self) -> Security {
+        self.security
+    }
+
+    pub fn welcome(&self) -> &Reply {
+        &self.welcome
+    }
+
+    pub fn options(&self) -> &Options {
+        &self.options
+    }
+
+    fn reply_deadline(&self) -> Deadline {
+        Deadline::after_ms(self.options.reply_ms, "reply")
+    }
+
+    /// Refuses calls while a transfer is open or after the session closed.
+    pub fn ensure_idle(&self) -> Result<()> {
+        if self.control.is_none() {
+            return Err(Error::Closed);
+        }
+        if self.busy {
+            return Err(Error::InvalidInput(
+                "a transfer is open on this session; finish or abort it first".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Closes the session: drops the control connection.
+    pub fn close(&mut self) {
+        self.control = None;
+        self.busy = false;
+        self.early_final = None;
+    }
+
+    /// Runs one step on the control connection; a fault that leaves the
+    /// connection out of step, or a 421, closes the session.
+    fn on_control<T>(&mut self, step: impl FnOnce(&mut Control, &Deadline) -> Result<T>) -> Result<T> {
+        let deadline = self.reply_deadline();
+        let control = self.control.as_mut().ok_or(Error::Closed)?;
+        let result = step(control, &deadline);
+        match &result {
+            Err(e) if e.breaks_control() => self.close(),
+            Err(Error::Transient(r)) if r.code == 421 => self.close(),
+            _ => {}
+        }
+        result
+    }
+
+    /// Sends a line and returns the final (non-1xx) reply. A 421 closes the
+    /// session and is returned as a transient error.
+    /// Late replies to an earlier transfer (a 226 after the abort's
+    /// sentinel) are skipped: see `conversation::is_late_transfer_reply`.
+    fn exchange(&mut self, line: &[u8]) -> Result<Reply> {
+        self.on_control(|control, deadline| {
+            control.send(line, deadline)?;
+            let mut reply = control.read_final(deadline)?;
+            while conversation::is_late_transfer_reply(&reply) {
+                reply = control.read_final(deadline)?;
+            }
+            if reply.code == 421 {
+                return Err(Error::Transient(reply));
+            }
+            Ok(reply)
+        })
+    }
+
+    fn cmd(&mut self, verb: &str, arg: Option<&str>) -> Result<Reply> {
+        let line = command::format(verb, arg)?;
+        self.exchange(&line)
+    }
+
+    /// Sends a command and accepts only the replies `ok` admits.
+    fn expect(&mut self, verb: &str, arg: Option<&str>, ok: impl Fn(u16) -> bool) -> Result<Reply> {
+        let reply = self.cmd(verb, arg)?;
+        if ok(reply.code) {
+            Ok(reply)
+        } else {
+            Err(Error::from_reply(reply))
+        }
+    }
+
+    fn path_cmd(&mut self, verb: &str, path: &str) -> Result<Reply> {
+        self.ensure_idle()?;
+        check_path("path", path)?;
+        self.expect(verb, Some(path), is_2xx)
+    }
+
+    pub fn login(&mut self, user: Option<&str>, password: Option<&str>, account: Option<&str>) -> Result<Reply> {
+        self.ensure_idle()?;
+        let user = user.filter(|u| !u.is_empty()).unwrap_or("anonymous");
+        let mut password = password.unwrap_or("").to_string();
+        if user == "anonymous" && (password.is_empty() || password == "-") {
+            password.push_str("anonymous@");
+        }
+        command::format("USER", Some(user))?;
+        command::format("PASS", Some(&password))?;
+        if let Some(acct) = account {
+            command::format("ACCT", Some(acct))?;
+        }
+        self.server_type = None;
+        self.features = None;
+        let mut sent = "USER";
+        let mut reply = self.cmd(sent, Some(user))?;
+        loop {
+            let (verb, arg) = match login_step(sent, reply.code, account.is_some()) {
+                LoginStep::Done => break,
+                LoginStep::Fail => return Err(Error::from_reply(reply)),
+                LoginStep::SendPass => ("PASS", password.as_str()),
+                LoginStep::SendAccount => ("ACCT", account.unwrap_or_default()),
+            };
+            sent = verb;
+            reply = self.cmd(verb, Some(arg))?;
+        }
+        if feat::has(self.features()?, "UTF8") {
+            // RFC 2640; servers that always speak UTF-8 may refuse, harmlessly.
+            self.cmd("OPTS", Some("UTF8 ON"))?;
+        }
+        Ok(reply)
+    }
+
+    /// FEAT, once per login; a server without FEAT has no features.
+    pub fn features(&mut self) -> Result<&[Feature]> {
+        self.ensure_idle()?;
+        if self.features.is_none() {
+            let reply = self.cmd("FEAT", None)?;
+            self.features = Some(match reply.code {
+                211 => feat::parse_feat(&reply),
+                _ if reply.class() == Class::Permanent => Vec::new(),
+                _ => return Err(Error::from_reply(reply)),
+            });
+        }
+        Ok(self.features.as_deref().unwrap_or_default())
+    }
+}
