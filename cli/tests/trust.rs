@@ -340,3 +340,26 @@ fn paths_with_spaces_against_a_server_that_splits_them() {
     assert!(!base.join("sub dir").exists());
     std::fs::remove_dir_all(base).unwrap();
 }
+
+/// After an upload the server's SIZE must be the file's length: a server
+/// that kept less is a partial upload (exit 18), not a success.
+#[test]
+fn an_upload_the_server_kept_short_exits_18() {
+    let server = serve(|line, ctx| match line.split(' ').next().unwrap_or_default() {
+        "STOR" => {
+            ctx.send("150 go\r\n");
+            let got = ctx.data_read_all();
+            ctx.send(format!("226 got {} bytes\r\n", got.len()));
+            Flow::Next
+        }
+        "SIZE" => {
+            ctx.send("213 1000\r\n");
+            Flow::Next
+        }
+        _ => ordinary(line, ctx),
+    });
+    let env = Env::new();
+    std::fs::write(env.path("f"), pattern(5000)).unwrap();
+    let said = env.fails(&["--no-netrc", "put", "f", &url(&server, "f")], 18);
+    assert!(said.contains("partial"), "{said}");
+}

@@ -221,10 +221,19 @@ fn ftp_host_streams_over_tls() {
     up.finish().unwrap();
     let mut down = s.retrieve(&name).unwrap();
     assert!(!down.is_direct());
+    // Held to the size proftpd's 150 announces, over TLS too.
+    assert_eq!(down.expected_size().unwrap(), Some(data.len() as u64));
     let mut back = Vec::new();
     down.read_to_end(&mut back).unwrap();
     down.finish().unwrap();
     assert_eq!(common::sha256(&back), common::sha256(&data));
+    // A resumed download over TLS is held to SIZE minus the offset.
+    let mut rest = s.retrieve_from(&name, 1000).unwrap();
+    assert_eq!(rest.expected_size().unwrap(), Some(data.len() as u64 - 1000));
+    let mut tail = Vec::new();
+    rest.read_to_end(&mut tail).unwrap();
+    rest.finish().unwrap();
+    assert_eq!(tail, data[1000..]);
     s.delete(&name).unwrap();
     s.quit().unwrap();
 }
