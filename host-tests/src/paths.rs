@@ -5,11 +5,11 @@
 //! stream over from the component (what `wftp` and Rust callers use).
 
 use crate::client::{default_options, Client, RetrieveHandle, SessionHandle, StoreHandle};
-use crate::scripted::ScriptedServer;
-use crate::Runtime;
-use ftp_host::raw::{Entry, LowSpeedLimit, Reply, StoreMode, WalkResult};
+use crate::{NetworkPolicy, Runtime};
+use ftp_host::raw::{Entry, LowSpeedLimit, Reply, Security, StoreMode, TlsOptions, WalkResult};
 use ftp_host::{Error, LowSpeed, Options};
 use std::io::{Read, Write};
+use std::net::Ipv4Addr;
 use std::time::Duration;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,8 +22,8 @@ pub enum DataPath {
 
 pub const BOTH: [DataPath; 2] = [DataPath::Chunked, DataPath::HandOff];
 
-/// Deadlines for a case, in milliseconds.
-#[derive(Debug, Clone, Copy)]
+/// Deadlines for a case, in milliseconds, and its TLS.
+#[derive(Debug, Clone)]
 pub struct Limits {
     pub connect_ms: u32,
     pub reply_ms: u32,
@@ -33,6 +33,8 @@ pub struct Limits {
     pub low_speed: Option<(u64, u32)>,
     /// The component's linear memory limit, in bytes.
     pub memory: usize,
+    /// Implicit FTPS, trusting this CA (PEM).
+    pub implicit_tls_ca: Option<String>,
 }
 
 impl Limits {
@@ -45,6 +47,7 @@ impl Limits {
             transfer_ms: None,
             low_speed: None,
             memory: ftp_host::DEFAULT_MEMORY_LIMIT,
+            implicit_tls_ca: None,
         }
     }
 }
@@ -63,16 +66,13 @@ pub trait Driver {
     fn remove_tree(&mut self, path: &str) -> Result<(), Error>;
 }
 
-/// Connects to `server` on `path` and logs in as `u`/`p`.
-pub fn connect(
-    runtime: &Runtime,
-    path: DataPath,
-    server: &ScriptedServer,
-    limits: Limits,
-) -> Result<Box<dyn Driver>, Error> {
+/// Connects to a fake server on loopback `port` on `path` and logs in as
+/// `u`/`p`, granted loopback only (a fake server's passive ports are the
+/// system's choice).
+pub fn connect(runtime: &Runtime, path: DataPath, port: u16, limits: Limits) -> Result<Box<dyn Driver>, Error> {
     match path {
-        DataPath::Chunked => Chunked::connect(runtime, server, limits).map(|d| Box::new(d) as Box<dyn Driver>),
-        DataPath::HandOff => Hosted::connect(runtime, server, limits).map(|d| Box::new(d) as Box<dyn Driver>),
+        DataPath::Chunked => Chunked::connect(runtime, port, limits).map(|d| Box::new(d) as Box<dyn Driver>),
+        DataPath::HandOff => Hosted::connect(runtime, port, limits).map(|d| Box::new(d) as Box<dyn Driver>),
     }
 }
 
@@ -86,8 +86,9 @@ struct Chunked {
 }
 
 impl Chunked {
-    fn connect(runtime: &Runtime, server: &ScriptedServer, l: Limits) -> Result<Self, Error> {
-        let mut client = Client::with_memory_limit(runtime, server.grant(), l.memory).map_err(Error::Runtime)?;
+    fn connect(runtime: &Runtime, port: u16, l: Limits) -> Result<Self, Error> {
+        let grant = NetworkPolicy::default().allow(Ipv4Addr::LOCALHOST.into(), 1..=u16::MAX);
+        let mut client = Client::with_memory_limit(runtime, grant, l.memory).map_err(Error::Runtime)?;
         let mut o = default_options();
         o.connect_timeout_ms = Some(l.connect_ms);
         o.reply_timeout_ms = Some(l.reply_ms);
@@ -97,7 +98,14 @@ impl Chunked {
             bytes_per_second,
             window_ms,
         });
-        let session = client.connect("127.0.0.1", server.port(), &o).map_err(ftp)?;
+        o.tls = l.implicit_tls_ca.clone().map(|ca| TlsOptions {
+            mode: Security::Implicit,
+            ca_bundle: Some(ca),
+            server_name: None,
+            allow_plaintext: false,
+            clear_data: false,
+        });
+        let session = client.connect("127.0.0.1", port, &o).map_err(ftp)?;
         client.login(session, Some("u"), Some("p")).map_err(ftp)?;
         Ok(Self { client, session })
     }
@@ -163,12 +171,16 @@ impl Driver for Chunked {
     }
 }
 
-struct Hosted(ftp_host::Session);
+struct Hosted {
+    session: ftp_host::Session,
+    /// TLS data goes through the component even here.
+    tls: bool,
+}
 
 impl Hosted {
-    fn connect(runtime: &Runtime, server: &ScriptedServer, l: Limits) -> Result<Self, Error> {
+    fn connect(runtime: &Runtime, port: u16, l: Limits) -> Result<Self, Error> {
         let ms = |ms: u32| Some(Duration::from_millis(u64::from(ms)));
-        let mut o = Options::new("127.0.0.1").port(server.port()).login("u", "p");
+        let mut o = Options::new("127.0.0.1").port(port).login("u", "p");
         o.connect_timeout = ms(l.connect_ms);
         o.reply_timeout = ms(l.reply_ms);
         o.data_timeout = ms(l.data_ms);
@@ -178,7 +190,9 @@ impl Hosted {
             window: Duration::from_millis(u64::from(window_ms)),
         });
         o.memory_limit = l.memory;
-        runtime.connect(o).map(Self)
+        o.tls = l.implicit_tls_ca.map(|ca| ftp_host::Tls::implicit().ca_pem(ca));
+        let tls = o.tls.is_some();
+        runtime.connect(o).map(|session| Self { session, tls })
     }
 }
 
@@ -197,8 +211,11 @@ impl Driver for Hosted {
     }
 
     fn download(&mut self, path: &str, offset: u64) -> Result<Vec<u8>, Error> {
-        let mut download = self.0.retrieve_from(path, offset)?;
-        assert!(download.is_direct(), "binary plain downloads take the stream over");
+        let mut download = self.session.retrieve_from(path, offset)?;
+        assert!(
+            download.is_direct() || self.tls,
+            "binary plain downloads take the stream over"
+        );
         let mut out = Vec::new();
         download.read_to_end(&mut out).map_err(unwrap_io)?;
         download.finish()?;
@@ -207,36 +224,39 @@ impl Driver for Hosted {
 
     fn upload(&mut self, path: &str, data: &[u8], mode: StoreMode) -> Result<Reply, Error> {
         let mut upload = match mode {
-            StoreMode::Replace => self.0.store(path)?,
-            StoreMode::Append => self.0.append(path)?,
-            StoreMode::Unique => self.0.store_unique()?,
+            StoreMode::Replace => self.session.store(path)?,
+            StoreMode::Append => self.session.append(path)?,
+            StoreMode::Unique => self.session.store_unique()?,
         };
-        assert!(upload.is_direct(), "binary plain uploads take the stream over");
+        assert!(
+            upload.is_direct() || self.tls,
+            "binary plain uploads take the stream over"
+        );
         upload.write_all(data).map_err(unwrap_io)?;
         upload.finish()
     }
 
     fn noop(&mut self) -> Result<Reply, Error> {
-        self.0.noop()
+        self.session.noop()
     }
 
     fn command(&mut self, line: &str) -> Result<Reply, Error> {
-        self.0.command(line)
+        self.session.command(line)
     }
 
     fn list(&mut self, path: Option<&str>) -> Result<Vec<Entry>, Error> {
-        self.0.list(path)
+        self.session.list(path)
     }
 
     fn nlst(&mut self, path: Option<&str>) -> Result<Vec<String>, Error> {
-        self.0.nlst(path)
+        self.session.nlst(path)
     }
 
     fn walk(&mut self, path: &str) -> Result<WalkResult, Error> {
-        self.0.walk(path)
+        self.session.walk(path)
     }
 
     fn remove_tree(&mut self, path: &str) -> Result<(), Error> {
-        self.0.remove_tree(path)
+        self.session.remove_tree(path)
     }
 }

@@ -22,6 +22,10 @@ pub struct TlsStream {
     tcp: TcpConn,
 }
 
+fn truncated() -> Error {
+    Error::Io("the TLS connection ended without close_notify: the data may be truncated".into())
+}
+
 fn tls_error(e: rustls::Error) -> Error {
     Error::Tls(e.into())
 }
@@ -132,9 +136,7 @@ impl TlsStream {
             Err(e) if e.kind() == ErrorKind::WouldBlock => Ok(None),
             // A TLS stream that ends without close_notify may have been
             // cut short by anyone on the path: a truncation, not an end.
-            Err(e) if e.kind() == ErrorKind::UnexpectedEof => Err(Error::Io(
-                "the TLS connection ended without close_notify: the data may be truncated".into(),
-            )),
+            Err(e) if e.kind() == ErrorKind::UnexpectedEof => Err(truncated()),
             Err(e) => Err(Error::Io(e.to_string())),
         }
     }
@@ -151,7 +153,9 @@ impl TlsStream {
                 }
             }
             if self.eof {
-                return Ok(None);
+                // rustls ends its plaintext (Ok(0) above) only after
+                // close_notify: a TCP end before it may be an attacker's cut.
+                return Err(truncated());
             }
             self.pump(true, deadline)?;
         }

@@ -20,4 +20,5 @@ mod misuse;
 mod passive;
 mod refusals;
 mod replies;
+mod tls;
 mod transfers;

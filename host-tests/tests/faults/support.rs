@@ -86,7 +86,7 @@ where
 {
     for path in BOTH {
         let server = ScriptedServer::start(b"220 scripted\r\n", script());
-        let mut driver = paths::connect(common::runtime(), path, &server, limits)
+        let mut driver = paths::connect(common::runtime(), path, server.port(), limits.clone())
             .unwrap_or_else(|e| panic!("{path:?}: connect and login: {e}"));
         let start = Instant::now();
         case(&mut *driver, &server);

@@ -1,0 +1,179 @@
+//! Faults on TLS data connections, from a small implicit-FTPS server made
+//! with rustls: a data connection that ends without close_notify is a
+//! truncation (not an end, even with a 226 after it), and a TLS transfer
+//! that stalls ends at its deadline, on both front ends (TLS data always
+//! goes through the component, so `ftp-host` reads it in chunks too).
+
+use crate::support::*;
+use host_tests::pki::TestPki;
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use rustls::{ServerConfig, ServerConnection, StreamOwned};
+use std::io::{Read, Write};
+use std::net::{Ipv4Addr, Shutdown, TcpListener, TcpStream};
+use std::sync::Arc;
+
+type Tls = StreamOwned<ServerConnection, TcpStream>;
+
+/// What the server does with a RETR's data connection, once secured.
+#[derive(Clone, Copy)]
+enum Data {
+    /// Half the announced bytes, then a TCP close with no close_notify.
+    Truncate,
+    /// Some bytes, then silence with the connection open.
+    Stall,
+    /// All of it, close_notify, then 226: the control case.
+    Whole,
+}
+
+const SIZE: usize = 100_000;
+
+fn config(pki: &TestPki) -> Arc<ServerConfig> {
+    let certs = CertificateDer::pem_file_iter(pki.cert())
+        .unwrap()
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap();
+    let key = PrivateKeyDer::from_pem_file(pki.key()).unwrap();
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .unwrap();
+    Arc::new(config)
+}
+
+fn secure(config: &Arc<ServerConfig>, tcp: TcpStream) -> Tls {
+    StreamOwned::new(ServerConnection::new(config.clone()).unwrap(), tcp)
+}
+
+fn send(tls: &mut Tls, text: &str) {
+    let _ = tls.write_all(text.as_bytes());
+    let _ = tls.flush();
+}
+
+fn read_line(tls: &mut Tls) -> Option<String> {
+    let mut line = Vec::new();
+    let mut byte = [0u8; 1];
+    while !line.ends_with(b"\r\n") {
+        match tls.read(&mut byte) {
+            Ok(1) => line.push(byte[0]),
+            _ => return None,
+        }
+    }
+    Some(String::from_utf8_lossy(&line[..line.len() - 2]).into_owned())
+}
+
+/// An implicit-FTPS server for one session; returns its port.
+fn serve(pki: &TestPki, data: Data) -> u16 {
+    let config = config(pki);
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let Ok((tcp, _)) = listener.accept() else { return };
+        let mut control = secure(&config, tcp);
+        send(&mut control, "220 tls scripted\r\n");
+        let mut passive: Option<TcpListener> = None;
+        while let Some(line) = read_line(&mut control) {
+            let verb = line.split(' ').next().unwrap_or_default().to_string();
+            match verb.as_str() {
+                "USER" => send(&mut control, "331 password\r\n"),
+                "PASS" => send(&mut control, "230 in\r\n"),
+                "FEAT" => send(&mut control, "211-Features:\r\n SIZE\r\n211 End\r\n"),
+                "PWD" => send(&mut control, "257 \"/\"\r\n"),
+                "EPSV" => {
+                    let l = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
+                    let p = l.local_addr().unwrap().port();
+                    passive = Some(l);
+                    send(
+                        &mut control,
+                        &format!("229 Entering Extended Passive Mode (|||{p}|)\r\n"),
+                    );
+                }
+                "RETR" => {
+                    send(
+                        &mut control,
+                        &format!("150 Opening BINARY mode data connection ({SIZE} bytes)\r\n"),
+                    );
+                    let Some(Ok((tcp, _))) = passive.take().map(|l| l.accept()) else {
+                        return;
+                    };
+                    let mut d = secure(&config, tcp);
+                    match data {
+                        Data::Truncate => {
+                            let _ = d.write_all(&pattern(SIZE / 2));
+                            let _ = d.flush();
+                            let _ = d.sock.shutdown(Shutdown::Both);
+                            send(&mut control, "226 Transfer complete\r\n");
+                        }
+                        Data::Stall => {
+                            let _ = d.write_all(&pattern(1000));
+                            let _ = d.flush();
+                            std::thread::sleep(Duration::from_secs(5));
+                        }
+                        Data::Whole => {
+                            let _ = d.write_all(&pattern(SIZE));
+                            d.conn.send_close_notify();
+                            let _ = d.flush();
+                            drop(d);
+                            send(&mut control, "226 Transfer complete\r\n");
+                        }
+                    }
+                }
+                "QUIT" => {
+                    send(&mut control, "221 bye\r\n");
+                    return;
+                }
+                "ABOR" => send(&mut control, "225 ok\r\n"),
+                _ => send(&mut control, "200 ok\r\n"),
+            }
+        }
+    });
+    port
+}
+
+fn on_both_tls(data: Data, case: impl Fn(&mut dyn Driver)) {
+    let pki = TestPki::generate().unwrap();
+    let limits = Limits {
+        implicit_tls_ca: Some(pki.ca_pem.clone()),
+        ..Limits::quick()
+    };
+    for path in BOTH {
+        let port = serve(&pki, data);
+        let mut driver = paths::connect(common::runtime(), path, port, limits.clone())
+            .unwrap_or_else(|e| panic!("{path:?}: connect over TLS: {e}"));
+        let start = Instant::now();
+        case(&mut *driver);
+        assert!(start.elapsed() < HANG, "{path:?}: took {:?}", start.elapsed());
+    }
+}
+
+#[test]
+fn a_whole_tls_download_succeeds() {
+    on_both_tls(Data::Whole, |d| {
+        assert_eq!(d.download("f", 0).unwrap(), pattern(SIZE), "{:?}", d.path())
+    });
+}
+
+#[test]
+fn a_tls_data_connection_without_close_notify_is_a_truncation() {
+    on_both_tls(Data::Truncate, |d| match d.download("f", 0) {
+        Err(HostError::Network(m)) => assert!(m.contains("close_notify"), "{:?}: {m}", d.path()),
+        other => panic!("{:?}: {:?}", d.path(), other.map(|v| v.len())),
+    });
+}
+
+#[test]
+fn a_stalled_tls_download_ends_at_the_data_deadline() {
+    on_both_tls(Data::Stall, |d| {
+        let start = Instant::now();
+        match d.download("f", 0) {
+            Err(HostError::Timeout(w)) => assert_eq!(w, "data", "{:?}", d.path()),
+            other => panic!("{:?}: {:?}", d.path(), other.map(|v| v.len())),
+        }
+        let took = start.elapsed();
+        assert!(took < Duration::from_millis(2500), "{:?}: {took:?}", d.path());
+        closed(d);
+    });
+}
