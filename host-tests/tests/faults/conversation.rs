@@ -55,25 +55,11 @@ fn a_stray_200_before_150_is_skipped() {
 /// the next command skips it and gets its own answer.
 #[test]
 fn a_late_226_after_the_abort_is_not_the_next_commands_reply() {
-    let (_server, mut c, s) = logged_in(|line, ctx| match line {
-        l if l.starts_with("RETR") => {
-            ctx.send("150 go\r\n");
-            ctx.data_write(&[1u8; 1000]);
-            Flow::Next
-        }
-        "ABOR" => {
-            ctx.send("225 abort ok\r\n");
-            Flow::Next
-        }
-        "PWD" => {
-            ctx.send("257 \"/\" here\r\n226 late transfer reply\r\n");
-            Flow::Next
-        }
-        _ => ordinary(line, ctx),
-    });
-    let t = c.retrieve(s, "f", 0).unwrap();
-    c.read(t, 10).unwrap();
-    timed(|| c.abort_retrieve(t)).unwrap();
+    let (_server, mut c, s) = holding_download(&[
+        ("ABOR", "225 abort ok\r\n"),
+        ("PWD", "257 \"/\" here\r\n226 late transfer reply\r\n"),
+    ]);
+    read_then_abort(&mut c, s).unwrap();
     assert_eq!(c.noop(s).unwrap().code, 200);
     assert_eq!(c.noop(s).unwrap().code, 200);
 }
@@ -82,25 +68,11 @@ fn a_late_226_after_the_abort_is_not_the_next_commands_reply() {
 /// the sentinel's 257, so it is not left for the next command.
 #[test]
 fn abor_answered_with_200_leaves_the_conversation_in_step() {
-    let (_server, mut c, s) = logged_in(|line, ctx| match line {
-        l if l.starts_with("RETR") => {
-            ctx.send("150 go\r\n");
-            ctx.data_write(&[1u8; 1000]);
-            Flow::Next
-        }
-        "ABOR" => {
-            ctx.send("200 ABOR command successful\r\n");
-            Flow::Next
-        }
-        "SYST" => {
-            ctx.send("215 UNIX Type: L8\r\n");
-            Flow::Next
-        }
-        _ => ordinary(line, ctx),
-    });
-    let t = c.retrieve(s, "f", 0).unwrap();
-    c.read(t, 10).unwrap();
-    timed(|| c.abort_retrieve(t)).unwrap();
+    let (_server, mut c, s) = holding_download(&[
+        ("ABOR", "200 ABOR command successful\r\n"),
+        ("SYST", "215 UNIX Type: L8\r\n"),
+    ]);
+    read_then_abort(&mut c, s).unwrap();
     assert_eq!(c.system(s).unwrap(), "UNIX Type: L8");
 }
 
@@ -116,18 +88,8 @@ fn an_unsolicited_transfer_reply_is_skipped() {
 /// session closes rather than guess where it is.
 #[test]
 fn an_abort_whose_sentinel_is_never_answered_closes() {
-    let (_server, mut c, s) = logged_in(|line, ctx| match line {
-        l if l.starts_with("RETR") => {
-            ctx.send("150 go\r\n");
-            ctx.data_write(&[1u8; 1000]);
-            Flow::Next
-        }
-        "PWD" => Flow::Next,
-        _ => ordinary(line, ctx),
-    });
-    let t = c.retrieve(s, "f", 0).unwrap();
-    c.read(t, 10).unwrap();
-    assert!(timed(|| c.abort_retrieve(t)).is_err());
+    let (_server, mut c, s) = holding_download(&[("PWD", "")]);
+    assert!(read_then_abort(&mut c, s).is_err());
     is_closed_after(&mut c, s);
 }
 

@@ -146,3 +146,28 @@ pub fn closed(d: &mut dyn Driver) {
 pub fn pattern(n: usize) -> Vec<u8> {
     (0..n).map(|i| (i % 251) as u8).collect()
 }
+
+/// A server that answers RETR with 150 and 1 000 bytes, then holds the
+/// transfer open (for the abort cases); each verb in `answers` gets its
+/// reply as given (an empty one: no reply at all), the rest `ordinary`.
+pub fn holding_download(answers: &'static [(&'static str, &'static str)]) -> (ScriptedServer, Client, SessionHandle) {
+    logged_in(move |line, ctx| {
+        let verb = line.split(' ').next().unwrap_or_default();
+        if verb == "RETR" {
+            ctx.send("150 go\r\n");
+            ctx.data_write(&[1u8; 1000]);
+        } else if let Some((_, reply)) = answers.iter().find(|(v, _)| *v == verb) {
+            ctx.send(reply);
+        } else {
+            return ordinary(line, ctx);
+        }
+        Flow::Next
+    })
+}
+
+/// Opens a download, reads a little of it, and aborts it (within `HANG`).
+pub fn read_then_abort(c: &mut Client, s: SessionHandle) -> Result<(), host_tests::Failure> {
+    let t = c.retrieve(s, "f", 0).unwrap();
+    c.read(t, 10).unwrap();
+    timed(|| c.abort_retrieve(t))
+}

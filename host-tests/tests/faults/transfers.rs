@@ -162,57 +162,25 @@ fn stalled_data_connection_hits_the_data_deadline() {
 
 #[test]
 fn abor_answered_with_426_then_226() {
-    let (_server, mut c, s) = logged_in(|line, ctx| match line {
-        l if l.starts_with("RETR") => {
-            ctx.send("150 go\r\n");
-            ctx.data_write(&[1u8; 1000]);
-            Flow::Next
-        }
-        "ABOR" => {
-            ctx.send("426 transfer aborted\r\n226 abort successful\r\n");
-            Flow::Next
-        }
-        _ => ordinary(line, ctx),
-    });
-    let t = c.retrieve(s, "f", 0).unwrap();
-    c.read(t, 10).unwrap();
-    timed(|| c.abort_retrieve(t)).unwrap();
+    let (_server, mut c, s) = holding_download(&[("ABOR", "426 transfer aborted\r\n226 abort successful\r\n")]);
+    read_then_abort(&mut c, s).unwrap();
     still_usable(&mut c, s);
     assert_eq!(c.pwd(s).unwrap(), "/", "the next reply is PWD's own");
 }
 
 #[test]
 fn abor_answered_with_225_alone() {
-    let (_server, mut c, s) = logged_in(|line, ctx| {
-        if line.starts_with("RETR") {
-            ctx.send("150 go\r\n");
-            ctx.data_write(&[1u8; 1000]);
-            Flow::Next
-        } else {
-            // ordinary answers ABOR with a lone 225.
-            ordinary(line, ctx)
-        }
-    });
-    let t = c.retrieve(s, "f", 0).unwrap();
-    c.read(t, 10).unwrap();
-    timed(|| c.abort_retrieve(t)).unwrap();
+    // ordinary answers ABOR with a lone 225.
+    let (_server, mut c, s) = holding_download(&[]);
+    read_then_abort(&mut c, s).unwrap();
     still_usable(&mut c, s);
 }
 
 #[test]
 fn transfer_reply_arriving_late_after_abor() {
-    // libunftp's order: ABOR's 226, NOOP's 200, then the transfer's 426.
-    let (_server, mut c, s) = logged_in(|line, ctx| match line {
-        l if l.starts_with("RETR") => {
-            ctx.send("150 go\r\n");
-            ctx.data_write(&[1u8; 1000]);
-            Flow::Next
-        }
-        _ => ordinary(line, ctx),
-    });
-    let t = c.retrieve(s, "f", 0).unwrap();
-    c.read(t, 10).unwrap();
-    timed(|| c.abort_retrieve(t)).unwrap();
+    // libunftp's order: ABOR's 226, the sentinel's 257, then the transfer's 426.
+    let (_server, mut c, s) = holding_download(&[("ABOR", "226 abort ok\r\n"), ("PWD", "257 \"/\"\r\n426 late\r\n")]);
+    read_then_abort(&mut c, s).unwrap();
     still_usable(&mut c, s);
 }
 
