@@ -9,21 +9,38 @@ use crate::proto::reply::Reply;
 use crate::proto::time::Timestamp;
 use crate::secure::{Security, TlsSettings};
 use crate::session::{Options, Session, TransferType, MIN_LINE};
-#[cfg(feature = "tls")]
-use crate::tls::config::TlsFailure;
+#[cfg(feature = "secure")]
+use crate::tls::failure::TlsFailure;
 use crate::transfer::{Retrieve, Shared, Store, StoreMode};
 use crate::tree::Walk;
 use std::cell::RefCell;
 use std::rc::Rc;
 
+#[cfg(not(feature = "host-tls"))]
 wit_bindgen::generate!({
     world: "ftp-client-component",
     path: "wit",
+    // wasi:tls is `@unstable(feature = tls)`; this world does not import
+    // it, but the package must parse.
+    features: ["tls"],
     // The data streams handed to callers are the `wasi` crate's own.
     with: {
-        "wasi:io/error@0.2.12": wasi::io::error,
-        "wasi:io/poll@0.2.12": wasi::io::poll,
-        "wasi:io/streams@0.2.12": wasi::io::streams,
+        "wasi:io/error@0.2.12": ::wasi::io::error,
+        "wasi:io/poll@0.2.12": ::wasi::io::poll,
+        "wasi:io/streams@0.2.12": ::wasi::io::streams,
+    },
+});
+
+#[cfg(feature = "host-tls")]
+wit_bindgen::generate!({
+    world: "ftp-client-host-tls",
+    path: "wit",
+    features: ["tls"],
+    with: {
+        "wasi:tls/types@0.2.0-draft": generate,
+        "wasi:io/error@0.2.12": ::wasi::io::error,
+        "wasi:io/poll@0.2.12": ::wasi::io::poll,
+        "wasi:io/streams@0.2.12": ::wasi::io::streams,
     },
 });
 
@@ -61,7 +78,7 @@ impl From<Error> for witty::Error {
             Error::Protocol(p) => witty::Error::Protocol(p.to_string()),
             Error::Io(m) => witty::Error::Io(m),
             Error::AccessDenied(m) => witty::Error::AccessDenied(m),
-            #[cfg(feature = "tls")]
+            #[cfg(feature = "secure")]
             Error::Tls(failure) => witty::Error::Tls(match failure {
                 TlsFailure::UntrustedCertificate(m) => witty::TlsError::UntrustedCertificate(m),
                 TlsFailure::NameMismatch(m) => witty::TlsError::NameMismatch(m),
@@ -336,7 +353,7 @@ impl wit::GuestRetrieve for RetrieveResource {
         Ok(self.0.borrow_mut().read(max)?)
     }
 
-    fn data_stream(&self) -> R<wasi::io::streams::InputStream> {
+    fn data_stream(&self) -> R<::wasi::io::streams::InputStream> {
         Ok(self.0.borrow_mut().data_stream()?)
     }
 
@@ -368,7 +385,7 @@ impl wit::GuestStore for StoreResource {
         self.0.borrow().unique_name()
     }
 
-    fn data_stream(&self) -> R<wasi::io::streams::OutputStream> {
+    fn data_stream(&self) -> R<::wasi::io::streams::OutputStream> {
         Ok(self.0.borrow_mut().data_stream()?)
     }
 

@@ -48,7 +48,7 @@ impl Control {
     }
 
     /// A reply if one has fully arrived, without waiting for more.
-    #[cfg(feature = "tls")]
+    #[cfg(feature = "secure")]
     pub fn try_read_reply(&mut self, deadline: &Deadline) -> Result<Option<Reply>> {
         loop {
             while let Some(line) = self.lines.next_line()? {
@@ -66,7 +66,7 @@ impl Control {
     }
 
     /// Fires when the server has sent something.
-    #[cfg(feature = "tls")]
+    #[cfg(feature = "secure")]
     pub fn readable(&self) -> &wasi::io::poll::Pollable {
         self.conn.readable()
     }

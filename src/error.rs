@@ -19,9 +19,9 @@ pub enum Error {
     Io(String),
     #[error("access denied: {0}")]
     AccessDenied(String),
-    #[cfg(feature = "tls")]
+    #[cfg(feature = "secure")]
     #[error("{0}")]
-    Tls(#[from] crate::tls::config::TlsFailure),
+    Tls(#[from] crate::tls::failure::TlsFailure),
     #[error("the server refused AUTH TLS: {} {}", .0.code, .0.text())]
     TlsRefused(Reply),
     #[error("{0} deadline passed")]
@@ -59,12 +59,12 @@ impl Error {
         ) || self.is_tls()
     }
 
-    #[cfg(feature = "tls")]
+    #[cfg(feature = "secure")]
     fn is_tls(&self) -> bool {
         matches!(self, Error::Tls(_))
     }
 
-    #[cfg(not(feature = "tls"))]
+    #[cfg(not(feature = "secure"))]
     fn is_tls(&self) -> bool {
         false
     }

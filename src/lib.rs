@@ -6,8 +6,11 @@
 //! wasi I/O layer; `control`, `session` and `transfer` are the client built on
 //! both; `component` exports it through the WIT interface in `wit/`.
 
+#[cfg(all(feature = "tls", feature = "host-tls"))]
+compile_error!("features `tls` and `host-tls` are two builds of the component: pick one");
+
 pub mod proto;
-#[cfg(feature = "tls")]
+#[cfg(feature = "secure")]
 pub mod tls;
 
 #[cfg(target_arch = "wasm32")]

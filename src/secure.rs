@@ -1,6 +1,7 @@
 //! FTPS for a session: which mode was asked for, the TLS state once the
-//! control connection is secured, and wrapping connections in TLS. Built
-//! without the `tls` feature, asking for TLS is `invalid-input`.
+//! control connection is secured, and wrapping connections in TLS, by
+//! rustls in the component (`tls`) or by the host (`host-tls`). Built
+//! with neither, asking for TLS is `invalid-input`.
 
 use crate::error::{Error, Result};
 use crate::net::deadline::Deadline;
@@ -16,7 +17,7 @@ pub enum Security {
 
 /// The caller's TLS options.
 #[derive(Debug, Clone)]
-#[cfg_attr(not(feature = "tls"), allow(dead_code))]
+#[cfg_attr(not(feature = "secure"), allow(dead_code))]
 pub struct TlsSettings {
     pub mode: Security,
     pub ca_bundle: Option<String>,
@@ -61,19 +62,70 @@ mod imp {
         pub fn wrap(&self, tcp: TcpConn, deadline: &Deadline) -> Result<Stream> {
             let mut tls = self.start(tcp, deadline)?;
             tls.handshake(deadline)?;
-            Ok(Stream::Tls(Box::new(tls)))
+            tls.into_stream()
         }
 
         /// TLS on `tcp` with the ClientHello sent and the rest left to the
         /// caller. Sharing the config makes the handshake resume the control
         /// connection's session, as vsftpd and ProFTPD demand.
-        pub fn start(&self, tcp: TcpConn, deadline: &Deadline) -> Result<TlsStream> {
+        pub fn start(&self, tcp: TcpConn, deadline: &Deadline) -> Result<Pending> {
             TlsStream::start(tcp, self.config.clone(), self.name.clone(), deadline)
+        }
+    }
+
+    /// A data connection's handshake under way.
+    pub type Pending = TlsStream;
+}
+
+#[cfg(feature = "host-tls")]
+mod imp {
+    use super::*;
+    pub use crate::tls::host::Pending;
+
+    /// What every TLS connection of the session is made with. Trust (the
+    /// CA bundle) and session resumption are the host's: wasi:tls takes
+    /// only a server name, so the caller configures its host for the rest.
+    pub struct Secured {
+        name: String,
+        protect_data: bool,
+    }
+
+    impl Secured {
+        /// A CA bundle is refused rather than ignored: trust is the host's,
+        /// and a caller who pinned a CA must not silently get another.
+        pub fn new(settings: &TlsSettings, host: &str) -> Result<Self> {
+            if settings.ca_bundle.is_some() {
+                return Err(Error::InvalidInput(
+                    "this build uses the host's TLS (wasi:tls): trust a CA in the host's TLS configuration, not in ca-bundle"
+                        .into(),
+                ));
+            }
+            Ok(Self {
+                name: settings.server_name.clone().unwrap_or_else(|| host.to_string()),
+                protect_data: !settings.clear_data,
+            })
+        }
+
+        /// PROT P: data connections are secured too.
+        pub fn protect_data(&self) -> bool {
+            self.protect_data
+        }
+
+        /// TLS on `tcp`, handshake complete.
+        pub fn wrap(&self, tcp: TcpConn, deadline: &Deadline) -> Result<Stream> {
+            let mut tls = self.start(tcp, deadline)?;
+            tls.handshake(deadline)?;
+            tls.into_stream()
+        }
+
+        /// The host's handshake on `tcp`, under way.
+        pub fn start(&self, tcp: TcpConn, _: &Deadline) -> Result<Pending> {
+            Ok(Pending::start(tcp, &self.name))
         }
     }
 }
 
-#[cfg(not(feature = "tls"))]
+#[cfg(not(feature = "secure"))]
 mod imp {
     use super::*;
 
@@ -95,4 +147,6 @@ mod imp {
     }
 }
 
+#[cfg(feature = "secure")]
+pub use imp::Pending;
 pub use imp::Secured;

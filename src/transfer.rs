@@ -6,7 +6,7 @@
 use crate::error::{Error, Result};
 use crate::net::deadline::Deadline;
 use crate::net::stream::Stream;
-use crate::net::tcp::{shutdown, TcpConn};
+use crate::net::tcp::{Parents, TcpConn};
 use crate::proto::ascii::{CrlfToLf, LfToCrlf};
 use crate::proto::pace::{Pace, PaceError};
 use crate::proto::reply::Reply;
@@ -16,7 +16,6 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use wasi::clocks::monotonic_clock;
 use wasi::io::streams::{InputStream, OutputStream};
-use wasi::sockets::tcp::{ShutdownType, TcpSocket};
 
 /// The most a single `read` may ask for.
 pub const MAX_READ: u32 = 4 << 20;
@@ -162,7 +161,7 @@ fn on_open<T>(open: &mut Option<Open>, step: impl FnOnce(&mut Open) -> Result<T>
 }
 
 /// `Open::progress`, for a transfer whose stream was handed over.
-fn handed_progress(open: &mut Option<Open>, handed: Option<&TcpSocket>, bytes: u64) -> Result<u32> {
+fn handed_progress(open: &mut Option<Open>, handed: Option<&Parents>, bytes: u64) -> Result<u32> {
     handed.ok_or_else(not_handed_over)?;
     on_open(open, |open| open.progress(bytes))
 }
@@ -170,9 +169,9 @@ fn handed_progress(open: &mut Option<Open>, handed: Option<&TcpSocket>, bytes: u
 pub struct Retrieve {
     open: Option<Open>,
     ascii: Option<CrlfToLf>,
-    /// The socket under a stream handed to the caller. The stream is the
-    /// socket's child, so the socket is kept until the transfer is dropped.
-    handed: Option<TcpSocket>,
+    /// What a stream handed to the caller hangs from, kept until the
+    /// transfer is dropped.
+    handed: Option<Parents>,
 }
 
 impl Retrieve {
@@ -256,8 +255,8 @@ impl Retrieve {
     /// Hands the data connection's input stream to the caller.
     pub fn data_stream(&mut self) -> Result<InputStream> {
         let open = self.open.as_mut().ok_or_else(finished)?;
-        let (input, socket) = open.take_plain(self.ascii.is_some())?.into_input();
-        self.handed = Some(socket);
+        let (input, parents) = open.take_plain(self.ascii.is_some())?.into_input();
+        self.handed = Some(parents);
         Ok(input)
     }
 
@@ -269,8 +268,12 @@ impl Retrieve {
     /// Drains the data, reads the final reply, and then checks that the
     /// whole announced size arrived.
     pub fn finish(&mut self) -> Result<Reply> {
-        if self.handed.is_none() {
-            while self.read(MAX_READ)?.is_some() {}
+        match &self.handed {
+            None => while self.read(MAX_READ)?.is_some() {},
+            // Our end of the data connection goes before the final reply is
+            // awaited: vsftpd sends 226 only once its close is answered, so
+            // an open socket costs a delayed ACK (~40 ms) per download.
+            Some(parents) => parents.shutdown(),
         }
         let mut open = self.open.take().ok_or_else(finished)?;
         let reply = open.finish()?;
@@ -282,8 +285,8 @@ impl Retrieve {
 
     pub fn abort(&mut self) -> Result<()> {
         let mut open = self.open.take().ok_or_else(finished)?;
-        if let Some(socket) = &self.handed {
-            shutdown(socket, ShutdownType::Both);
+        if let Some(parents) = &self.handed {
+            parents.shutdown();
         }
         open.abort()
     }
@@ -304,7 +307,7 @@ pub struct Store {
     unique_name: Option<String>,
     unique: bool,
     /// As for `Retrieve`: kept until the transfer is dropped.
-    handed: Option<TcpSocket>,
+    handed: Option<Parents>,
 }
 
 /// What `store` sends.
@@ -377,8 +380,8 @@ impl Store {
     /// Hands the data connection's output stream to the caller.
     pub fn data_stream(&mut self) -> Result<OutputStream> {
         let open = self.open.as_mut().ok_or_else(finished)?;
-        let (output, socket) = open.take_plain(self.ascii.is_some())?.into_output();
-        self.handed = Some(socket);
+        let (output, parents) = open.take_plain(self.ascii.is_some())?.into_output();
+        self.handed = Some(parents);
         Ok(output)
     }
 
@@ -388,8 +391,8 @@ impl Store {
     }
 
     pub fn finish(&mut self) -> Result<Reply> {
-        if let Some(socket) = &self.handed {
-            shutdown(socket, ShutdownType::Send);
+        if let Some(parents) = &self.handed {
+            parents.close_send();
         }
         on_open(&mut self.open, |open| {
             while open.data.is_some() {
@@ -411,8 +414,8 @@ impl Store {
 
     pub fn abort(&mut self) -> Result<()> {
         let mut open = self.open.take().ok_or_else(finished)?;
-        if let Some(socket) = &self.handed {
-            shutdown(socket, ShutdownType::Both);
+        if let Some(parents) = &self.handed {
+            parents.shutdown();
         }
         open.abort()
     }

@@ -93,12 +93,14 @@ pub enum Command {
         #[arg(short, long)]
         long: bool,
     },
-    /// Download a file.
+    /// Download files over one session: URL... [DEST]. A URL whose last
+    /// part is a glob ('ftp://host/pub/*.bin', quoted) means every file it
+    /// matches there.
     Get {
-        url: String,
-        /// Where to write it: a file, a directory, or - for stdout
-        /// (default: the remote file's name, here).
-        dest: Option<PathBuf>,
+        /// The URLs, then optionally DEST: a file (for one URL), a
+        /// directory, or - for stdout (default: the remote names, here).
+        #[arg(required = true, value_name = "URL... [DEST]")]
+        args: Vec<String>,
         /// Resume: append to DEST from its current size (REST).
         #[arg(short = 'c', long = "continue")]
         resume: bool,
@@ -106,9 +108,11 @@ pub enum Command {
         #[arg(long)]
         ascii: bool,
     },
-    /// Upload a file (- for stdin); a URL ending in / gets the file's own name.
+    /// Upload files over one session (- for stdin); a URL ending in / gets
+    /// each file's own name (and must, for several files).
     Put {
-        source: PathBuf,
+        #[arg(required = true, value_name = "FILE")]
+        sources: Vec<PathBuf>,
         url: String,
         /// Resume: send only what the remote file lacks (SIZE, then APPE).
         #[arg(short = 'c', long = "continue")]
@@ -117,8 +121,11 @@ pub enum Command {
         #[arg(long)]
         ascii: bool,
     },
-    /// Print a file to stdout.
-    Cat { url: String },
+    /// Print files to stdout, one after another.
+    Cat {
+        #[arg(required = true)]
+        urls: Vec<String>,
+    },
     /// Delete files, or whole trees with -r.
     Rm {
         #[arg(required = true)]

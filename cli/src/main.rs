@@ -6,6 +6,7 @@ mod args;
 mod commands;
 mod failure;
 mod progress;
+mod pump;
 mod target;
 
 use args::{Cli, Command};
@@ -19,19 +20,14 @@ fn run(cli: &Cli) -> Outcome {
     let g = &cli.global;
     match &cli.command {
         Command::Ls { url, long } => commands::ls(&client, g, url, *long),
-        Command::Get {
-            url,
-            dest,
-            resume,
-            ascii,
-        } => commands::get(&client, g, url, dest.as_deref(), *resume, *ascii),
+        Command::Get { args, resume, ascii } => commands::get(&client, g, args, *resume, *ascii),
         Command::Put {
-            source,
+            sources,
             url,
             resume,
             ascii,
-        } => commands::put(&client, g, source, url, *resume, *ascii),
-        Command::Cat { url } => commands::cat(&client, g, url),
+        } => commands::put(&client, g, sources, url, *resume, *ascii),
+        Command::Cat { urls } => commands::cat(&client, g, urls),
         Command::Rm { urls, recursive } => commands::rm(&client, g, urls, *recursive),
         Command::Mkdir { url, parents } => commands::mkdir(&client, g, url, *parents),
         Command::Mv { url, to } => commands::mv(&client, g, url, to),

@@ -81,11 +81,6 @@ impl Target {
     pub fn dir(&self) -> Option<&str> {
         Some(self.path.as_str()).filter(|p| !p.is_empty())
     }
-
-    /// The last part of the path: the name a download is saved under.
-    pub fn file_name(&self) -> Option<&str> {
-        self.path.rsplit('/').next().filter(|n| !n.is_empty())
-    }
 }
 
 /// The named file, which must exist, or `$NETRC`/`~/.netrc` if there is one.
@@ -157,14 +152,12 @@ mod tests {
     }
 
     #[test]
-    fn file_names_and_dirs() {
+    fn dirs() {
         let t = |path: &str| Target {
             options: Options::new("h"),
             path: path.into(),
             ascii: false,
         };
-        assert_eq!(t("pub/a.txt").file_name(), Some("a.txt"));
-        assert_eq!(t("pub/").file_name(), None);
         assert_eq!(t("").dir(), None);
         assert_eq!(t("pub").dir(), Some("pub"));
     }

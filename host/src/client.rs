@@ -11,8 +11,13 @@ use std::sync::Arc;
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Engine, Store};
 
-/// The ftp-client component this crate was built with.
-pub const COMPONENT: &[u8] = include_bytes!(env!("FTP_CLIENT_COMPONENT"));
+/// The ftp-client component `Client::new` runs: the build that imports
+/// `wasi:tls`, so FTPS is done by this process's rustls, natively.
+pub const COMPONENT: &[u8] = include_bytes!(env!("FTP_CLIENT_HOST_TLS_COMPONENT"));
+
+/// The self-contained build (rustls inside the component), for hosts
+/// without `wasi:tls` (jco on Node, wasmtime-py) and for comparison.
+pub const SELF_CONTAINED_COMPONENT: &[u8] = include_bytes!(env!("FTP_CLIENT_COMPONENT"));
 
 /// The compiled component. Cheap to clone; sessions opened from it each get
 /// a fresh instance (tens of microseconds) with its own network grant.
@@ -24,6 +29,16 @@ pub struct Client {
 struct Loaded {
     engine: Engine,
     pre: FtpClientComponentPre<HostState>,
+    /// The component imports wasi:tls: TLS is the host's (trust included).
+    host_tls: bool,
+}
+
+/// Whether `component` imports wasi:tls (the `host-tls` build).
+fn imports_wasi_tls(engine: &Engine, component: &Component) -> bool {
+    component
+        .component_type()
+        .imports(engine)
+        .any(|(name, _)| name.starts_with("wasi:tls/"))
 }
 
 /// Where the component comes from and where its compiled code is cached.
@@ -58,12 +73,16 @@ impl ClientBuilder {
         let component = cache::load(&engine, wasm, self.cache_dir.as_deref()).map_err(Error::Load)?;
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(Error::Load)?;
+        let mut tls = wasmtime_wasi_tls::p2::LinkOptions::default();
+        tls.tls(true);
+        wasmtime_wasi_tls::p2::add_to_linker(&mut linker, &tls).map_err(Error::Load)?;
+        let host_tls = imports_wasi_tls(&engine, &component);
         let pre = linker
             .instantiate_pre(&component)
             .and_then(FtpClientComponentPre::new)
             .map_err(Error::Load)?;
         Ok(Client {
-            inner: Arc::new(Loaded { engine, pre }),
+            inner: Arc::new(Loaded { engine, pre, host_tls }),
         })
     }
 }
@@ -94,6 +113,12 @@ impl Client {
         &self.inner.engine
     }
 
+    /// Whether the component leaves TLS to this host (it imports
+    /// `wasi:tls`); then the host, not the component, decides trust.
+    pub fn host_tls(&self) -> bool {
+        self.inner.host_tls
+    }
+
     /// The compiled component, for inspecting its type.
     pub fn component(&self) -> &Component {
         self.inner.pre.instance_pre().component()
@@ -106,7 +131,8 @@ impl Client {
         policy: &NetworkPolicy,
         memory_limit: usize,
     ) -> wasmtime::Result<(Store<HostState>, FtpClientComponent)> {
-        let mut store = Store::new(&self.inner.engine, HostState::new(policy, memory_limit));
+        let state = HostState::new(policy, memory_limit).map_err(wasmtime::Error::msg)?;
+        let mut store = Store::new(&self.inner.engine, state);
         store.limiter(|s| s.limiter());
         let bindings = self.inner.pre.instantiate(&mut store)?;
         Ok((store, bindings))

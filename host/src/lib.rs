@@ -68,12 +68,13 @@ mod session;
 mod state;
 mod streams;
 mod timestamp;
+mod tls;
 mod transfer;
 mod upload;
 mod url;
 
 pub use bindings::{Entry, EntryKind, Feature, Reply, Security, Timestamp, TlsError, TransferType, WalkResult};
-pub use client::{Client, ClientBuilder, COMPONENT, DEFAULT_MEMORY_LIMIT};
+pub use client::{Client, ClientBuilder, COMPONENT, DEFAULT_MEMORY_LIMIT, SELF_CONTAINED_COMPONENT};
 pub use download::Download;
 pub use error::{Error, Result};
 pub use options::{IntoOptions, LowSpeed, Options, Tls};

@@ -142,15 +142,16 @@ impl Options {
     }
 
     /// The component's options for a connection to `host` (an address the
-    /// host resolved `self.host` to).
-    pub(crate) fn to_wit(&self, host_is_name: bool) -> Result<bindings::ConnectOptions> {
+    /// host resolved `self.host` to). With `host_tls` the CA bundle stays
+    /// here: the host's TLS does the trusting.
+    pub(crate) fn to_wit(&self, host_is_name: bool, host_tls: bool) -> Result<bindings::ConnectOptions> {
         let tls = self.tls.as_ref().map(|t| bindings::TlsOptions {
             mode: if t.implicit {
                 Security::Implicit
             } else {
                 Security::Explicit
             },
-            ca_bundle: t.ca_pem.clone(),
+            ca_bundle: t.ca_pem.clone().filter(|_| !host_tls),
             // The certificate names the host the user asked for, not the
             // address it resolved to.
             server_name: t

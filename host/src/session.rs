@@ -44,7 +44,7 @@ impl Session {
             options.connect_timeout.unwrap_or(DEFAULT_CONNECT),
         )?
         .map_err(resolve_error)?;
-        let wit = options.to_wit(options.host.parse::<IpAddr>().is_err())?;
+        let wit = options.to_wit(options.host.parse::<IpAddr>().is_err(), client.host_tls())?;
         let mut last = None;
         for addr in addrs {
             match Self::open_at(client, options, &wit, addr) {
@@ -63,6 +63,11 @@ impl Session {
         let (mut store, bindings) = client
             .instantiate(&policy, options.memory_limit)
             .map_err(Error::Runtime)?;
+        if let Some(pem) = options.tls.as_ref().and_then(|t| t.ca_pem.as_deref()) {
+            if client.host_tls() {
+                store.data_mut().trust(pem).map_err(Error::InvalidInput)?;
+            }
+        }
         let guest = bindings.ftp_client_client().session();
         let handle = flatten(guest.call_connect(&mut store, &addr.ip().to_string(), addr.port(), wit))?;
         let welcome = guest.call_welcome(&mut store, handle).map_err(Error::Runtime)?;

@@ -1,15 +1,17 @@
 //! What each instance's store holds: its WASI context (with the network
-//! grant), the resource table where handed-over data streams live, and the
-//! memory limit.
+//! grant), its TLS context (for a component that imports wasi:tls), the
+//! resource table where handed-over data streams live, and the memory limit.
 
 use crate::policy::NetworkPolicy;
 use wasmtime::component::ResourceTable;
 use wasmtime::{ResourceLimiter, StoreLimits, StoreLimitsBuilder};
 use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
+use wasmtime_wasi_tls::{WasiTlsCtx, WasiTlsCtxView, WasiTlsView};
 
 /// Per-store state of one component instance.
 pub struct HostState {
     ctx: WasiCtx,
+    tls: WasiTlsCtx,
     table: ResourceTable,
     limits: MeteredLimits,
 }
@@ -36,15 +38,16 @@ impl ResourceLimiter for MeteredLimits {
 
 impl HostState {
     /// TCP only, to the addresses `policy` allows; no files, no environment.
-    pub(crate) fn new(policy: &NetworkPolicy, memory_limit: usize) -> Self {
+    pub(crate) fn new(policy: &NetworkPolicy, memory_limit: usize) -> Result<Self, String> {
         let mut builder = WasiCtxBuilder::new();
         builder
             .allow_tcp(true)
             .allow_udp(false)
             .allow_ip_name_lookup(policy.name_lookup());
         builder.socket_addr_check(policy.clone().into_check());
-        Self {
+        Ok(Self {
             ctx: builder.build(),
+            tls: crate::tls::context(None)?,
             table: ResourceTable::new(),
             limits: MeteredLimits {
                 inner: StoreLimitsBuilder::new()
@@ -55,12 +58,20 @@ impl HostState {
                     .build(),
                 peak_memory: 0,
             },
-        }
+        })
     }
 
     /// The resources the guest shares with the host, such as data streams.
     pub fn table(&mut self) -> &mut ResourceTable {
         &mut self.table
+    }
+
+    /// Trusts the certificates in `ca_pem` (PEM) on the TLS connections the
+    /// host makes for the component from now on, instead of the bundled web
+    /// roots.
+    pub fn trust(&mut self, ca_pem: &str) -> Result<(), String> {
+        self.tls = crate::tls::context(Some(ca_pem))?;
+        Ok(())
     }
 
     /// The largest linear memory the guest has grown to, in bytes.
@@ -77,6 +88,15 @@ impl WasiView for HostState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
         WasiCtxView {
             ctx: &mut self.ctx,
+            table: &mut self.table,
+        }
+    }
+}
+
+impl WasiTlsView for HostState {
+    fn tls(&mut self) -> WasiTlsCtxView<'_> {
+        WasiTlsCtxView {
+            ctx: &mut self.tls,
             table: &mut self.table,
         }
     }

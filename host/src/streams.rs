@@ -21,14 +21,12 @@ impl DataStream for DynInputStream {
 }
 
 impl DataStream for DynOutputStream {
-    /// Waits for a pending write to finish, unless one is still pending
-    /// when the transfer is being given up (a server that stopped reading):
-    /// that wait would be forever.
-    fn stop(&mut self) {
-        if !matches!(self.check_write(), Ok(0)) {
-            in_tokio(self.cancel());
-        }
-    }
+    /// Nothing to stop: a finished upload was flushed before this, and a
+    /// given-up one must not wait for its pending write (against a server
+    /// that stopped reading, forever). Cancelling would also close a TLS
+    /// stream of the host's without its close_notify, which the component
+    /// still has to send.
+    fn stop(&mut self) {}
 }
 
 /// A failure of the network under a stream is the network's, not a bug.

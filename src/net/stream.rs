@@ -6,7 +6,7 @@ use super::tcp::TcpConn;
 use crate::error::Result;
 #[cfg(feature = "tls")]
 use crate::tls::stream::TlsStream;
-#[cfg(feature = "tls")]
+#[cfg(feature = "secure")]
 use wasi::io::poll::Pollable;
 
 pub enum Stream {
@@ -26,7 +26,8 @@ impl Stream {
     }
 
     /// What has arrived, without waiting (empty if nothing); `None` at the end.
-    #[cfg(feature = "tls")]
+    #[cfg(feature = "secure")]
+    #[cfg_attr(not(feature = "tls"), allow(unused_variables))]
     pub fn try_read(&mut self, max: usize, deadline: &Deadline) -> Result<Option<Vec<u8>>> {
         match self {
             Stream::Plain(tcp) => tcp.try_read(max),
@@ -73,17 +74,13 @@ impl Stream {
     /// sees the end of the data.
     pub fn close_send(&mut self, deadline: &Deadline) -> Result<()> {
         match self {
-            Stream::Plain(tcp) => {
-                tcp.flush(deadline)?;
-                tcp.shutdown_send();
-                Ok(())
-            }
+            Stream::Plain(tcp) => tcp.close_send(deadline),
             #[cfg(feature = "tls")]
             Stream::Tls(tls) => tls.close_send(deadline),
         }
     }
 
-    #[cfg(feature = "tls")]
+    #[cfg(feature = "secure")]
     pub fn readable(&self) -> &Pollable {
         match self {
             Stream::Plain(tcp) => tcp.readable(),

@@ -2,6 +2,8 @@
 
 use super::deadline::Deadline;
 use super::resolve::to_wasi;
+#[cfg(feature = "host-tls")]
+use crate::component::wasi::tls::types::ClientConnection;
 use crate::error::{Error, Result};
 use std::net::SocketAddr;
 use wasi::io::poll::Pollable;
@@ -43,6 +45,10 @@ pub struct TcpConn {
     writable: Pollable,
     input: InputStream,
     output: OutputStream,
+    /// With the host's TLS, the streams are its plaintext ones, children of
+    /// this connection.
+    #[cfg(feature = "host-tls")]
+    tls: Option<ClientConnection>,
     socket: TcpSocket,
 }
 
@@ -71,8 +77,38 @@ impl TcpConn {
             writable: output.subscribe(),
             input,
             output,
+            #[cfg(feature = "host-tls")]
+            tls: None,
             socket,
         })
+    }
+
+    /// A connection over the host's TLS: its plaintext streams.
+    #[cfg(feature = "host-tls")]
+    pub fn secured(input: InputStream, output: OutputStream, tls: ClientConnection, socket: TcpSocket) -> Self {
+        Self {
+            readable: input.subscribe(),
+            writable: output.subscribe(),
+            input,
+            output,
+            tls: Some(tls),
+            socket,
+        }
+    }
+
+    /// The TCP streams and socket, for the host's TLS to take the streams.
+    #[cfg(feature = "host-tls")]
+    pub fn into_parts(self) -> (InputStream, OutputStream, TcpSocket) {
+        let TcpConn {
+            readable,
+            writable,
+            input,
+            output,
+            tls,
+            socket,
+        } = self;
+        drop((readable, writable, tls));
+        (input, output, socket)
     }
 
     pub fn peer(&self) -> Result<IpSocketAddress> {
@@ -93,7 +129,7 @@ impl TcpConn {
 
     /// Whatever has arrived, without waiting: an empty vector if nothing
     /// has, `None` at end of stream.
-    #[cfg(feature = "tls")]
+    #[cfg(feature = "secure")]
     pub fn try_read(&self, max: usize) -> Result<Option<Vec<u8>>> {
         match self.input.read(max as u64) {
             Ok(bytes) => Ok(Some(bytes)),
@@ -103,7 +139,7 @@ impl TcpConn {
     }
 
     /// Fires when data (or the end of the stream) is ready to read.
-    #[cfg(feature = "tls")]
+    #[cfg(feature = "secure")]
     pub fn readable(&self) -> &Pollable {
         &self.readable
     }
@@ -149,9 +185,25 @@ impl TcpConn {
         }
     }
 
-    /// Half-closes the sending side, so the peer sees end of data.
-    pub fn shutdown_send(&self) {
+    /// Ends the sending side once everything written has gone, so the
+    /// peer sees the end of the data: with the host's TLS, by close_notify
+    /// (the TCP connection stays open; a FIN could overtake it).
+    pub fn close_send(&self, deadline: &Deadline) -> Result<()> {
+        self.flush(deadline)?;
+        #[cfg(feature = "host-tls")]
+        if let Some(tls) = &self.tls {
+            tls.close_output();
+            // The output stream reports closed once close_notify is out.
+            loop {
+                match self.output.check_write() {
+                    Ok(0) => deadline.wait(&self.writable)?,
+                    Err(StreamError::Closed) | Ok(_) => return Ok(()),
+                    Err(e) => return Err(map_stream_error(e)),
+                }
+            }
+        }
         shutdown(&self.socket, ShutdownType::Send);
+        Ok(())
     }
 
     /// Drops the connection, unless a write is still pending (a peer that
@@ -165,18 +217,63 @@ impl TcpConn {
         }
     }
 
-    /// Gives up the input stream, for a caller to read directly; the socket
-    /// is returned too, as it must outlive the stream (its child).
-    pub fn into_input(self) -> (InputStream, TcpSocket) {
-        let TcpConn { input, socket, .. } = self;
-        (input, socket)
+    /// Gives up the input stream, for a caller to read directly; what
+    /// must outlive the stream (its parents) is returned too.
+    pub fn into_input(self) -> (InputStream, Parents) {
+        let (input, _, parents) = self.split();
+        (input, parents)
     }
 
-    /// Gives up the output stream, for a caller to write directly; the
-    /// socket is returned too, as it must outlive the stream (its child).
-    pub fn into_output(self) -> (OutputStream, TcpSocket) {
-        let TcpConn { output, socket, .. } = self;
-        (output, socket)
+    /// Gives up the output stream, for a caller to write directly; what
+    /// must outlive the stream (its parents) is returned too.
+    pub fn into_output(self) -> (OutputStream, Parents) {
+        let (_, output, parents) = self.split();
+        (output, parents)
+    }
+
+    fn split(self) -> (InputStream, OutputStream, Parents) {
+        let TcpConn {
+            readable,
+            writable,
+            input,
+            output,
+            #[cfg(feature = "host-tls")]
+            tls,
+            socket,
+        } = self;
+        drop((readable, writable));
+        let parents = Parents {
+            #[cfg(feature = "host-tls")]
+            tls,
+            socket,
+        };
+        (input, output, parents)
+    }
+}
+
+/// What a handed-over stream hangs from: the socket, and with the host's
+/// TLS the connection whose plaintext stream it is.
+pub struct Parents {
+    #[cfg(feature = "host-tls")]
+    tls: Option<ClientConnection>,
+    socket: TcpSocket,
+}
+
+impl Parents {
+    /// Ends the connection both ways (a download done or given up).
+    pub fn shutdown(&self) {
+        shutdown(&self.socket, ShutdownType::Both);
+    }
+
+    /// Ends the sending side of an upload whose stream the caller wrote
+    /// and flushed: close_notify with the host's TLS, else a FIN.
+    pub fn close_send(&self) {
+        #[cfg(feature = "host-tls")]
+        if let Some(tls) = &self.tls {
+            tls.close_output();
+            return;
+        }
+        shutdown(&self.socket, ShutdownType::Send);
     }
 }
 

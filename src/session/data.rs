@@ -2,7 +2,7 @@
 //! finishing and aborting it, and the listings read over one.
 
 use super::{is_2xx, is_code, Passive, Session, ABORT_GRACE_MS, MAX_LISTING};
-#[cfg(feature = "tls")]
+#[cfg(feature = "secure")]
 use crate::control::Control;
 use crate::error::{Error, Result};
 use crate::net::deadline::Deadline;
@@ -13,11 +13,13 @@ use crate::proto::conversation::{self, transfer_start, TransferStart};
 use crate::proto::feat;
 use crate::proto::listing::{parse_listing, Entry, Kind};
 use crate::proto::passive::{parse_epsv, parse_pasv};
-#[cfg(feature = "tls")]
+#[cfg(feature = "secure")]
 use crate::proto::reply::Class;
 use crate::proto::reply::Reply;
 use crate::proto::time::Timestamp;
 use crate::proto::ProtocolError;
+#[cfg(feature = "secure")]
+use crate::secure::Pending;
 use std::net::{IpAddr, SocketAddr};
 
 impl Session {
@@ -157,13 +159,13 @@ impl Session {
     /// Sends the transfer command and reads its first reply; with PROT P,
     /// secures the data connection at the same time.
     fn send_transfer_command(&mut self, line: &[u8], data: TcpConn) -> Result<(Stream, Reply)> {
-        #[cfg(feature = "tls")]
+        #[cfg(feature = "secure")]
         if let Some(secured) = self.secured.as_ref().filter(|s| s.protect_data()) {
             let tls = secured.start(data, &self.reply_deadline())?;
             return self.on_control(move |control, deadline| {
                 control.send(line, deadline)?;
                 let (tls, reply) = secure_data_handshake(control, tls, deadline)?;
-                Ok((Stream::Tls(Box::new(tls)), reply))
+                Ok((tls.into_stream()?, reply))
             });
         }
         self.on_control(|control, deadline| {
@@ -320,12 +322,8 @@ fn parse_bounded(body: &[u8], machine: bool) -> Result<Vec<Entry>> {
 /// and then accepts TLS, ProFTPD completes TLS before its 150, so both the
 /// handshake and the control connection are driven until each is done (or
 /// the server answers with an error).
-#[cfg(feature = "tls")]
-fn secure_data_handshake(
-    control: &mut Control,
-    mut tls: crate::tls::stream::TlsStream,
-    deadline: &Deadline,
-) -> Result<(crate::tls::stream::TlsStream, Reply)> {
+#[cfg(feature = "secure")]
+fn secure_data_handshake(control: &mut Control, mut tls: Pending, deadline: &Deadline) -> Result<(Pending, Reply)> {
     let mut reply: Option<Reply> = None;
     let mut done = false;
     loop {

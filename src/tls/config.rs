@@ -6,20 +6,8 @@ use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName};
 use rustls::{CertificateError, CipherSuite, ClientConfig, RootCertStore};
 use std::sync::Arc;
-use thiserror::Error;
 
-/// A TLS failure, classified the way the WIT `tls-error` reports it.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-pub enum TlsFailure {
-    #[error("untrusted certificate: {0}")]
-    UntrustedCertificate(String),
-    #[error("certificate not valid for the name: {0}")]
-    NameMismatch(String),
-    #[error("certificate expired or not yet valid: {0}")]
-    Expired(String),
-    #[error("TLS handshake failed: {0}")]
-    Handshake(String),
-}
+pub use super::failure::TlsFailure;
 
 impl From<rustls::Error> for TlsFailure {
     fn from(e: rustls::Error) -> Self {

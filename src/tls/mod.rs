@@ -1,7 +1,12 @@
-//! FTPS (RFC 4217) with rustls inside the component: the client
-//! configuration and error classification (`config`, pure, tested natively)
-//! and a TLS stream over a wasi TCP connection (`stream`, wasm-only).
+//! FTPS (RFC 4217): what a TLS failure means to a caller (`failure`),
+//! and either rustls inside the component (`config`, pure and tested
+//! natively, and `stream`, a TLS stream over a wasi TCP connection) or the
+//! host's TLS through `wasi:tls` (`host`).
 
+#[cfg(feature = "tls")]
 pub mod config;
-#[cfg(target_arch = "wasm32")]
+pub mod failure;
+#[cfg(all(target_arch = "wasm32", feature = "host-tls"))]
+pub mod host;
+#[cfg(all(target_arch = "wasm32", feature = "tls"))]
 pub mod stream;

@@ -3,6 +3,7 @@
 
 use crate::error::{Error, Result};
 use crate::net::deadline::Deadline;
+use crate::net::stream::Stream;
 use crate::net::tcp::TcpConn;
 use rustls::pki_types::ServerName;
 use rustls::{ClientConfig, ClientConnection};
@@ -54,7 +55,7 @@ impl TlsStream {
     pub fn handshake(&mut self, deadline: &Deadline) -> Result<()> {
         while !self.handshake_step(deadline)? {
             if self.eof {
-                return Err(Error::Tls(crate::tls::config::TlsFailure::Handshake(
+                return Err(Error::Tls(crate::tls::failure::TlsFailure::Handshake(
                     "connection closed during the handshake".into(),
                 )));
             }
@@ -71,6 +72,11 @@ impl TlsStream {
         }
         self.send_pending(deadline)?;
         Ok(!self.tls.is_handshaking())
+    }
+
+    /// The connection, for the code that need not know it is TLS.
+    pub fn into_stream(self) -> Result<Stream> {
+        Ok(Stream::Tls(Box::new(self)))
     }
 
     /// The TCP connection underneath, giving up the TLS state.
@@ -91,20 +97,19 @@ impl TlsStream {
         Ok(())
     }
 
-    /// Hands buffered network bytes to rustls and processes them.
+    /// Hands buffered network bytes to rustls and processes them; what
+    /// rustls cannot take yet (its buffer is full until the plaintext is
+    /// read) stays, moved once rather than after every record.
     fn feed(&mut self) -> Result<()> {
-        while !self.incoming.is_empty() {
-            let n = match self.tls.read_tls(&mut &self.incoming[..]) {
-                Ok(n) => n,
-                // rustls's buffer is full until the plaintext is read.
-                Err(_) => break,
-            };
-            self.incoming.drain(..n);
-            self.tls.process_new_packets().map_err(tls_error)?;
-            if n == 0 {
-                break;
+        let mut taken = 0;
+        while taken < self.incoming.len() {
+            match self.tls.read_tls(&mut &self.incoming[taken..]) {
+                Ok(n) if n > 0 => taken += n,
+                _ => break,
             }
+            self.tls.process_new_packets().map_err(tls_error)?;
         }
+        self.incoming.drain(..taken);
         Ok(())
     }
 
@@ -117,6 +122,7 @@ impl TlsStream {
         };
         match bytes {
             None => self.eof = true,
+            Some(bytes) if self.incoming.is_empty() => self.incoming = bytes,
             Some(bytes) => self.incoming.extend_from_slice(&bytes),
         }
         self.feed()?;
@@ -126,7 +132,13 @@ impl TlsStream {
 
     /// Decrypted bytes ready now: `Some(None)` at a clean end, `None` if none.
     fn plaintext(&mut self, max: usize) -> Result<Option<Option<Vec<u8>>>> {
-        let mut buf = vec![0u8; max.min(4 * CHUNK)];
+        let ready = self
+            .tls
+            .process_new_packets()
+            .map_err(tls_error)?
+            .plaintext_bytes_to_read();
+        // Sized to what is there, so no large buffer is zeroed for a record.
+        let mut buf = vec![0u8; ready.clamp(1, max.max(1))];
         match self.tls.reader().read(&mut buf) {
             Ok(0) => Ok(Some(None)),
             Ok(n) => {
@@ -203,8 +215,7 @@ impl TlsStream {
 
     pub fn close_send(&mut self, deadline: &Deadline) -> Result<()> {
         self.tls.send_close_notify();
-        self.flush(deadline)?;
-        self.tcp.shutdown_send();
-        Ok(())
+        self.send_pending(deadline)?;
+        self.tcp.close_send(deadline)
     }
 }

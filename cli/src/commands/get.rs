@@ -1,29 +1,112 @@
-//! `get` and `cat`: downloads, resumable, to a file or stdout, each
-//! checked to be whole before it counts as done.
+//! `get` and `cat`: downloads of one file, several, or a remote glob over
+//! one session, resumable, to files or stdout, each checked to be whole
+//! before it counts as done.
 
-use super::{connect, note, quit, set_ascii};
+use super::note;
+use super::several::{Failures, Sessions};
 use crate::args::Global;
-use crate::failure::{copying, write_error, Failure, Outcome};
+use crate::failure::{copying, visible, write_error, Failure, Outcome};
 use crate::progress;
+use crate::pump::pump;
 use crate::target::Target;
-use ftp_host::{Client, Download, Error, Reply};
+use ftp_host::{Client, Download, EntryKind, Error, Reply, Session};
+use glob::Pattern;
 use indicatif::ProgressBar;
 use std::fs::OpenOptions;
 use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path};
 use tempfile::NamedTempFile;
 
-pub fn get(client: &Client, global: &Global, url: &str, dest: Option<&Path>, resume: bool, ascii: bool) -> Outcome {
-    let target = Target::parse(url, global)?;
-    let name = target
-        .file_name()
-        .ok_or_else(|| Failure::usage(format!("{url} names a directory; give a file")))?;
-    let ascii = ascii || target.ascii;
+pub fn get(client: &Client, global: &Global, args: &[String], resume: bool, ascii: bool) -> Outcome {
+    let (urls, dest) = sources_and_dest(args);
+    let many = urls.len() > 1 || urls.iter().any(|u| glob_of(u).is_some());
+    if many && dest.is_some_and(|d| d != Path::new("-") && !d.is_dir()) {
+        return Err(Failure::usage("with several files, DEST must be a directory or -"));
+    }
+    let mut sessions = Sessions::default();
+    let mut failures = Failures::default();
+    for url in urls {
+        let target = Target::parse(url, global)?;
+        let ascii = ascii || target.ascii;
+        let session = sessions.get(client, &target.options, ascii, global)?;
+        let paths = match glob_of(url) {
+            Some(pattern) => matching(session, &target, pattern)?,
+            None => vec![target.path.clone()],
+        };
+        for path in &paths {
+            failures.check(path, many, get_one(session, global, path, dest, resume, ascii))?;
+        }
+    }
+    sessions.close(global)?;
+    failures.result()
+}
+
+/// `URL... [DEST]`: the last argument is the destination when there are
+/// several and it is not a URL.
+fn sources_and_dest(args: &[String]) -> (&[String], Option<&Path>) {
+    match args.split_last() {
+        Some((last, urls)) if !urls.is_empty() && !last.contains("://") => (urls, Some(Path::new(last))),
+        _ => (args, None),
+    }
+}
+
+/// The glob in a URL's last path segment (`*`, `?` or `[...]`), if any.
+fn glob_of(url: &str) -> Option<&str> {
+    let name = url.rsplit('/').next()?;
+    name.contains(['*', '?', '[']).then_some(name)
+}
+
+/// The files in the target's directory whose names match `pattern`,
+/// sorted; names that are not one plain component are reported and skipped.
+fn matching(session: &mut Session, target: &Target, pattern: &str) -> Outcome<Vec<String>> {
+    let pattern = Pattern::new(pattern).map_err(|e| Failure::usage(format!("{pattern}: {e}")))?;
+    let dir = target.path.rsplit_once('/').map(|(dir, _)| dir);
+    let mut names = Vec::new();
+    for entry in session.list(dir.filter(|d| !d.is_empty()))? {
+        if !matches!(entry.kind, EntryKind::File | EntryKind::Link) || !pattern.matches(&entry.name) {
+            continue;
+        }
+        if local_name(&entry.name).is_none() {
+            eprintln!("wftp: skipped {:?}: not a plain file name", visible(&entry.name));
+            continue;
+        }
+        names.push(dir.map_or_else(|| entry.name.clone(), |d| format!("{d}/{}", entry.name)));
+    }
+    if names.is_empty() {
+        return Err(Failure::new(78, format!("no file matches {pattern}")));
+    }
+    names.sort();
+    Ok(names)
+}
+
+/// `name` as a local file name, if it is exactly one plain component:
+/// nothing a server names may land outside the destination directory.
+fn local_name(name: &str) -> Option<&Path> {
+    let path = Path::new(name);
+    let mut parts = path.components();
+    let plain = matches!(parts.next(), Some(Component::Normal(_))) && parts.next().is_none();
+    (plain && !name.contains(['/', '\\']) && !name.chars().any(char::is_control)).then_some(path)
+}
+
+fn get_one(
+    session: &mut Session,
+    global: &Global,
+    path: &str,
+    dest: Option<&Path>,
+    resume: bool,
+    ascii: bool,
+) -> Outcome {
+    let name = path
+        .rsplit('/')
+        .next()
+        .filter(|n| !n.is_empty())
+        .ok_or_else(|| Failure::usage(format!("{path} names a directory; give a file")))?;
+    let local = local_name(name).ok_or_else(|| Failure::usage(format!("{name:?} is not a plain file name")))?;
     let dest = match dest {
         Some(d) if d == Path::new("-") => None,
-        Some(d) if d.is_dir() => Some(d.join(name)),
+        Some(d) if d.is_dir() => Some(d.join(local)),
         Some(d) => Some(d.to_path_buf()),
-        None => Some(PathBuf::from(name)),
+        None => Some(local.to_path_buf()),
     };
     if resume && (dest.is_none() || ascii) {
         return Err(Failure::usage("--continue needs a binary download to a file"));
@@ -33,10 +116,8 @@ pub fn get(client: &Client, global: &Global, url: &str, dest: Option<&Path>, res
         _ => 0,
     };
 
-    let mut session = connect(client, &target.options, global)?;
-    set_ascii(&mut session, ascii, global)?;
     // For the progress bar and resuming; servers may refuse SIZE in ASCII.
-    let size = session.size(&target.path).ok();
+    let size = session.size(path).ok();
     if let Some(size) = size.filter(|_| resume) {
         if offset > size {
             return Err(Failure::new(
@@ -46,7 +127,7 @@ pub fn get(client: &Client, global: &Global, url: &str, dest: Option<&Path>, res
         }
         if offset == size {
             eprintln!("{name}: already complete ({size} bytes)");
-            return quit(session, global);
+            return Ok(());
         }
     }
 
@@ -54,7 +135,7 @@ pub fn get(client: &Client, global: &Global, url: &str, dest: Option<&Path>, res
         eprintln!("resuming at byte {offset}");
     }
     let mut download = session
-        .retrieve_from(&target.path, offset)
+        .retrieve_from(path, offset)
         .map_err(|e| Failure::from(e).missing_if_550())?;
     // What must arrive: the component holds the transfer to what the server
     // announced; SIZE covers servers that announce nothing in their 150.
@@ -76,13 +157,13 @@ pub fn get(client: &Client, global: &Global, url: &str, dest: Option<&Path>, res
     };
     bar.finish_and_clear();
     note(global, &outcome?);
-    quit(session, global)
+    Ok(())
 }
 
 /// Copies a download to `out` and checks its end: the server's final reply,
 /// and the byte count where the size is known.
 fn receive(mut download: Download, expected: Option<u64>, out: &mut impl Write, local: &Path) -> Outcome<Reply> {
-    let copied = io::copy(&mut download, out).map_err(|e| copying(e, write_error(local)).missing_if_550())?;
+    let copied = pump(&mut download, out).map_err(|e| copying(e, write_error(local)).missing_if_550())?;
     out.flush().map_err(write_error(local))?;
     let reply = download.finish().map_err(|e| Failure::from(e).missing_if_550())?;
     match expected {
@@ -166,10 +247,12 @@ fn resume_into(
     result
 }
 
-pub fn cat(client: &Client, global: &Global, url: &str) -> Outcome {
+pub fn cat(client: &Client, global: &Global, urls: &[String]) -> Outcome {
     let quiet = Global {
         quiet: true,
         ..global.clone()
     };
-    get(client, &quiet, url, Some(Path::new("-")), false, false)
+    let mut args = urls.to_vec();
+    args.push("-".into());
+    get(client, &quiet, &args, false, false)
 }

@@ -5,6 +5,7 @@ mod get;
 mod ls;
 mod paths;
 mod put;
+mod several;
 
 pub use get::{cat, get};
 pub use ls::ls;
@@ -13,7 +14,7 @@ pub use put::put;
 
 use crate::args::Global;
 use crate::failure::{connecting, visible, Outcome};
-use ftp_host::{Client, Options, Reply, Session, TransferType};
+use ftp_host::{Client, Options, Reply, Session};
 
 /// Connects to the target's server and logs in.
 fn connect(client: &Client, options: &Options, global: &Global) -> Outcome<Session> {
@@ -31,12 +32,5 @@ fn note(global: &Global, reply: &Reply) {
 
 fn quit(session: Session, global: &Global) -> Outcome {
     note(global, &session.quit()?);
-    Ok(())
-}
-
-fn set_ascii(session: &mut Session, ascii: bool, global: &Global) -> Outcome {
-    if ascii {
-        note(global, &session.set_transfer_type(TransferType::Ascii)?);
-    }
     Ok(())
 }

@@ -1,29 +1,20 @@
 //! `rm`, `mkdir` and `mv`: changes to the server's tree.
 
+use super::several::Sessions;
 use super::{connect, note, quit};
 use crate::args::Global;
 use crate::failure::{Failure, Outcome};
 use crate::target::Target;
-use ftp_host::{Client, Options, Session};
+use ftp_host::Client;
 
 pub fn rm(client: &Client, global: &Global, urls: &[String], recursive: bool) -> Outcome {
-    // URLs on the same server share one session.
-    let mut open: Option<(Options, Session)> = None;
+    let mut sessions = Sessions::default();
     for url in urls {
         let target = Target::parse(url, global)?;
         if target.path.is_empty() {
             return Err(Failure::usage(format!("{url} names no file")));
         }
-        let session = match &mut open {
-            Some((options, session)) if *options == target.options => session,
-            _ => {
-                if let Some((_, previous)) = open.take() {
-                    quit(previous, global)?;
-                }
-                let session = connect(client, &target.options, global)?;
-                &mut open.insert((target.options.clone(), session)).1
-            }
-        };
+        let session = sessions.get(client, &target.options, false, global)?;
         if recursive {
             session.remove_tree(&target.path)?;
         } else {
@@ -33,10 +24,7 @@ pub fn rm(client: &Client, global: &Global, urls: &[String], recursive: bool) ->
             note(global, &reply);
         }
     }
-    match open {
-        Some((_, session)) => quit(session, global),
-        None => Ok(()),
-    }
+    sessions.close(global)
 }
 
 pub fn mkdir(client: &Client, global: &Global, url: &str, parents: bool) -> Outcome {

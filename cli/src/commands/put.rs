@@ -1,53 +1,105 @@
-//! `put`: uploads from a file (resumable) or stdin.
+//! `put`: uploads of one file or several over one session (resumable),
+//! or of stdin.
 
-use super::{connect, note, quit, set_ascii};
+use super::note;
+use super::several::{Failures, Sessions};
 use crate::args::Global;
 use crate::failure::{copying, read_error, Failure, Outcome};
 use crate::progress;
+use crate::pump::pump;
 use crate::target::Target;
-use ftp_host::{Client, Error};
+use ftp_host::{Client, Error, Session};
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom};
-use std::path::Path;
+use std::io::{self, BufRead, BufReader, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
 
 /// Bytes read from the source at a time.
 const CHUNK: usize = 1 << 20;
 
-pub fn put(client: &Client, global: &Global, source: &Path, url: &str, resume: bool, ascii: bool) -> Outcome {
+pub fn put(client: &Client, global: &Global, sources: &[PathBuf], url: &str, resume: bool, ascii: bool) -> Outcome {
     let target = Target::parse(url, global)?;
     let ascii = ascii || target.ascii;
-    let stdin = source == Path::new("-");
-    if resume && (ascii || stdin) {
-        return Err(Failure::usage("--continue needs a binary upload from a file"));
+    let many = sources.len() > 1;
+    let into_dir = target.path.is_empty() || target.path.ends_with('/');
+    if many && !into_dir {
+        return Err(Failure::usage(format!("{url} must end in / to take several files")));
     }
-    let remote = if target.path.is_empty() || target.path.ends_with('/') {
-        let name = source
-            .file_name()
-            .filter(|_| !stdin)
-            .ok_or_else(|| Failure::usage(format!("{url} must name the file to upload {}", source.display())))?;
-        format!("{}{}", target.path, name.to_string_lossy())
-    } else {
-        target.path.clone()
-    };
-    // The source is opened and its first chunk read before anything is
-    // sent, so a local failure (a directory, an unreadable file) never
-    // leaves the remote file truncated.
-    let (mut file, mut stdin_reader) = (None, None);
-    if stdin {
-        let reader = stdin_reader.insert(BufReader::with_capacity(CHUNK, io::stdin().lock()));
-        reader.fill_buf().map_err(read_error(source))?;
-    } else {
-        let opened = File::open(source).map_err(read_error(source))?;
-        let len = opened.metadata().map_err(read_error(source))?.len();
-        let (reader, _) = file.insert((BufReader::with_capacity(CHUNK, opened), len));
-        reader.fill_buf().map_err(read_error(source))?;
+    let mut sessions = Sessions::default();
+    let mut failures = Failures::default();
+    for source in sources {
+        let stdin = source == Path::new("-");
+        if resume && (ascii || stdin) {
+            return Err(Failure::usage("--continue needs a binary upload from a file"));
+        }
+        let remote = if into_dir {
+            let name = source
+                .file_name()
+                .filter(|_| !stdin)
+                .ok_or_else(|| Failure::usage(format!("{url} must name the file to upload {}", source.display())))?;
+            format!("{}{}", target.path, name.to_string_lossy())
+        } else {
+            target.path.clone()
+        };
+        let outcome = Source::open(source).and_then(|source| {
+            let session = sessions.get(client, &target.options, ascii, global)?;
+            put_one(session, global, source, &remote, resume, ascii)
+        });
+        failures.check(&remote, many, outcome)?;
     }
-    let len = file.as_ref().map(|(_, len)| *len);
+    sessions.close(global)?;
+    failures.result()
+}
 
-    let mut session = connect(client, &target.options, global)?;
-    set_ascii(&mut session, ascii, global)?;
+/// A local file (or stdin), opened and its first chunk read before anything
+/// is sent, so a local failure (a directory, an unreadable file) never
+/// leaves the remote file truncated.
+struct Source<'a> {
+    path: &'a Path,
+    input: Input,
+    /// The file's length; `None` for stdin.
+    len: Option<u64>,
+}
+
+enum Input {
+    File(BufReader<File>),
+    Stdin(BufReader<io::StdinLock<'static>>),
+}
+
+impl<'a> Source<'a> {
+    fn open(path: &'a Path) -> Outcome<Self> {
+        let (mut input, len) = if path == Path::new("-") {
+            (Input::Stdin(BufReader::with_capacity(CHUNK, io::stdin().lock())), None)
+        } else {
+            let file = File::open(path).map_err(read_error(path))?;
+            let len = file.metadata().map_err(read_error(path))?.len();
+            (Input::File(BufReader::with_capacity(CHUNK, file)), Some(len))
+        };
+        match &mut input {
+            Input::File(r) => r.fill_buf(),
+            Input::Stdin(r) => r.fill_buf(),
+        }
+        .map_err(read_error(path))?;
+        Ok(Self { path, input, len })
+    }
+
+    /// The bytes from `offset` on (a resume is refused for stdin earlier).
+    fn from(self, offset: u64) -> Outcome<Box<dyn BufRead + 'a>> {
+        match self.input {
+            Input::File(mut file) => {
+                if offset > 0 {
+                    file.seek(SeekFrom::Start(offset)).map_err(read_error(self.path))?;
+                }
+                Ok(Box::new(file))
+            }
+            Input::Stdin(stdin) => Ok(Box::new(stdin)),
+        }
+    }
+}
+
+fn put_one(session: &mut Session, global: &Global, source: Source, remote: &str, resume: bool, ascii: bool) -> Outcome {
+    let (len, path) = (source.len, source.path);
     let offset = if resume {
-        match session.size(&remote) {
+        match session.size(remote) {
             Ok(size) => size,
             Err(Error::Permanent(r)) if r.code == 550 => 0,
             Err(e) => return Err(e.into()),
@@ -64,33 +116,26 @@ pub fn put(client: &Client, global: &Global, source: &Path, url: &str, resume: b
         }
         if resume && offset == len {
             eprintln!("{remote}: already complete ({len} bytes)");
-            return quit(session, global);
+            return Ok(());
         }
     }
-    let reader: Box<dyn Read> = match (file, stdin_reader) {
-        (Some((mut file, _)), _) => {
-            file.seek(SeekFrom::Start(offset)).map_err(read_error(source))?;
-            Box::new(file)
-        }
-        (None, Some(stdin)) => Box::new(stdin),
-        (None, None) => unreachable!("a source was opened above"),
-    };
+    let reader = source.from(offset)?;
     if offset > 0 && global.verbose {
         eprintln!("resuming at byte {offset}");
     }
     let mut upload = if offset > 0 {
-        session.append(&remote)?
+        session.append(remote)?
     } else {
-        session.store(&remote)?
+        session.store(remote)?
     };
     let bar = progress::bar(len.map(|l| l.saturating_sub(offset)), global.quiet);
-    let copied = io::copy(&mut bar.wrap_read(reader), &mut upload).map_err(|e| copying(e, read_error(source)));
+    let copied = pump(&mut bar.wrap_read(reader), &mut upload).map_err(|e| copying(e, read_error(path)));
     bar.finish_and_clear();
     let copied = copied?;
     note(global, &upload.finish()?);
     // The server must now hold the whole file (where it can say, by SIZE).
-    if !ascii && !session.verify_size(&remote, offset + copied)? {
+    if !ascii && !session.verify_size(remote, offset + copied)? {
         eprintln!("wftp: warning: the server has no SIZE, so the upload's length cannot be checked");
     }
-    quit(session, global)
+    Ok(())
 }

@@ -1,0 +1,59 @@
+//! A TLS failure, classified the way the WIT `tls-error` reports it.
+
+use thiserror::Error;
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum TlsFailure {
+    #[error("untrusted certificate: {0}")]
+    UntrustedCertificate(String),
+    #[error("certificate not valid for the name: {0}")]
+    NameMismatch(String),
+    #[error("certificate expired or not yet valid: {0}")]
+    Expired(String),
+    #[error("TLS handshake failed: {0}")]
+    Handshake(String),
+}
+
+impl TlsFailure {
+    /// Classifies a failure the host's TLS reports only as text (wasi:tls
+    /// gives an `io-error`; wasmtime's provider writes rustls's error).
+    pub fn from_host(text: String) -> Self {
+        let has = |words: &[&str]| words.iter().any(|w| text.contains(w));
+        if has(&["NotValidForName", "not valid for name"]) {
+            TlsFailure::NameMismatch(text)
+        } else if has(&["Expired", "NotValidYet", "expired", "not valid yet"]) {
+            TlsFailure::Expired(text)
+        } else if has(&["certificate", "Certificate", "UnknownIssuer", "BadSignature"]) {
+            TlsFailure::UntrustedCertificate(text)
+        } else {
+            TlsFailure::Handshake(text)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn host_texts_are_classified() {
+        let f = |t: &str| TlsFailure::from_host(t.into());
+        // rustls's Display for its certificate errors, as wasmtime passes them.
+        assert!(matches!(
+            f("invalid peer certificate: UnknownIssuer"),
+            TlsFailure::UntrustedCertificate(_)
+        ));
+        assert!(matches!(
+            f("invalid peer certificate: certificate not valid for name \"x\"; certificate is only valid for ..."),
+            TlsFailure::NameMismatch(_)
+        ));
+        assert!(matches!(
+            f("invalid peer certificate: certificate expired: verification time 1, but certificate is not valid after 0"),
+            TlsFailure::Expired(_)
+        ));
+        assert!(matches!(
+            f("received fatal alert: HandshakeFailure"),
+            TlsFailure::Handshake(_)
+        ));
+    }
+}
