@@ -18,7 +18,15 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const MIB: u64 = 1 << 20;
-const TOOLS: [&str; 4] = ["wftp", "curl", "lftp", "ftplib"];
+/// `wftp-tls-inside` is wftp running the self-contained build (rustls in
+/// the component), on the FTPS rows only; the peers follow.
+const TOOLS: [&str; 5] = ["wftp", "wftp-tls-inside", "curl", "lftp", "ftplib"];
+
+/// The self-contained build, which `ftp-host`'s build script makes.
+const SELF_CONTAINED: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../target/guest/wasm32-wasip2/guest/ftp_client.wasm"
+);
 
 fn env_or(name: &str, default: u64) -> u64 {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
@@ -117,9 +125,15 @@ impl Bench {
         let _ = std::fs::remove_dir_all(&out);
         std::fs::create_dir_all(&out).ok()?;
         match tool {
-            "wftp" => {
+            "wftp" | "wftp-tls-inside" => {
                 let mut c = Command::new(env!("CARGO_BIN_EXE_wftp"));
                 c.env("HOME", &self.home).arg("-q");
+                if tool == "wftp-tls-inside" {
+                    if !tls {
+                        return None;
+                    }
+                    c.args(["--component", SELF_CONTAINED]);
+                }
                 if tls {
                     c.arg("--tls").arg("--cacert").arg(&self.ca);
                 }
@@ -214,7 +228,7 @@ impl Bench {
                 Some(c)
             }
             "ftplib" => {
-                let mut c = Command::new("python3");
+                let mut c = Command::new(python());
                 c.arg("-c").arg(FTPLIB).arg(if tls { "tls" } else { "plain" });
                 c.arg(site.server.addr.ip().to_string())
                     .arg(site.server.addr.port().to_string());
@@ -234,8 +248,9 @@ impl Bench {
         }
     }
 
-    /// One measurement; a many-files-each row runs `small` processes.
-    fn measure(&self, tool: &str, row: &Row) -> Result<(Duration, u64), String> {
+    /// One measurement (`None` where the tool has no way to do the job);
+    /// a many-files-each row runs `small` processes.
+    fn measure(&self, tool: &str, row: &Row) -> Option<Result<(Duration, u64), String>> {
         let times = if matches!(row.job, Job::SmallEach) {
             self.small
         } else {
@@ -244,21 +259,32 @@ impl Bench {
         let mut total = Duration::ZERO;
         let mut peak = 0;
         for _ in 0..times {
-            let command = self.command(tool, row.job, row.tls).ok_or("no way to do it")?;
-            let (time, rss) = run(command)?;
-            total += time;
-            peak = peak.max(rss);
+            match run(self.command(tool, row.job, row.tls)?) {
+                Ok((time, rss)) => {
+                    total += time;
+                    peak = peak.max(rss);
+                }
+                Err(e) => return Some(Err(e)),
+            }
         }
-        Ok((total, peak))
+        Some(Ok((total, peak)))
     }
 }
 
-/// ftplib as its users write it: retrbinary/storbinary with the defaults.
+/// ftplib as its users write it: retrbinary/storbinary with the defaults,
+/// and for FTPS the usual subclass that resumes the control connection's
+/// TLS session on data connections (vsftpd requires it; ftplib does not).
 const FTPLIB: &str = r#"
 import ftplib, ssl, sys, os
 mode, host, port, user, pw, root, ca, job, a, b = sys.argv[1:11]
+class Reusing(ftplib.FTP_TLS):
+    def ntransfercmd(self, cmd, rest=None):
+        conn, size = ftplib.FTP.ntransfercmd(self, cmd, rest)
+        if self._prot_p:
+            conn = self.context.wrap_socket(conn, server_hostname=self.host, session=self.sock.session)
+        return conn, size
 if mode == "tls":
-    f = ftplib.FTP_TLS(context=ssl.create_default_context(cafile=ca))
+    f = Reusing(context=ssl.create_default_context(cafile=ca))
 else:
     f = ftplib.FTP()
 f.connect(host, int(port))
@@ -282,6 +308,21 @@ elif job == "list":
 f.quit()
 "#;
 
+/// The Python interpreter itself, not a shim (pyenv's costs ~0.2 s a run).
+fn python() -> &'static str {
+    static PYTHON: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    PYTHON.get_or_init(|| {
+        Command::new("python3")
+            .args(["-c", "import sys; print(sys.executable)"])
+            .output()
+            .ok()
+            .and_then(|o| String::from_utf8(o.stdout).ok())
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| "python3".into())
+    })
+}
+
 fn median(mut values: Vec<Duration>) -> Duration {
     values.sort();
     values[values.len() / 2]
@@ -290,7 +331,8 @@ fn median(mut values: Vec<Duration>) -> Duration {
 fn available(tool: &str) -> bool {
     let probe = match tool {
         "wftp" => return true,
-        "ftplib" => Command::new("python3").args(["-c", "import ftplib"]).output(),
+        "wftp-tls-inside" => return Path::new(SELF_CONTAINED).exists(),
+        "ftplib" => Command::new(python()).args(["-c", "import ftplib"]).output(),
         other => Command::new(other).arg("--version").output(),
     };
     probe.is_ok_and(|o| o.status.success())
@@ -417,13 +459,14 @@ fn main() {
         for (r, row) in rows.iter().enumerate() {
             for (t, tool) in tools.iter().enumerate() {
                 match bench.measure(tool, row) {
-                    Ok((time, peak)) => {
+                    None => {}
+                    Some(Ok((time, peak))) => {
                         times[r][t].push(time);
                         if r == 0 {
                             rss[t] = rss[t].max(peak);
                         }
                     }
-                    Err(e) => errors[r][t] = Some(e),
+                    Some(Err(e)) => errors[r][t] = Some(e),
                 }
             }
         }
@@ -451,7 +494,8 @@ fn print_table(
 ) {
     println!(
         "\nwftp against vsftpd on loopback, medians of {rounds} interleaved rounds; \
-         `wftp ×` is the best peer's time over wftp's (≥ 1: wftp level or ahead)\n"
+         `wftp ×` is the best peer's time over wftp's (≥ 1: wftp level or ahead); \
+         wftp-tls-inside runs the self-contained build (rustls in the component)\n"
     );
     let mut header = "| work |".to_string();
     for tool in tools {
@@ -480,7 +524,12 @@ fn print_table(
             };
             let _ = write!(line, " {cell} |");
         }
-        let best_peer = medians.iter().skip(1).flatten().min();
+        let best_peer = medians
+            .iter()
+            .zip(tools)
+            .filter(|(_, tool)| !tool.starts_with("wftp"))
+            .filter_map(|(m, _)| *m)
+            .min();
         let ratio = match (medians[0], best_peer) {
             (Some(ours), Some(peer)) => format!("{:.2}", peer.as_secs_f64() / ours.as_secs_f64()),
             _ => "-".into(),

@@ -76,6 +76,10 @@ pub struct Global {
     /// the component may connect to (default: 1024-65535).
     #[arg(long, value_name = "FIRST-LAST", global = true, value_parser = parse_ports)]
     pub passive_ports: Option<(u16, u16)>,
+    /// Run this build of the ftp-client component instead of the embedded
+    /// one (which leaves TLS to wftp's rustls through wasi:tls).
+    #[arg(long, value_name = "FILE.wasm", global = true)]
+    pub component: Option<PathBuf>,
     /// Show no progress bars.
     #[arg(short, long, global = true)]
     pub quiet: bool,

@@ -16,8 +16,15 @@ use ftp_host::Client;
 use std::process::ExitCode;
 
 fn run(cli: &Cli) -> Outcome {
-    let client = Client::new().map_err(|e| Failure::new(1, e))?;
     let g = &cli.global;
+    let client = match &g.component {
+        None => Client::new(),
+        Some(path) => {
+            let wasm = std::fs::read(path).map_err(failure::read_error(path))?;
+            Client::builder().component(wasm).build()
+        }
+    }
+    .map_err(|e| Failure::new(1, e))?;
     match &cli.command {
         Command::Ls { url, long } => commands::ls(&client, g, url, *long),
         Command::Get { args, resume, ascii } => commands::get(&client, g, args, *resume, *ascii),

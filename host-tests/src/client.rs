@@ -63,6 +63,8 @@ pub struct StoreHandle(ResourceAny);
 pub struct Client {
     store: Store<HostState>,
     bindings: FtpClientComponent,
+    /// The component leaves TLS to the host (it imports wasi:tls).
+    host_tls: bool,
 }
 
 /// Connect options with every default.
@@ -96,7 +98,11 @@ impl Client {
 
     pub fn with_memory_limit(runtime: &Runtime, grant: NetworkPolicy, limit: usize) -> wasmtime::Result<Self> {
         let (store, bindings) = runtime.instantiate(&grant, limit)?;
-        Ok(Self { store, bindings })
+        Ok(Self {
+            store,
+            bindings,
+            host_tls: runtime.host_tls(),
+        })
     }
 
     /// The largest linear memory the guest has grown to, in bytes.
@@ -109,12 +115,24 @@ impl Client {
         self.store.data_mut().table()
     }
 
+    /// Connects; with a component that leaves TLS to the host, the CA
+    /// bundle goes to the host's TLS instead (as `ftp-host` does), so one
+    /// test serves both builds.
     pub fn connect(&mut self, host: &str, port: u16, options: &ConnectOptions) -> CallResult<SessionHandle> {
+        let mut options = options.clone();
+        if let Some(tls) = options.tls.as_mut().filter(|_| self.host_tls) {
+            if let Some(pem) = tls.ca_bundle.take() {
+                self.store
+                    .data_mut()
+                    .trust(&pem)
+                    .map_err(|e| Failure::Ftp(Error::InvalidInput(e)))?;
+            }
+        }
         let r = self
             .bindings
             .ftp_client_client()
             .session()
-            .call_connect(&mut self.store, host, port, options);
+            .call_connect(&mut self.store, host, port, &options);
         flatten(r).map(SessionHandle)
     }
 

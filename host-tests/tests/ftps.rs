@@ -1,7 +1,8 @@
 //! FTPS against real servers with a CA made at test time: explicit and
 //! implicit TLS, data connections that must resume the control connection's
 //! session (vsftpd `require_ssl_reuse=YES`, proftpd mod_tls's default), and
-//! the failures: wrong CA, wrong name, no TLS under the strict policy.
+//! the failures: wrong CA, wrong name, no TLS under the strict policy. Each
+//! runs on both builds: TLS by the host (wasi:tls) and inside the component.
 
 mod common;
 
@@ -38,24 +39,44 @@ fn server(kind: Kind, pki: &TestPki, implicit: bool) -> Option<interop::RealServ
     }
 }
 
-/// Logs in over TLS and moves `size` bytes each way, verified by sha256.
+/// Logs in over TLS and moves `size` bytes each way, verified by sha256,
+/// with each build of the component.
 fn secure_round_trip(kind: Kind, implicit: bool, size: usize) {
     let pki = TestPki::generate().unwrap();
     let Some(server) = server(kind, &pki, implicit) else {
         return;
     };
+    for (flavour, runtime) in common::flavours() {
+        round_trip_with(runtime, flavour, &server, &pki, implicit, size);
+    }
+}
+
+fn round_trip_with(
+    runtime: &host_tests::Runtime,
+    flavour: &str,
+    server: &interop::RealServer,
+    pki: &TestPki,
+    implicit: bool,
+    size: usize,
+) {
+    let kind = server.kind;
     let mode = if implicit {
         Security::Implicit
     } else {
         Security::Explicit
     };
-    let mut c = Client::new(common::runtime(), server.grant()).unwrap();
+    let mut c = Client::new(runtime, server.grant()).unwrap();
     let s = c
         .connect("127.0.0.1", server.addr.port(), &tls(mode, &pki.ca_pem))
-        .unwrap();
+        .unwrap_or_else(|e| panic!("{flavour}: {e}"));
     assert_eq!(c.security(s).unwrap(), mode);
     c.login(s, Some(interop::USER), Some(interop::PASSWORD)).unwrap();
-    let dir = format!("ftps-{}-{implicit}-{}", kind.name(), std::process::id());
+    let dir = format!(
+        "ftps-{}-{implicit}-{}-{}",
+        kind.name(),
+        flavour.len(),
+        std::process::id()
+    );
     c.mkd(s, &dir).unwrap();
     c.cwd(s, &dir).unwrap();
     let data = common::random_bytes(size, 99);
@@ -80,7 +101,7 @@ fn secure_round_trip(kind: Kind, implicit: bool, size: usize) {
     c.quit(s).unwrap();
     let mib = size as f64 / f64::from(1 << 20);
     println!(
-        "{} {}: {size} B up {:.0} MiB/s, down {:.0} MiB/s",
+        "{} {} ({flavour}): {size} B up {:.0} MiB/s, down {:.0} MiB/s",
         kind.name(),
         if implicit { "implicit" } else { "explicit" },
         mib / up.as_secs_f64(),
@@ -108,29 +129,36 @@ fn proftpd_explicit_with_session_reuse_required() {
     secure_round_trip(Kind::Proftpd, false, 8 << 20);
 }
 
-fn tls_failure(options: impl FnOnce(&TestPki) -> ConnectOptions) -> Option<Error> {
+/// The errors connecting with `options` gives, from each build.
+fn tls_failure(options: impl Fn(&TestPki) -> ConnectOptions) -> Option<Vec<Error>> {
     let pki = TestPki::generate().unwrap();
     let server = server(Kind::Vsftpd, &pki, false)?;
-    let mut c = Client::new(common::runtime(), server.grant()).unwrap();
-    Some(
-        c.connect("127.0.0.1", server.addr.port(), &options(&pki))
-            .unwrap_err()
-            .ftp(),
-    )
+    let errors: Vec<Error> = common::flavours()
+        .into_iter()
+        .map(|(_, runtime)| {
+            let mut c = Client::new(runtime, server.grant()).unwrap();
+            c.connect("127.0.0.1", server.addr.port(), &options(&pki))
+                .unwrap_err()
+                .ftp()
+        })
+        .collect();
+    Some(errors)
 }
 
 #[test]
 fn wrong_ca_is_an_untrusted_certificate() {
     let other = TestPki::generate().unwrap();
-    let Some(e) = tls_failure(|_| tls(Security::Explicit, &other.ca_pem)) else {
+    let Some(errors) = tls_failure(|_| tls(Security::Explicit, &other.ca_pem)) else {
         return;
     };
-    assert!(matches!(e, Error::Tls(TlsError::UntrustedCertificate(_))), "{e:?}");
+    for e in errors {
+        assert!(matches!(e, Error::Tls(TlsError::UntrustedCertificate(_))), "{e:?}");
+    }
 }
 
 #[test]
 fn default_roots_do_not_trust_a_private_ca() {
-    let Some(e) = tls_failure(|_| {
+    let Some(errors) = tls_failure(|_| {
         let mut o = tls(Security::Explicit, "");
         if let Some(t) = o.tls.as_mut() {
             t.ca_bundle = None;
@@ -139,12 +167,14 @@ fn default_roots_do_not_trust_a_private_ca() {
     }) else {
         return;
     };
-    assert!(matches!(e, Error::Tls(TlsError::UntrustedCertificate(_))), "{e:?}");
+    for e in errors {
+        assert!(matches!(e, Error::Tls(TlsError::UntrustedCertificate(_))), "{e:?}");
+    }
 }
 
 #[test]
 fn wrong_name_is_a_name_mismatch() {
-    let Some(e) = tls_failure(|pki| {
+    let Some(errors) = tls_failure(|pki| {
         let mut o = tls(Security::Explicit, &pki.ca_pem);
         if let Some(t) = o.tls.as_mut() {
             t.server_name = Some("ftp.example.com".into());
@@ -153,7 +183,9 @@ fn wrong_name_is_a_name_mismatch() {
     }) else {
         return;
     };
-    assert!(matches!(e, Error::Tls(TlsError::NameMismatch(_))), "{e:?}");
+    for e in errors {
+        assert!(matches!(e, Error::Tls(TlsError::NameMismatch(_))), "{e:?}");
+    }
 }
 
 #[test]
@@ -182,17 +214,21 @@ fn server_without_tls_is_refused_under_the_strict_policy() {
 #[test]
 fn a_bad_ca_bundle_is_invalid_input() {
     let server = TestServer::start().unwrap();
-    let mut c = Client::new(common::runtime(), server.grant()).unwrap();
-    let e = c
-        .connect("127.0.0.1", server.addr().port(), &tls(Security::Explicit, "garbage"))
-        .unwrap_err()
-        .ftp();
-    assert!(matches!(e, Error::InvalidInput(_)), "{e:?}");
+    for (flavour, runtime) in common::flavours() {
+        let mut c = Client::new(runtime, server.grant()).unwrap();
+        let e = c
+            .connect("127.0.0.1", server.addr().port(), &tls(Security::Explicit, "garbage"))
+            .unwrap_err()
+            .ftp();
+        assert!(matches!(e, Error::InvalidInput(_)), "{flavour}: {e:?}");
+    }
 }
 
-/// `ftp-host`'s `Read`/`Write` over FTPS go through the component, which
-/// decrypts: proftpd (which requires session reuse on data connections),
-/// reached by a host name that the certificate is checked against.
+/// `ftp-host`'s `Read`/`Write` over FTPS: with the host's TLS the data
+/// stream is handed over (file data never enters the component), with TLS
+/// in the component it is read in chunks; both against proftpd (which
+/// requires session reuse on data connections), reached by a host name
+/// that the certificate is checked against.
 #[test]
 fn ftp_host_streams_over_tls() {
     use std::io::{Read, Write};
@@ -200,40 +236,42 @@ fn ftp_host_streams_over_tls() {
     let Some(server) = server(Kind::Proftpd, &pki, false) else {
         return;
     };
-    let url = format!(
-        "ftp://{}:{}@localhost:{}/",
-        interop::USER,
-        interop::PASSWORD,
-        server.addr.port()
-    );
-    let mut options = url.parse::<ftp_host::FtpUrl>().unwrap().options;
-    options.tls = Some(ftp_host::Tls::explicit().ca_pem(pki.ca_pem.clone()));
-    let mut s = common::runtime().connect(options).unwrap();
-    assert_eq!(s.security().unwrap(), Security::Explicit);
+    for (flavour, runtime) in common::flavours() {
+        let url = format!(
+            "ftp://{}:{}@localhost:{}/",
+            interop::USER,
+            interop::PASSWORD,
+            server.addr.port()
+        );
+        let mut options = url.parse::<ftp_host::FtpUrl>().unwrap().options;
+        options.tls = Some(ftp_host::Tls::explicit().ca_pem(pki.ca_pem.clone()));
+        let mut s = runtime.connect(options).unwrap();
+        assert_eq!(s.security().unwrap(), Security::Explicit);
 
-    let name = format!("host-tls-{}.bin", std::process::id());
-    let data = common::random_bytes(3 << 20, 7);
-    let mut up = s.store(&name).unwrap();
-    assert!(!up.is_direct(), "TLS data goes through the component");
-    for part in data.chunks(10_000) {
-        up.write_all(part).unwrap();
+        let name = format!("host-tls-{}-{}.bin", flavour.len(), std::process::id());
+        let data = common::random_bytes(3 << 20, 7);
+        let mut up = s.store(&name).unwrap();
+        assert_eq!(up.is_direct(), runtime.host_tls(), "{flavour}");
+        for part in data.chunks(10_000) {
+            up.write_all(part).unwrap();
+        }
+        up.finish().unwrap_or_else(|e| panic!("{flavour}: {e}"));
+        let mut down = s.retrieve(&name).unwrap();
+        assert_eq!(down.is_direct(), runtime.host_tls(), "{flavour}");
+        // Held to the size proftpd's 150 announces, over TLS too.
+        assert_eq!(down.expected_size().unwrap(), Some(data.len() as u64));
+        let mut back = Vec::new();
+        down.read_to_end(&mut back).unwrap();
+        down.finish().unwrap_or_else(|e| panic!("{flavour}: {e}"));
+        assert_eq!(common::sha256(&back), common::sha256(&data), "{flavour}");
+        // A resumed download over TLS is held to SIZE minus the offset.
+        let mut rest = s.retrieve_from(&name, 1000).unwrap();
+        assert_eq!(rest.expected_size().unwrap(), Some(data.len() as u64 - 1000));
+        let mut tail = Vec::new();
+        rest.read_to_end(&mut tail).unwrap();
+        rest.finish().unwrap();
+        assert_eq!(tail, data[1000..], "{flavour}");
+        s.delete(&name).unwrap();
+        s.quit().unwrap();
     }
-    up.finish().unwrap();
-    let mut down = s.retrieve(&name).unwrap();
-    assert!(!down.is_direct());
-    // Held to the size proftpd's 150 announces, over TLS too.
-    assert_eq!(down.expected_size().unwrap(), Some(data.len() as u64));
-    let mut back = Vec::new();
-    down.read_to_end(&mut back).unwrap();
-    down.finish().unwrap();
-    assert_eq!(common::sha256(&back), common::sha256(&data));
-    // A resumed download over TLS is held to SIZE minus the offset.
-    let mut rest = s.retrieve_from(&name, 1000).unwrap();
-    assert_eq!(rest.expected_size().unwrap(), Some(data.len() as u64 - 1000));
-    let mut tail = Vec::new();
-    rest.read_to_end(&mut tail).unwrap();
-    rest.finish().unwrap();
-    assert_eq!(tail, data[1000..]);
-    s.delete(&name).unwrap();
-    s.quit().unwrap();
 }

@@ -7,9 +7,26 @@ use host_tests::{default_options, Client, Runtime, ServerGrant, SessionHandle, T
 use sha2::{Digest, Sha256};
 use std::sync::OnceLock;
 
+/// The default build: FTPS by the host's TLS (wasi:tls).
 pub fn runtime() -> &'static Runtime {
     static RUNTIME: OnceLock<Runtime> = OnceLock::new();
     RUNTIME.get_or_init(|| Runtime::new().expect("load the component"))
+}
+
+/// The self-contained build: FTPS by rustls inside the component.
+pub fn self_contained() -> &'static Runtime {
+    static RUNTIME: OnceLock<Runtime> = OnceLock::new();
+    RUNTIME.get_or_init(|| {
+        Runtime::builder()
+            .component(ftp_host::SELF_CONTAINED_COMPONENT.to_vec())
+            .build()
+            .expect("load the self-contained component")
+    })
+}
+
+/// Both builds, for the tests of what TLS touches.
+pub fn flavours() -> [(&'static str, &'static Runtime); 2] {
+    [("host TLS", runtime()), ("TLS in the component", self_contained())]
 }
 
 /// A server, a client granted exactly that server, and a session logged in as

@@ -1,8 +1,9 @@
 //! Faults on TLS data connections, from a small implicit-FTPS server made
 //! with rustls: a data connection that ends without close_notify is a
 //! truncation (not an end, even with a 226 after it), and a TLS transfer
-//! that stalls ends at its deadline, on both front ends (TLS data always
-//! goes through the component, so `ftp-host` reads it in chunks too).
+//! that stalls ends at its deadline, on both front ends and with both
+//! builds (with the host's TLS, `ftp-host` is handed the decrypted stream;
+//! with TLS in the component, it reads it in chunks).
 
 use crate::support::*;
 use host_tests::pki::TestPki;
@@ -139,13 +140,19 @@ fn on_both_tls(data: Data, case: impl Fn(&mut dyn Driver)) {
         implicit_tls_ca: Some(pki.ca_pem.clone()),
         ..Limits::quick()
     };
-    for path in BOTH {
-        let port = serve(&pki, data);
-        let mut driver = paths::connect(common::runtime(), path, port, limits.clone())
-            .unwrap_or_else(|e| panic!("{path:?}: connect over TLS: {e}"));
-        let start = Instant::now();
-        case(&mut *driver);
-        assert!(start.elapsed() < HANG, "{path:?}: took {:?}", start.elapsed());
+    for (flavour, runtime) in common::flavours() {
+        for path in BOTH {
+            let port = serve(&pki, data);
+            let mut driver = paths::connect(runtime, path, port, limits.clone())
+                .unwrap_or_else(|e| panic!("{flavour}, {path:?}: connect over TLS: {e}"));
+            let start = Instant::now();
+            case(&mut *driver);
+            assert!(
+                start.elapsed() < HANG,
+                "{flavour}, {path:?}: took {:?}",
+                start.elapsed()
+            );
+        }
     }
 }
 
