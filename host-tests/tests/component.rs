@@ -4,9 +4,8 @@ mod common;
 
 use wasmtime::component::types::ComponentItem;
 
-/// The names of the component's exports or imports.
-fn names(exports: bool) -> Vec<String> {
-    let rt = common::runtime();
+/// The names of a build's exports or imports.
+fn names(rt: &host_tests::Runtime, exports: bool) -> Vec<String> {
     let ty = rt.component().component_type();
     if exports {
         ty.exports(rt.engine()).map(|(n, _)| n.to_string()).collect()
@@ -17,7 +16,7 @@ fn names(exports: bool) -> Vec<String> {
 
 #[test]
 fn exports_the_client_interface_with_three_resources() {
-    let exports = names(true);
+    let exports = names(common::runtime(), true);
     assert!(exports.contains(&"ftp:client/client@0.1.0".to_string()), "{exports:?}");
     assert!(exports.contains(&"ftp:client/types@0.1.0".to_string()), "{exports:?}");
 }
@@ -47,20 +46,39 @@ fn client_interface_declares_session_retrieve_and_store() {
     );
 }
 
+/// The self-contained build imports sockets, io, clocks and what std
+/// needs; the default build adds wasi:tls, and nothing else.
 #[test]
 fn imports_only_sockets_io_clocks_and_std_basics() {
-    let imports = names(false);
-    println!("component imports: {imports:#?}");
-    assert!(
-        imports.iter().any(|i| i.starts_with("wasi:sockets/tcp@")),
-        "{imports:?}"
-    );
-    for import in &imports {
-        assert!(!import.starts_with("wasi:filesystem"), "imports {import}");
-        let allowed = ["wasi:sockets/", "wasi:io/", "wasi:clocks/", "wasi:cli/", "wasi:random/"];
+    for (flavour, rt) in common::flavours() {
+        let imports = names(rt, false);
+        println!("{flavour}: component imports: {imports:#?}");
         assert!(
-            allowed.iter().any(|p| import.starts_with(p)),
-            "unexpected import {import}"
+            imports.iter().any(|i| i.starts_with("wasi:sockets/tcp@")),
+            "{imports:?}"
         );
+        assert_eq!(
+            imports.iter().any(|i| i.starts_with("wasi:tls/")),
+            rt.host_tls(),
+            "{flavour}: {imports:?}"
+        );
+        for import in &imports {
+            let allowed = [
+                "wasi:sockets/",
+                "wasi:io/",
+                "wasi:clocks/",
+                "wasi:cli/",
+                "wasi:random/",
+                "wasi:tls/types@0.2.0-draft",
+            ];
+            assert!(
+                allowed.iter().any(|p| import.starts_with(p)),
+                "{flavour}: unexpected import {import}"
+            );
+        }
     }
+    assert!(
+        common::runtime().host_tls(),
+        "ftp-host's default build leaves TLS to the host"
+    );
 }

@@ -152,6 +152,8 @@ fn render_resources(resolve: &Resolve, iface: InterfaceId, out: &mut String) {
 /// The reference for package `ftp:client`: its worlds, then each interface.
 fn render(wit: &Path) -> String {
     let mut resolve = Resolve::default();
+    // wasi:tls, which one world imports, is `@unstable(feature = tls)`.
+    resolve.features.insert("tls".into());
     let (pkg, _) = resolve.push_dir(wit).expect("the WIT parses");
     let package = &resolve.packages[pkg];
     let mut out = String::new();
