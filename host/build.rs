@@ -28,7 +28,7 @@ fn main() {
         let wasm = target_dir.join("wasm32-wasip2").join("guest").join("ftp_client.wasm");
         println!("cargo:rustc-env={variable}={}", wasm.display());
     }
-    for watched in ["src", "wit", "Cargo.toml", "Cargo.lock"] {
+    for watched in ["src", "wit", "Cargo.toml", "Cargo.lock", ".cargo/config.toml"] {
         println!("cargo:rerun-if-changed={}", root.join(watched).display());
     }
 }

@@ -538,7 +538,12 @@ fn print_table(
     }
     let mut line = "| peak RSS, first row |".to_string();
     for kib in rss {
-        let _ = write!(line, " {:.1} MiB |", *kib as f64 / 1024.0);
+        match kib {
+            0 => line.push_str(" - |"),
+            kib => {
+                let _ = write!(line, " {:.1} MiB |", *kib as f64 / 1024.0);
+            }
+        }
     }
     println!("{line} |");
     for note in notes {

@@ -146,18 +146,30 @@ fn get_one(
     }
     let bar = progress::bar(expected, global.quiet);
     let outcome = match &dest {
-        None => receive(
-            download,
-            expected,
-            &mut bar.wrap_write(io::stdout().lock()),
-            Path::new("stdout"),
-        ),
+        None => receive(download, expected, &mut bar.wrap_write(stdout()), Path::new("stdout")),
         Some(path) if offset > 0 => resume_into(download, expected, path, offset, &bar),
         Some(path) => replace(download, expected, path, &bar),
     };
     bar.finish_and_clear();
     note(global, &outcome?);
     Ok(())
+}
+
+/// Standard output without std's line buffering, which would scan every
+/// chunk for its last newline; a duplicate of the descriptor, so std's
+/// own handle is left alone.
+#[cfg(unix)]
+fn stdout() -> Box<dyn Write> {
+    use std::os::fd::AsFd;
+    match io::stdout().as_fd().try_clone_to_owned() {
+        Ok(fd) => Box::new(std::fs::File::from(fd)),
+        Err(_) => Box::new(io::stdout().lock()),
+    }
+}
+
+#[cfg(not(unix))]
+fn stdout() -> Box<dyn Write> {
+    Box::new(io::stdout().lock())
 }
 
 /// Copies a download to `out` and checks its end: the server's final reply,

@@ -14,7 +14,8 @@ pub fn ls(client: &Client, global: &Global, url: &str, long: bool) -> Outcome {
     let mut session = connect(client, &target.options, global)?;
     let mut entries = session.list(target.dir())?;
     entries.sort_by(|a, b| a.name.cmp(&b.name));
-    let mut out = io::stdout().lock();
+    // One write per line would be one system call per entry.
+    let mut out = io::BufWriter::new(io::stdout().lock());
     for entry in &entries {
         // A line no parser understood is shown as the server sent it.
         let line = match entry.kind {
@@ -24,6 +25,7 @@ pub fn ls(client: &Client, global: &Global, url: &str, long: bool) -> Outcome {
         };
         writeln!(out, "{}", visible(&line)).map_err(write_error(Path::new("stdout")))?;
     }
+    out.flush().map_err(write_error(Path::new("stdout")))?;
     quit(session, global)
 }
 
