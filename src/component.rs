@@ -216,6 +216,14 @@ impl wit::GuestSession for SessionResource {
         self.with(|s| s.noop().map(Into::into))
     }
 
+    fn set_trace(&self, on: bool) {
+        self.0.borrow_mut().set_trace(on);
+    }
+
+    fn take_trace(&self) -> Vec<String> {
+        self.0.borrow_mut().take_trace()
+    }
+
     fn quit(&self) -> R<witty::Reply> {
         self.with(|s| s.quit().map(Into::into))
     }
@@ -341,7 +349,12 @@ impl wit::GuestSession for SessionResource {
             witty::StoreMode::Append => StoreMode::Append,
             witty::StoreMode::Unique => StoreMode::Unique,
         };
-        let transfer = Store::start(self.0.clone(), &path, mode)?;
+        let transfer = Store::start(self.0.clone(), &path, mode, 0)?;
+        Ok(wit::Store::new(StoreResource(RefCell::new(transfer))))
+    }
+
+    fn store_at(&self, path: String, offset: u64) -> R<wit::Store> {
+        let transfer = Store::start(self.0.clone(), &path, StoreMode::Replace, offset)?;
         Ok(wit::Store::new(StoreResource(RefCell::new(transfer))))
     }
 }

@@ -6,6 +6,7 @@ use crate::net::deadline::Deadline;
 use crate::net::stream::Stream;
 use crate::proto::lines::LineBuffer;
 use crate::proto::reply::{Reply, ReplyParser};
+use crate::proto::trace::Trace;
 
 /// A multi-line reply may hold this many times the line bound (a STAT or HELP
 /// listing) before it is treated as endless.
@@ -15,6 +16,8 @@ pub struct Control {
     conn: Stream,
     lines: LineBuffer,
     parser: ReplyParser,
+    /// The conversation, recorded while the caller asks for it.
+    trace: Option<Trace>,
 }
 
 impl Control {
@@ -23,10 +26,43 @@ impl Control {
             conn,
             lines: LineBuffer::new(max_line),
             parser: ReplyParser::new(max_line.saturating_mul(REPLY_LINES_BOUND)),
+            trace: None,
         }
     }
 
+    /// Starts (with a fresh record) or stops recording the conversation.
+    pub fn set_trace(&mut self, on: bool) {
+        self.trace = on.then(Trace::default);
+    }
+
+    /// The recorded lines since the last call; none when not recording.
+    pub fn take_trace(&mut self) -> Vec<String> {
+        self.trace.as_mut().map(Trace::take).unwrap_or_default()
+    }
+
+    /// The record itself, to move to the connection that replaces this
+    /// one (after AUTH TLS) with `attach_trace`.
+    pub fn detach_trace(&mut self) -> Option<Trace> {
+        self.trace.take()
+    }
+
+    pub fn attach_trace(&mut self, trace: Option<Trace>) {
+        self.trace = trace;
+    }
+
+    /// The next line of a reply, recorded when tracing.
+    fn next_line(&mut self) -> Result<Option<Vec<u8>>> {
+        let line = self.lines.next_line()?;
+        if let (Some(trace), Some(line)) = (self.trace.as_mut(), line.as_ref()) {
+            trace.received(line);
+        }
+        Ok(line)
+    }
+
     pub fn send(&mut self, line: &[u8], deadline: &Deadline) -> Result<()> {
+        if let Some(trace) = self.trace.as_mut() {
+            trace.sent(line);
+        }
         self.conn.write_all(line, deadline)?;
         self.conn.flush(deadline)
     }
@@ -34,7 +70,7 @@ impl Control {
     /// The next complete reply, whatever its code.
     pub fn read_reply(&mut self, deadline: &Deadline) -> Result<Reply> {
         loop {
-            while let Some(line) = self.lines.next_line()? {
+            while let Some(line) = self.next_line()? {
                 if let Some(reply) = self.parser.push_line(&line)? {
                     return Ok(reply);
                 }
@@ -51,7 +87,7 @@ impl Control {
     #[cfg(feature = "secure")]
     pub fn try_read_reply(&mut self, deadline: &Deadline) -> Result<Option<Reply>> {
         loop {
-            while let Some(line) = self.lines.next_line()? {
+            while let Some(line) = self.next_line()? {
                 if let Some(reply) = self.parser.push_line(&line)? {
                     return Ok(Some(reply));
                 }

@@ -319,7 +319,14 @@ pub enum StoreMode {
 }
 
 impl Store {
-    pub fn start(session: Shared, path: &str, mode: StoreMode) -> Result<Self> {
+    /// STOR, APPE or STOU; with a non-zero `offset` (STOR only, binary
+    /// only), REST first, so the server writes from that byte on.
+    pub fn start(session: Shared, path: &str, mode: StoreMode, offset: u64) -> Result<Self> {
+        if offset > 0 && (mode != StoreMode::Replace || session.borrow().transfer_type() == TransferType::Ascii) {
+            return Err(Error::InvalidInput(
+                "an upload can start at an offset only as a binary STOR".into(),
+            ));
+        }
         let (verb, arg) = match mode {
             StoreMode::Replace => ("STOR", Some(path)),
             StoreMode::Append => ("APPE", Some(path)),
@@ -330,7 +337,7 @@ impl Store {
         }
         let (data, preliminary, kind) = {
             let mut s = session.borrow_mut();
-            let (data, reply) = s.open_transfer(verb, arg, 0)?;
+            let (data, reply) = s.open_transfer(verb, arg, offset)?;
             (data, reply, s.transfer_type())
         };
         let unique = mode == StoreMode::Unique;

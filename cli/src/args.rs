@@ -83,7 +83,8 @@ pub struct Global {
     /// Show no progress bars.
     #[arg(short, long, global = true)]
     pub quiet: bool,
-    /// Print the server's replies to stderr.
+    /// Print the conversation with the server to stderr: each command
+    /// (passwords masked) and each reply.
     #[arg(short, long, global = true)]
     pub verbose: bool,
 }

@@ -71,6 +71,7 @@ impl Target {
                 window,
             });
         }
+        options.trace = global.verbose;
         if let Some((first, last)) = global.passive_ports {
             options.passive_ports = first..=last;
         }

@@ -250,3 +250,23 @@ fn tls_with_vsftpd() {
     // Without the CA the certificate is not trusted.
     env.fails(&["--tls", "ls", &base], 60);
 }
+
+/// `-v` shows the conversation, commands and replies, with the password
+/// masked; the failure's own conversation is shown too.
+#[test]
+fn verbose_shows_the_conversation_without_the_password() {
+    let server = TestServer::start().unwrap();
+    let env = Env::new();
+    let out = env.run(&["-v", "ls", &server.url("/")]);
+    assert!(out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    for line in ["> USER alice", "> PASS ****", "< 230", "> QUIT", "< 221"] {
+        assert!(said.contains(line), "{line:?} missing from {said}");
+    }
+    assert!(!said.contains("wonderland"), "{said}");
+    let said = env.fails(&["-v", "get", &server.url("/missing.bin")], 78);
+    assert!(
+        said.contains("> RETR missing.bin") || said.contains("> SIZE missing.bin"),
+        "{said}"
+    );
+}

@@ -211,6 +211,33 @@ impl Client {
         flatten(r).map(RetrieveHandle)
     }
 
+    pub fn set_trace(&mut self, s: SessionHandle, on: bool) -> CallResult<()> {
+        let r = self
+            .bindings
+            .ftp_client_client()
+            .session()
+            .call_set_trace(&mut self.store, s.0, on);
+        r.map_err(Failure::Trap)
+    }
+
+    pub fn take_trace(&mut self, s: SessionHandle) -> CallResult<Vec<String>> {
+        let r = self
+            .bindings
+            .ftp_client_client()
+            .session()
+            .call_take_trace(&mut self.store, s.0);
+        r.map_err(Failure::Trap)
+    }
+
+    pub fn store_at(&mut self, s: SessionHandle, path: &str, offset: u64) -> CallResult<StoreHandle> {
+        let r = self
+            .bindings
+            .ftp_client_client()
+            .session()
+            .call_store_at(&mut self.store, s.0, path, offset);
+        flatten(r).map(StoreHandle)
+    }
+
     pub fn store(&mut self, s: SessionHandle, path: &str, mode: StoreMode) -> CallResult<StoreHandle> {
         let r = self
             .bindings

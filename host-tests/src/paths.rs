@@ -58,6 +58,8 @@ pub trait Driver {
     /// The whole file, checked by `finish`.
     fn download(&mut self, path: &str, offset: u64) -> Result<Vec<u8>, Error>;
     fn upload(&mut self, path: &str, data: &[u8], mode: StoreMode) -> Result<Reply, Error>;
+    /// REST `offset`, then STOR of `data`.
+    fn upload_at(&mut self, path: &str, data: &[u8], offset: u64) -> Result<Reply, Error>;
     fn noop(&mut self) -> Result<Reply, Error>;
     fn command(&mut self, line: &str) -> Result<Reply, Error>;
     fn list(&mut self, path: Option<&str>) -> Result<Vec<Entry>, Error>;
@@ -146,6 +148,13 @@ impl Driver for Chunked {
         result
     }
 
+    fn upload_at(&mut self, path: &str, data: &[u8], offset: u64) -> Result<Reply, Error> {
+        let t = self.client.store_at(self.session, path, offset).map_err(ftp)?;
+        let result = self.write_all(t, data);
+        let _ = self.client.drop_resource(t);
+        result
+    }
+
     fn noop(&mut self) -> Result<Reply, Error> {
         self.client.noop(self.session).map_err(ftp)
     }
@@ -228,6 +237,16 @@ impl Driver for Hosted {
             StoreMode::Append => self.session.append(path)?,
             StoreMode::Unique => self.session.store_unique()?,
         };
+        assert!(
+            upload.is_direct() || self.tls,
+            "binary plain uploads take the stream over"
+        );
+        upload.write_all(data).map_err(unwrap_io)?;
+        upload.finish()
+    }
+
+    fn upload_at(&mut self, path: &str, data: &[u8], offset: u64) -> Result<Reply, Error> {
+        let mut upload = self.session.store_from(path, offset)?;
         assert!(
             upload.is_direct() || self.tls,
             "binary plain uploads take the stream over"

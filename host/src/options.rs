@@ -92,6 +92,9 @@ pub struct Options {
     pub max_line_length: Option<u32>,
     /// The guest's linear memory limit, in bytes.
     pub memory_limit: usize,
+    /// Record the control conversation from the start (the login
+    /// included), for [`Session::take_trace`](crate::Session::take_trace).
+    pub trace: bool,
 }
 
 impl Options {
@@ -114,6 +117,7 @@ impl Options {
             also_allow: Vec::new(),
             max_line_length: None,
             memory_limit: DEFAULT_MEMORY_LIMIT,
+            trace: false,
         }
     }
 
@@ -201,6 +205,7 @@ impl fmt::Debug for Options {
             .field("also_allow", &self.also_allow)
             .field("max_line_length", &self.max_line_length)
             .field("memory_limit", &self.memory_limit)
+            .field("trace", &self.trace)
             .finish()
     }
 }

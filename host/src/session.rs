@@ -78,6 +78,9 @@ impl Session {
             peer: addr,
             welcome,
         };
+        if options.trace {
+            session.set_trace(true)?;
+        }
         let (user, password, account) = (&options.user, &options.password, &options.account);
         session.call(|g, st, h| g.call_login(st, h, user.as_deref(), password.as_deref(), account.as_deref()))?;
         Ok(session)
@@ -131,6 +134,38 @@ impl Session {
     /// (ftplib's `sendcmd`).
     pub fn command(&mut self, line: &str) -> Result<Reply> {
         self.call(|g, st, h| g.call_command(st, h, line))
+    }
+
+    /// Starts (afresh) or stops recording the control conversation
+    /// (ftplib's `set_debuglevel`); [`Options::trace`] starts it before the
+    /// login.
+    pub fn set_trace(&mut self, on: bool) -> Result<()> {
+        let guest = self.bindings.ftp_client_client().session();
+        guest
+            .call_set_trace(&mut self.store, self.handle, on)
+            .map_err(Error::Runtime)
+    }
+
+    /// The conversation recorded since the last call, oldest first:
+    /// `> USER bob`, `> PASS ****`, `< 230 Login successful.`
+    pub fn take_trace(&mut self) -> Result<Vec<String>> {
+        let guest = self.bindings.ftp_client_client().session();
+        guest
+            .call_take_trace(&mut self.store, self.handle)
+            .map_err(Error::Runtime)
+    }
+
+    /// Sends one command line and fails unless the final reply is 2xx
+    /// (ftplib's `voidcmd`): 4xx is [`Error::Transient`], 5xx
+    /// [`Error::Permanent`], anything else [`Error::Unexpected`].
+    pub fn void_command(&mut self, line: &str) -> Result<Reply> {
+        let reply = self.command(line)?;
+        match reply.code / 100 {
+            2 => Ok(reply),
+            4 => Err(Error::Transient(reply)),
+            5 => Err(Error::Permanent(reply)),
+            _ => Err(Error::Unexpected(reply)),
+        }
     }
 
     pub fn noop(&mut self) -> Result<Reply> {
@@ -269,6 +304,14 @@ impl Session {
     /// Opens an upload that appends to `path` (APPE).
     pub fn append(&mut self, path: &str) -> Result<Upload<'_>> {
         self.store_with(path, StoreMode::Append)
+    }
+
+    /// Opens an upload that writes `path` from byte `offset` on (REST, then
+    /// STOR: ftplib's `storbinary(..., rest=offset)`), to complete a file an
+    /// earlier upload left short; binary mode only.
+    pub fn store_from(&mut self, path: &str, offset: u64) -> Result<Upload<'_>> {
+        let handle = self.call(|g, st, h| g.call_store_at(st, h, path, offset))?;
+        Upload::start(self, handle)
     }
 
     /// Opens an upload to a name the server picks (STOU); see

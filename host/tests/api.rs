@@ -245,3 +245,33 @@ fn clients_and_sessions_move_between_threads() {
     let reply = std::thread::spawn(move || s.noop().map(|r| r.code)).join().unwrap();
     assert_eq!(reply.unwrap(), 200);
 }
+
+/// ftplib's `storbinary(..., rest=N)`: an upload that a first attempt left
+/// short is finished from byte N (REST, then STOR), whatever the first
+/// attempt wrote past N is replaced.
+#[test]
+fn an_upload_finishes_from_an_offset() {
+    let (server, mut s) = session();
+    let data = bytes(3 << 20, 9);
+    let cut = 1_234_567;
+    let mut first = s.store("part.bin").unwrap();
+    first.write_all(&data[..cut]).unwrap();
+    first.finish().unwrap();
+    let mut rest = s.store_from("part.bin", cut as u64).unwrap();
+    assert!(rest.is_direct());
+    rest.write_all(&data[cut..]).unwrap();
+    rest.finish().unwrap();
+    assert_eq!(std::fs::read(server.root().join("part.bin")).unwrap(), data);
+}
+
+/// ftplib's `voidcmd`: a 2xx reply is the answer, anything else an error.
+#[test]
+fn void_command_fails_unless_2xx() {
+    let (_server, mut s) = session();
+    assert_eq!(s.void_command("NOOP").unwrap().code, 200);
+    match s.void_command("SITE NO-SUCH-THING") {
+        Err(Error::Permanent(r)) => assert_eq!(r.code / 100, 5),
+        other => panic!("{other:?}"),
+    }
+    s.noop().unwrap();
+}

@@ -13,6 +13,7 @@ pub mod path;
 pub mod reply;
 pub mod response;
 pub mod time;
+pub mod trace;
 
 use thiserror::Error;
 

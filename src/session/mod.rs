@@ -66,6 +66,9 @@ impl Options {
 /// (at most half of the one reply deadline the whole abort gets).
 const ABORT_GRACE_MS: u32 = 2_000;
 
+/// How long a dropped session waits for the reply to its QUIT.
+const GOODBYE_MS: u32 = 1_000;
+
 /// The smallest line bound accepted: RFC 959 replies and paths need room.
 pub const MIN_LINE: usize = 512;
 
@@ -205,14 +208,17 @@ impl Session {
             }
             return Err(Error::TlsRefused(reply));
         }
-        let control = self.control.take().ok_or(Error::Closed)?;
+        let mut control = self.control.take().ok_or(Error::Closed)?;
+        let trace = control.detach_trace();
         #[allow(irrefutable_let_patterns)] // refutable with the `tls` feature
         let Stream::Plain(tcp) = control.into_stream()?
         else {
             return Err(Error::InvalidInput("the control connection is already secured".into()));
         };
         let stream = secured.wrap(tcp, deadline)?;
-        self.control = Some(Control::new(stream, self.options.max_line));
+        let mut control = Control::new(stream, self.options.max_line);
+        control.attach_trace(trace);
+        self.control = Some(control);
         self.secured = Some(secured);
         self.security = Security::Explicit;
         Ok(())
@@ -261,6 +267,33 @@ impl Session {
         self.control = None;
         self.busy = false;
         self.early_final = None;
+    }
+
+    /// Starts (afresh) or stops recording the control conversation.
+    pub fn set_trace(&mut self, on: bool) {
+        if let Some(control) = self.control.as_mut() {
+            control.set_trace(on);
+        }
+    }
+
+    /// The conversation recorded since the last call.
+    pub fn take_trace(&mut self) -> Vec<String> {
+        self.control.as_mut().map(Control::take_trace).unwrap_or_default()
+    }
+
+    /// QUIT without asking for the reply to be right, bounded by a short
+    /// deadline: what a session dropped while idle says to its server.
+    fn say_goodbye(&mut self) {
+        if self.busy {
+            return;
+        }
+        let deadline = Deadline::after_ms(self.options.reply_ms.min(GOODBYE_MS), "reply");
+        if let Some(control) = self.control.as_mut() {
+            if control.send(b"QUIT\r\n", &deadline).is_ok() {
+                let _ = control.read_reply(&deadline);
+            }
+        }
+        self.close();
     }
 
     /// Runs one step on the control connection; a fault that leaves the
@@ -361,5 +394,13 @@ impl Session {
             });
         }
         Ok(self.features.as_deref().unwrap_or_default())
+    }
+}
+
+/// A session dropped while idle says QUIT first (as ftplib's `with` block
+/// does), so the server logs a clean goodbye rather than a lost client.
+impl Drop for Session {
+    fn drop(&mut self) {
+        self.say_goodbye();
     }
 }

@@ -2,8 +2,8 @@
 //! one session, resumable, to files or stdout, each checked to be whole
 //! before it counts as done.
 
-use super::note;
 use super::several::{Failures, Sessions};
+use super::show_trace;
 use crate::args::Global;
 use crate::failure::{copying, visible, write_error, Failure, Outcome};
 use crate::progress;
@@ -23,7 +23,7 @@ pub fn get(client: &Client, global: &Global, args: &[String], resume: bool, asci
     if many && dest.is_some_and(|d| d != Path::new("-") && !d.is_dir()) {
         return Err(Failure::usage("with several files, DEST must be a directory or -"));
     }
-    let mut sessions = Sessions::default();
+    let mut sessions = Sessions::new(global);
     let mut failures = Failures::default();
     for url in urls {
         let target = Target::parse(url, global)?;
@@ -151,7 +151,8 @@ fn get_one(
         Some(path) => replace(download, expected, path, &bar),
     };
     bar.finish_and_clear();
-    note(global, &outcome?);
+    outcome?;
+    show_trace(session, global);
     Ok(())
 }
 

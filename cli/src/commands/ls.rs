@@ -1,6 +1,6 @@
 //! `ls`: a directory's entries, by name or in long form.
 
-use super::{connect, quit};
+use super::several::Sessions;
 use crate::args::Global;
 use crate::failure::{visible, write_error, Outcome};
 use crate::target::Target;
@@ -11,8 +11,10 @@ use std::time::SystemTime;
 
 pub fn ls(client: &Client, global: &Global, url: &str, long: bool) -> Outcome {
     let target = Target::parse(url, global)?;
-    let mut session = connect(client, &target.options, global)?;
-    let mut entries = session.list(target.dir())?;
+    let mut sessions = Sessions::new(global);
+    let mut entries = sessions
+        .get(client, &target.options, false, global)?
+        .list(target.dir())?;
     entries.sort_by(|a, b| a.name.cmp(&b.name));
     // One write per line would be one system call per entry.
     let mut out = io::BufWriter::new(io::stdout().lock());
@@ -26,7 +28,7 @@ pub fn ls(client: &Client, global: &Global, url: &str, long: bool) -> Outcome {
         writeln!(out, "{}", visible(&line)).map_err(write_error(Path::new("stdout")))?;
     }
     out.flush().map_err(write_error(Path::new("stdout")))?;
-    quit(session, global)
+    sessions.close(global)
 }
 
 /// `drwxr-xr-x        4096 2026-11-25T16:57:00Z name -> target`.

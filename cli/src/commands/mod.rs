@@ -23,14 +23,29 @@ fn connect(client: &Client, options: &Options, global: &Global) -> Outcome<Sessi
     Ok(session)
 }
 
-/// Prints a server reply with --verbose.
+/// Prints a server reply with --verbose (the welcome and the goodbye, which
+/// the session's trace does not hold).
 fn note(global: &Global, reply: &Reply) {
     if global.verbose {
         eprintln!("< {}", visible(&reply.to_string()));
     }
 }
 
-fn quit(session: Session, global: &Global) -> Outcome {
+/// Prints, with --verbose, what the session sent (secrets masked) and
+/// received since the last call.
+fn show_trace(session: &mut Session, global: &Global) {
+    if global.verbose {
+        for line in session.take_trace().unwrap_or_default() {
+            eprintln!("{}", visible(&line));
+        }
+    }
+}
+
+fn quit(mut session: Session, global: &Global) -> Outcome {
+    show_trace(&mut session, global);
+    if global.verbose {
+        eprintln!("> QUIT");
+    }
     note(global, &session.quit()?);
     Ok(())
 }

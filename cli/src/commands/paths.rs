@@ -1,14 +1,14 @@
 //! `rm`, `mkdir` and `mv`: changes to the server's tree.
 
 use super::several::Sessions;
-use super::{connect, note, quit};
+use super::show_trace;
 use crate::args::Global;
 use crate::failure::{Failure, Outcome};
 use crate::target::Target;
 use ftp_host::Client;
 
 pub fn rm(client: &Client, global: &Global, urls: &[String], recursive: bool) -> Outcome {
-    let mut sessions = Sessions::default();
+    let mut sessions = Sessions::new(global);
     for url in urls {
         let target = Target::parse(url, global)?;
         if target.path.is_empty() {
@@ -18,11 +18,11 @@ pub fn rm(client: &Client, global: &Global, urls: &[String], recursive: bool) ->
         if recursive {
             session.remove_tree(&target.path)?;
         } else {
-            let reply = session
+            session
                 .delete(&target.path)
                 .map_err(|e| Failure::from(e).missing_if_550())?;
-            note(global, &reply);
         }
+        show_trace(session, global);
     }
     sessions.close(global)
 }
@@ -32,7 +32,8 @@ pub fn mkdir(client: &Client, global: &Global, url: &str, parents: bool) -> Outc
     let path = target
         .dir()
         .ok_or_else(|| Failure::usage(format!("{url} names no directory")))?;
-    let mut session = connect(client, &target.options, global)?;
+    let mut sessions = Sessions::new(global);
+    let session = sessions.get(client, &target.options, false, global)?;
     if parents {
         session.mkdir_all(path)?;
     } else {
@@ -41,7 +42,7 @@ pub fn mkdir(client: &Client, global: &Global, url: &str, parents: bool) -> Outc
             eprintln!("created {created}");
         }
     }
-    quit(session, global)
+    sessions.close(global)
 }
 
 pub fn mv(client: &Client, global: &Global, url: &str, to: &str) -> Outcome {
@@ -59,10 +60,10 @@ pub fn mv(client: &Client, global: &Global, url: &str, to: &str) -> Outcome {
     } else {
         to.to_string()
     };
-    let mut session = connect(client, &target.options, global)?;
-    let reply = session
+    let mut sessions = Sessions::new(global);
+    sessions
+        .get(client, &target.options, false, global)?
         .rename(&target.path, &to)
         .map_err(|e| Failure::from(e).missing_if_550())?;
-    note(global, &reply);
-    quit(session, global)
+    sessions.close(global)
 }

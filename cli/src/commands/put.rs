@@ -1,8 +1,8 @@
 //! `put`: uploads of one file or several over one session (resumable),
 //! or of stdin.
 
-use super::note;
 use super::several::{Failures, Sessions};
+use super::show_trace;
 use crate::args::Global;
 use crate::failure::{copying, read_error, Failure, Outcome};
 use crate::progress;
@@ -24,7 +24,7 @@ pub fn put(client: &Client, global: &Global, sources: &[PathBuf], url: &str, res
     if many && !into_dir {
         return Err(Failure::usage(format!("{url} must end in / to take several files")));
     }
-    let mut sessions = Sessions::default();
+    let mut sessions = Sessions::new(global);
     let mut failures = Failures::default();
     for source in sources {
         let stdin = source == Path::new("-");
@@ -132,7 +132,8 @@ fn put_one(session: &mut Session, global: &Global, source: Source, remote: &str,
     let copied = pump(&mut bar.wrap_read(reader), &mut upload).map_err(|e| copying(e, read_error(path)));
     bar.finish_and_clear();
     let copied = copied?;
-    note(global, &upload.finish()?);
+    upload.finish()?;
+    show_trace(session, global);
     // The server must now hold the whole file (where it can say, by SIZE).
     if !ascii && !session.verify_size(remote, offset + copied)? {
         eprintln!("wftp: warning: the server has no SIZE, so the upload's length cannot be checked");

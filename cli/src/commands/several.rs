@@ -2,14 +2,15 @@
 //! the same server reuses the open session, and the transfer type is sent
 //! only when it changes), and per-file failures that do not stop the rest.
 
-use super::{connect, note, quit};
+use super::{connect, quit, show_trace};
 use crate::args::Global;
 use crate::failure::{visible, Failure, Outcome};
 use ftp_host::{Client, Options, Session, TransferType};
 
-#[derive(Default)]
 pub struct Sessions {
     open: Option<Open>,
+    /// --verbose: a session dropped on a failure prints its trace.
+    verbose: bool,
 }
 
 struct Open {
@@ -19,6 +20,13 @@ struct Open {
 }
 
 impl Sessions {
+    pub fn new(global: &Global) -> Self {
+        Self {
+            open: None,
+            verbose: global.verbose,
+        }
+    }
+
     /// The session for `options`, connecting (and closing the previous
     /// server's) when it differs, in the transfer type asked for.
     pub fn get(&mut self, client: &Client, options: &Options, ascii: bool, global: &Global) -> Outcome<&mut Session> {
@@ -42,7 +50,8 @@ impl Sessions {
             } else {
                 TransferType::Binary
             };
-            note(global, &open.session.set_transfer_type(kind)?);
+            open.session.set_transfer_type(kind)?;
+            show_trace(&mut open.session, global);
             open.ascii = ascii;
         }
         Ok(&mut open.session)
@@ -53,6 +62,18 @@ impl Sessions {
         match self.open.take() {
             Some(open) => quit(open.session, global),
             None => Ok(()),
+        }
+    }
+}
+
+/// A command that failed leaves its session here: with --verbose the
+/// conversation up to the failure is printed before the error.
+impl Drop for Sessions {
+    fn drop(&mut self) {
+        if let Some(open) = self.open.as_mut().filter(|_| self.verbose) {
+            for line in open.session.take_trace().unwrap_or_default() {
+                eprintln!("{}", crate::failure::visible(&line));
+            }
         }
     }
 }

@@ -289,3 +289,71 @@ fn banner_5xx_is_permanent() {
         e => panic!("{e:?}"),
     }
 }
+
+/// A session dropped while idle says QUIT first (ftplib's `with` block), on
+/// the raw resource and through `ftp-host`; one whose server never answers
+/// the QUIT is gone within the short goodbye deadline.
+#[test]
+fn a_dropped_session_says_quit() {
+    let (server, mut c, s) = logged_in(ordinary);
+    c.drop_resource(s).unwrap();
+    assert_eq!(server.commands().last().map(String::as_str), Some("QUIT"));
+
+    // Through ftp-host, whose Session drops the resource.
+    let server = ScriptedServer::start(b"220 scripted\r\n", ordinary);
+    let driver = paths::connect(
+        common::runtime(),
+        paths::DataPath::HandOff,
+        server.port(),
+        Limits::quick(),
+    )
+    .unwrap();
+    drop(driver);
+    assert_eq!(server.commands().last().map(String::as_str), Some("QUIT"));
+
+    let silent = |line: &str, ctx: &mut Ctx| {
+        if line == "QUIT" {
+            ctx.sleep_ms(5_000);
+            Flow::Next
+        } else {
+            ordinary(line, ctx)
+        }
+    };
+    let (_server, mut c, s) = logged_in(silent);
+    let start = Instant::now();
+    c.drop_resource(s).unwrap();
+    assert!(start.elapsed() < Duration::from_millis(2_000), "{:?}", start.elapsed());
+}
+
+/// The trace (ftplib's `set_debuglevel`) records what was sent and heard,
+/// with the password and account masked, and nothing once turned off.
+#[test]
+fn the_trace_masks_secrets() {
+    let server = ScriptedServer::start(b"220 scripted\r\n", ordinary);
+    let mut c = client_for(&server);
+    let s = c.connect("127.0.0.1", server.port(), &quick()).unwrap();
+    c.set_trace(s, true).unwrap();
+    c.login(s, Some("u"), Some("sesame")).unwrap();
+    c.noop(s).unwrap();
+    let trace = c.take_trace(s).unwrap();
+    assert_eq!(
+        trace,
+        [
+            "> USER u",
+            "< 331 password please",
+            "> PASS ****",
+            "< 230 logged in",
+            // The login asks what the server offers.
+            "> FEAT",
+            "< 211-Features:",
+            "<  SIZE",
+            "< 211 End",
+            "> NOOP",
+            "< 200 ok"
+        ]
+    );
+    assert!(c.take_trace(s).unwrap().is_empty(), "taken once");
+    c.set_trace(s, false).unwrap();
+    c.noop(s).unwrap();
+    assert!(c.take_trace(s).unwrap().is_empty());
+}

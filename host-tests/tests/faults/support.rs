@@ -5,7 +5,7 @@
 
 pub(crate) use crate::common;
 pub use host_tests::scripted::{ordinary, Ctx, Flow, ScriptedServer};
-pub use host_tests::{default_options, Client, ConnectOptions, Error, SessionHandle, StoreMode};
+pub use host_tests::{default_options, Client, ConnectOptions, Error, SessionHandle, StoreMode, TransferType};
 pub use std::time::{Duration, Instant};
 
 /// Short deadlines so stalls end quickly; generous enough for a loaded machine.

@@ -251,3 +251,45 @@ fn upload_reaches_the_server_intact() {
     assert_eq!(reply.text, "got 777777");
     assert!(server.commands().contains(&"TYPE I".to_string()));
 }
+
+/// ftplib's `storbinary(..., rest=N)`: REST N goes right before STOR, and
+/// the data is the rest of the file.
+#[test]
+fn an_upload_at_an_offset_sends_rest_then_stor() {
+    let script = || {
+        |line: &str, ctx: &mut Ctx| {
+            if line.starts_with("REST") {
+                ctx.send("350 restarting\r\n");
+                Flow::Next
+            } else if line.starts_with("STOR") {
+                ctx.send("150 send\r\n");
+                let data = ctx.data_read_all();
+                ctx.send(format!("226 got {}\r\n", data.len()));
+                Flow::Next
+            } else {
+                ordinary(line, ctx)
+            }
+        }
+    };
+    on_both_paths(Limits::quick(), script, |d, server| {
+        let reply = d.upload_at("f", &[7u8; 5000], 12_345).unwrap();
+        assert_eq!(reply.text, "got 5000", "{:?}", d.path());
+        let sent = server.commands();
+        let rest = sent.iter().position(|c| c == "REST 12345").expect("REST sent");
+        assert_eq!(sent[rest + 1], "STOR f", "{:?}: {sent:?}", d.path());
+    });
+}
+
+/// An offset is for binary STOR only: in ASCII mode it is refused before
+/// anything is sent, and the session carries on.
+#[test]
+fn an_ascii_upload_at_an_offset_is_refused() {
+    let (server, mut c, s) = logged_in(ordinary);
+    c.set_transfer_type(s, TransferType::Ascii).unwrap();
+    assert!(matches!(
+        c.store_at(s, "f", 10).unwrap_err().ftp(),
+        Error::InvalidInput(_)
+    ));
+    assert!(!server.commands().iter().any(|l| l.starts_with("REST")));
+    still_usable(&mut c, s);
+}
