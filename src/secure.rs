@@ -26,29 +26,22 @@ pub struct TlsSettings {
     pub clear_data: bool,
 }
 
-#[cfg(feature = "tls")]
+/// What both kinds of FTPS share: whether data connections are secured, and
+/// wrapping a connection with the flavour's handshake.
+#[cfg(feature = "secure")]
 mod imp {
     use super::*;
-    use crate::tls::config::{client_config, server_name};
-    use crate::tls::stream::TlsStream;
-    use rustls::pki_types::ServerName;
-    use rustls::ClientConfig;
-    use std::sync::Arc;
+    pub use flavour::Pending;
 
-    /// What every TLS connection of the session is made with.
     pub struct Secured {
-        config: Arc<ClientConfig>,
-        name: ServerName<'static>,
+        flavour: flavour::Flavour,
         protect_data: bool,
     }
 
     impl Secured {
         pub fn new(settings: &TlsSettings, host: &str) -> Result<Self> {
-            let config = client_config(settings.ca_bundle.as_deref()).map_err(Error::InvalidInput)?;
-            let name = server_name(settings.server_name.as_deref().unwrap_or(host)).map_err(Error::InvalidInput)?;
             Ok(Self {
-                config,
-                name,
+                flavour: flavour::Flavour::new(settings, host)?,
                 protect_data: !settings.clear_data,
             })
         }
@@ -65,32 +58,62 @@ mod imp {
             tls.into_stream()
         }
 
-        /// TLS on `tcp` with the ClientHello sent and the rest left to the
-        /// caller. Sharing the config makes the handshake resume the control
-        /// connection's session, as vsftpd and ProFTPD demand.
+        /// TLS on `tcp`, the handshake under way and left to the caller.
+        pub fn start(&self, tcp: TcpConn, deadline: &Deadline) -> Result<Pending> {
+            self.flavour.start(tcp, deadline)
+        }
+    }
+}
+
+/// rustls in the component.
+#[cfg(feature = "tls")]
+mod flavour {
+    use super::*;
+    use crate::tls::config::{client_config, server_name};
+    use crate::tls::stream::TlsStream;
+    use rustls::pki_types::ServerName;
+    use rustls::ClientConfig;
+    use std::sync::Arc;
+
+    /// A data connection's handshake under way.
+    pub type Pending = TlsStream;
+
+    /// What every TLS connection of the session is made with.
+    pub struct Flavour {
+        config: Arc<ClientConfig>,
+        name: ServerName<'static>,
+    }
+
+    impl Flavour {
+        pub fn new(settings: &TlsSettings, host: &str) -> Result<Self> {
+            let config = client_config(settings.ca_bundle.as_deref()).map_err(Error::InvalidInput)?;
+            let name = server_name(settings.server_name.as_deref().unwrap_or(host)).map_err(Error::InvalidInput)?;
+            Ok(Self { config, name })
+        }
+
+        /// The ClientHello is sent before this returns. Sharing the config
+        /// makes the handshake resume the control connection's session, as
+        /// vsftpd and ProFTPD demand.
         pub fn start(&self, tcp: TcpConn, deadline: &Deadline) -> Result<Pending> {
             TlsStream::start(tcp, self.config.clone(), self.name.clone(), deadline)
         }
     }
-
-    /// A data connection's handshake under way.
-    pub type Pending = TlsStream;
 }
 
+/// The host's TLS through wasi:tls.
 #[cfg(feature = "host-tls")]
-mod imp {
+mod flavour {
     use super::*;
     pub use crate::tls::host::Pending;
 
-    /// What every TLS connection of the session is made with. Trust (the
-    /// CA bundle) and session resumption are the host's: wasi:tls takes
-    /// only a server name, so the caller configures its host for the rest.
-    pub struct Secured {
+    /// Trust (the CA bundle) and session resumption are the host's:
+    /// wasi:tls takes only a server name, so the caller configures its host
+    /// for the rest.
+    pub struct Flavour {
         name: String,
-        protect_data: bool,
     }
 
-    impl Secured {
+    impl Flavour {
         /// A CA bundle is refused rather than ignored: trust is the host's,
         /// and a caller who pinned a CA must not silently get another.
         pub fn new(settings: &TlsSettings, host: &str) -> Result<Self> {
@@ -102,23 +125,9 @@ mod imp {
             }
             Ok(Self {
                 name: settings.server_name.clone().unwrap_or_else(|| host.to_string()),
-                protect_data: !settings.clear_data,
             })
         }
 
-        /// PROT P: data connections are secured too.
-        pub fn protect_data(&self) -> bool {
-            self.protect_data
-        }
-
-        /// TLS on `tcp`, handshake complete.
-        pub fn wrap(&self, tcp: TcpConn, deadline: &Deadline) -> Result<Stream> {
-            let mut tls = self.start(tcp, deadline)?;
-            tls.handshake(deadline)?;
-            tls.into_stream()
-        }
-
-        /// The host's handshake on `tcp`, under way.
         pub fn start(&self, tcp: TcpConn, _: &Deadline) -> Result<Pending> {
             Ok(Pending::start(tcp, &self.name))
         }

@@ -53,10 +53,7 @@ fn dropping_an_unfinished_retrieve() {
 fn dropping_an_unfinished_store() {
     let (server, mut c, s) = logged_in(|line, ctx| {
         if line.starts_with("STOR") {
-            ctx.send("150 send\r\n");
-            let data = ctx.data_read_all();
-            ctx.send(format!("226 got {}\r\n", data.len()));
-            Flow::Next
+            accept_upload(ctx)
         } else {
             ordinary(line, ctx)
         }

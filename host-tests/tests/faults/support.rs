@@ -171,3 +171,11 @@ pub fn read_then_abort(c: &mut Client, s: SessionHandle) -> Result<(), host_test
     c.read(t, 10).unwrap();
     timed(|| c.abort_retrieve(t))
 }
+
+/// Takes a STOR's (or APPE's) data whole and says how much: `226 got N`.
+pub fn accept_upload(ctx: &mut Ctx) -> Flow {
+    ctx.send("150 send\r\n");
+    let data = ctx.data_read_all();
+    ctx.send(format!("226 got {}\r\n", data.len()));
+    Flow::Next
+}

@@ -239,10 +239,7 @@ fn two_stray_2xx_replies_instead_of_150_are_unexpected() {
 fn upload_reaches_the_server_intact() {
     let (server, mut c, s) = logged_in(|line, ctx| {
         if line.starts_with("STOR") {
-            ctx.send("150 send\r\n");
-            let data = ctx.data_read_all();
-            ctx.send(format!("226 got {}\r\n", data.len()));
-            Flow::Next
+            accept_upload(ctx)
         } else {
             ordinary(line, ctx)
         }
@@ -262,10 +259,7 @@ fn an_upload_at_an_offset_sends_rest_then_stor() {
                 ctx.send("350 restarting\r\n");
                 Flow::Next
             } else if line.starts_with("STOR") {
-                ctx.send("150 send\r\n");
-                let data = ctx.data_read_all();
-                ctx.send(format!("226 got {}\r\n", data.len()));
-                Flow::Next
+                accept_upload(ctx)
             } else {
                 ordinary(line, ctx)
             }
