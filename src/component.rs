@@ -308,6 +308,10 @@ impl wit::GuestSession for SessionResource {
         self.with(|s| Ok(s.list(path.as_deref())?.into_iter().map(Into::into).collect()))
     }
 
+    fn mlsd(&self, path: Option<String>, facts: Vec<String>) -> R<Vec<witty::Entry>> {
+        self.with(|s| Ok(s.mlsd(path.as_deref(), &facts)?.into_iter().map(Into::into).collect()))
+    }
+
     fn stat_entry(&self, path: String) -> R<witty::Entry> {
         self.with(|s| s.stat_entry(&path).map(Into::into))
     }

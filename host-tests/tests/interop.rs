@@ -131,3 +131,37 @@ fn inetutils_paths_with_spaces() {
     assert_eq!(c.pwd(s).unwrap(), interop::USER_HOME, "back where it started");
     std::fs::remove_dir_all(base).unwrap();
 }
+
+/// Against pyftpdlib (CPython's own test server in spirit): ftplib's
+/// `mlsd(facts=...)` gets just those facts, and `storbinary(rest=N)` (REST
+/// then STOR) finishes a file from an offset.
+#[test]
+fn pyftpdlib_mlsd_facts_and_stor_at_an_offset() {
+    let server = match interop::start(Kind::Pyftpdlib) {
+        Ok(server) => server,
+        Err(reason) if !interop::required() => return println!("skipped pyftpdlib: {reason}"),
+        Err(reason) => panic!("pyftpdlib is required (FTP_INTEROP_REQUIRED=1) but: {reason}"),
+    };
+    let mut c = host_tests::Client::new(common::runtime(), server.grant()).unwrap();
+    let s = c
+        .connect("127.0.0.1", server.addr.port(), &host_tests::default_options())
+        .unwrap();
+    c.login(s, Some(interop::USER), Some(interop::PASSWORD)).unwrap();
+    let name = format!("rest-{}.bin", std::process::id());
+    let data = common::random_bytes(300_000, 3);
+    c.put(s, &name, host_tests::StoreMode::Replace, &data[..100_000], 1 << 16)
+        .unwrap();
+    let t = c.store_at(s, &name, 100_000).unwrap();
+    c.write(t, &data[100_000..]).unwrap();
+    c.finish_store(t).unwrap();
+    assert_eq!(c.get(s, &name, 0, 1 << 20).unwrap(), data);
+
+    let facts = vec!["type".to_string(), "size".to_string()];
+    let entries = c.mlsd(s, None, &facts).unwrap();
+    let ours = entries.iter().find(|e| e.name == name).expect("listed");
+    assert_eq!(ours.size, Some(data.len() as u64));
+    for entry in &entries {
+        assert!(entry.facts.iter().all(|(k, _)| k == "type" || k == "size"), "{entry:?}");
+    }
+    c.delete(s, &name).unwrap();
+}

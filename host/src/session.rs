@@ -244,6 +244,13 @@ impl Session {
         self.call(|g, st, h| g.call_list(st, h, path))
     }
 
+    /// MLSD as the server sends it, `cdir` and `pdir` included (ftplib's
+    /// `mlsd`); with `facts`, `OPTS MLST` first asks for just those.
+    pub fn mlsd(&mut self, path: Option<&str>, facts: &[&str]) -> Result<Vec<Entry>> {
+        let facts: Vec<String> = facts.iter().map(|f| f.to_string()).collect();
+        self.call(|g, st, h| g.call_mlsd(st, h, path, &facts))
+    }
+
     /// The facts of one path (MLST).
     pub fn stat(&mut self, path: &str) -> Result<Entry> {
         self.call(|g, st, h| g.call_stat_entry(st, h, path))

@@ -13,6 +13,8 @@ pub enum CommandError {
     Empty { what: &'static str },
     #[error("{verb} opens a data connection; use the transfer calls instead")]
     NeedsDataConnection { verb: String },
+    #[error("MLST fact {0:?} is not a fact name")]
+    BadFact(String),
 }
 
 fn check(what: &'static str, value: &str) -> Result<(), CommandError> {
@@ -44,6 +46,22 @@ pub fn format(verb: &str, arg: Option<&str>) -> Result<Vec<u8>, CommandError> {
     Ok(line)
 }
 
+/// The argument of `OPTS MLST` for `facts`: `MLST type;size;`. A fact name
+/// is a token (RFC 3659 §7.5), so `;`, `=`, spaces and control bytes are
+/// refused rather than let through to split or extend the list.
+pub fn mlst_facts(facts: &[String]) -> Result<String, CommandError> {
+    let mut arg = String::from("MLST ");
+    for fact in facts {
+        let token = !fact.is_empty() && fact.bytes().all(|b| b.is_ascii_graphic() && b != b';' && b != b'=');
+        if !token {
+            return Err(CommandError::BadFact(fact.clone()));
+        }
+        arg.push_str(fact);
+        arg.push(';');
+    }
+    Ok(arg)
+}
+
 /// Verbs whose replies come around a data connection the raw `command` call
 /// does not open; sending them raw would leave the session out of step.
 const DATA_VERBS: &[&str] = &["RETR", "STOR", "STOU", "APPE", "LIST", "NLST", "MLSD", "PORT", "EPRT"];
@@ -66,6 +84,16 @@ pub fn format_raw(line: &str) -> Result<Vec<u8>, CommandError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mlst_fact_lists() {
+        let facts = |f: &[&str]| mlst_facts(&f.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        assert_eq!(facts(&["type", "size"]).unwrap(), "MLST type;size;");
+        assert_eq!(facts(&[]).unwrap(), "MLST ");
+        for bad in ["", "a;b", "x=y", "a b", "a\r\nDELE x"] {
+            assert!(facts(&[bad]).is_err(), "{bad:?}");
+        }
+    }
 
     #[test]
     fn formats_with_and_without_argument() {

@@ -56,6 +56,21 @@ impl Session {
         }
     }
 
+    /// MLSD as the server sends it, `cdir` and `pdir` entries included
+    /// (ftplib's `mlsd`); with `facts`, `OPTS MLST` first asks for just
+    /// those facts.
+    pub fn mlsd(&mut self, path: Option<&str>, facts: &[String]) -> Result<Vec<Entry>> {
+        if let Some(p) = path {
+            check_path("path", p)?;
+        }
+        if !facts.is_empty() {
+            let list = command::mlst_facts(facts)?;
+            self.expect("OPTS", Some(&list), is_2xx)?;
+        }
+        let body = self.listing_body("MLSD", path)?;
+        parse_bounded(&body, true)
+    }
+
     /// A listing of `path` made from inside it (CWD there, list, CWD back);
     /// when CWD refuses, the listing of `path` itself and the refusal.
     fn listing_in_dir(&mut self, verb: &str, path: &str) -> Result<(Vec<u8>, Option<Reply>)> {

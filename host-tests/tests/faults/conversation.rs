@@ -178,3 +178,43 @@ fn downloads_fall_back_from_epsv_to_pasv() {
         },
     );
 }
+
+/// ftplib's `mlsd(path, facts)`: OPTS MLST names the facts first, the
+/// entries come as sent (`cdir`/`pdir` kept, which `list` drops), and a
+/// fact that would extend the command is refused before anything is sent.
+#[test]
+fn mlsd_asks_for_facts_and_keeps_every_entry() {
+    let (server, mut c, s) = logged_in(|line, ctx| match line.split(' ').next().unwrap_or_default() {
+        "FEAT" => {
+            ctx.send("211-Features:\r\n MLST type*;size*;modify;\r\n211 End\r\n");
+            Flow::Next
+        }
+        "OPTS" => {
+            ctx.send("200 MLST OPTS type;size;\r\n");
+            Flow::Next
+        }
+        "MLSD" => {
+            ctx.send("150 listing\r\n");
+            ctx.data_write(b"type=cdir; /pub\r\ntype=pdir; /\r\ntype=file;size=3; a.txt\r\n");
+            ctx.data_close();
+            ctx.send("226 done\r\n");
+            Flow::Next
+        }
+        _ => ordinary(line, ctx),
+    });
+    let facts = vec!["type".to_string(), "size".to_string()];
+    let entries = c.mlsd(s, Some("pub"), &facts).unwrap();
+    let names: Vec<&str> = entries.iter().map(|e| e.name.as_str()).collect();
+    assert_eq!(names, ["/pub", "/", "a.txt"]);
+    assert_eq!(entries[2].size, Some(3));
+    assert!(server.commands().contains(&"OPTS MLST type;size;".to_string()));
+    assert_eq!(c.list(s, Some("pub")).unwrap().len(), 1, "list drops cdir and pdir");
+
+    let sent = server.commands().len();
+    let bad = vec!["size;type=dir".to_string()];
+    assert!(matches!(
+        c.mlsd(s, None, &bad).unwrap_err().ftp(),
+        Error::InvalidInput(_)
+    ));
+    assert_eq!(server.commands().len(), sent, "nothing sent");
+}
