@@ -216,6 +216,10 @@ impl wit::GuestSession for SessionResource {
         self.with(|s| s.noop().map(Into::into))
     }
 
+    fn set_data_protection(&self, private: bool) -> R<witty::Reply> {
+        self.with(|s| s.set_data_protection(private).map(Into::into))
+    }
+
     fn set_trace(&self, on: bool) {
         self.0.borrow_mut().set_trace(on);
     }

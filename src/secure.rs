@@ -51,6 +51,11 @@ mod imp {
             self.protect_data
         }
 
+        /// After the server accepted PROT P (true) or PROT C (false).
+        pub fn set_protect_data(&mut self, on: bool) {
+            self.protect_data = on;
+        }
+
         /// TLS on `tcp`, handshake complete.
         pub fn wrap(&self, tcp: TcpConn, deadline: &Deadline) -> Result<Stream> {
             let mut tls = self.start(tcp, deadline)?;
@@ -151,6 +156,10 @@ mod imp {
         }
 
         pub fn protect_data(&self) -> bool {
+            match *self {}
+        }
+
+        pub fn set_protect_data(&mut self, _: bool) {
             match *self {}
         }
     }

@@ -275,3 +275,69 @@ fn ftp_host_streams_over_tls() {
         s.quit().unwrap();
     }
 }
+
+/// ftplib's `prot_c()`/`prot_p()` between transfers, and `clear-data` at
+/// connect: pure-ftpd (which allows clear data) moves files both ways
+/// under each; vsftpd (which forbids it) refuses the clear data connection
+/// and the session goes on once private again; a session without TLS has
+/// no PROT to set. Both builds.
+#[test]
+fn data_protection_switches_between_transfers() {
+    let pki = TestPki::generate().unwrap();
+    let (Some(pure), Some(vsftpd)) = (server(Kind::PureFtpd, &pki, false), server(Kind::Vsftpd, &pki, false)) else {
+        return;
+    };
+    let data = common::random_bytes(1 << 20, 5);
+    for (flavour, runtime) in common::flavours() {
+        let mut c = Client::new(runtime, pure.grant()).unwrap();
+        let s = c
+            .connect("127.0.0.1", pure.addr.port(), &tls(Security::Explicit, &pki.ca_pem))
+            .unwrap();
+        c.login(s, Some(interop::USER), Some(interop::PASSWORD)).unwrap();
+        let name = format!("prot-{}-{}.bin", flavour.len(), std::process::id());
+        for private in [false, true, false] {
+            let reply = c.set_data_protection(s, private).unwrap();
+            assert_eq!(reply.code / 100, 2, "{flavour}");
+            c.put(s, &name, StoreMode::Replace, &data, 1 << 20).unwrap();
+            assert_eq!(
+                c.get(s, &name, 0, 1 << 20).unwrap(),
+                data,
+                "{flavour}, private {private}"
+            );
+        }
+        c.delete(s, &name).unwrap();
+
+        let mut clear = tls(Security::Explicit, &pki.ca_pem);
+        if let Some(t) = clear.tls.as_mut() {
+            t.clear_data = true;
+        }
+        let mut c = Client::new(runtime, pure.grant()).unwrap();
+        let s = c.connect("127.0.0.1", pure.addr.port(), &clear).unwrap();
+        c.login(s, Some(interop::USER), Some(interop::PASSWORD)).unwrap();
+        c.put(s, &name, StoreMode::Replace, &data, 1 << 20).unwrap();
+        assert_eq!(c.get(s, &name, 0, 1 << 20).unwrap(), data, "{flavour}, clear-data");
+        c.delete(s, &name).unwrap();
+
+        let mut c = Client::new(runtime, vsftpd.grant()).unwrap();
+        let s = c
+            .connect("127.0.0.1", vsftpd.addr.port(), &tls(Security::Explicit, &pki.ca_pem))
+            .unwrap();
+        c.login(s, Some(interop::USER), Some(interop::PASSWORD)).unwrap();
+        // vsftpd takes PROT C, then refuses a clear data connection (522):
+        // a typed refusal, and the session carries on once private again.
+        c.set_data_protection(s, false).unwrap();
+        match c.nlst(s, None).unwrap_err().ftp() {
+            Error::Permanent(r) => assert_eq!(r.code, 522, "{flavour}"),
+            e => panic!("{flavour}: {e:?}"),
+        }
+        c.set_data_protection(s, true).unwrap();
+        c.nlst(s, None).unwrap();
+    }
+    let plain = TestServer::start().unwrap();
+    let mut c = Client::new(common::runtime(), plain.grant()).unwrap();
+    let s = c.connect("127.0.0.1", plain.addr().port(), &default_options()).unwrap();
+    assert!(matches!(
+        c.set_data_protection(s, true).unwrap_err().ftp(),
+        Error::InvalidInput(_)
+    ));
+}

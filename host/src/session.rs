@@ -136,6 +136,12 @@ impl Session {
         self.call(|g, st, h| g.call_command(st, h, line))
     }
 
+    /// PROT P (`private`) or PROT C for the transfers from now on (ftplib's
+    /// `prot_p`/`prot_c`); the session follows only if the server agrees.
+    pub fn set_data_protection(&mut self, private: bool) -> Result<Reply> {
+        self.call(|g, st, h| g.call_set_data_protection(st, h, private))
+    }
+
     /// Starts (afresh) or stops recording the control conversation
     /// (ftplib's `set_debuglevel`); [`Options::trace`] starts it before the
     /// login.

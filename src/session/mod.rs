@@ -233,6 +233,20 @@ impl Session {
         Ok(())
     }
 
+    /// PROT P (`private`) or PROT C for the transfers from now on (ftplib's
+    /// `prot_p`/`prot_c`); the session follows only once the server agrees.
+    pub fn set_data_protection(&mut self, private: bool) -> Result<Reply> {
+        self.ensure_idle()?;
+        if self.secured.is_none() {
+            return Err(Error::InvalidInput("PROT is for a TLS session".into()));
+        }
+        let reply = self.expect("PROT", Some(if private { "P" } else { "C" }), is_2xx)?;
+        if let Some(secured) = self.secured.as_mut() {
+            secured.set_protect_data(private);
+        }
+        Ok(reply)
+    }
+
     pub fn security(&self) -> Security {
         self.security
     }
