@@ -62,6 +62,44 @@ mod tests {
     use super::*;
     use crate::proto::time::Timestamp;
 
+    /// CPython's `test_mlsd` cases: `=` inside a value, spaces and `;` in
+    /// names (kept exactly, leading and trailing spaces included), and fact
+    /// names lower-cased.
+    #[test]
+    fn ftplib_mlsd_cases() {
+        let cases = [
+            ("type=ty=pe;perm=perm;unique=unique; name", "ty=pe", "name"),
+            ("type==type;perm=perm;unique=unique; name", "=type", "name"),
+            ("type=t=y=pe;perm=perm;unique=unique; name", "t=y=pe", "name"),
+            ("type=====;perm=perm;unique=unique; name", "====", "name"),
+            ("type=type;perm=perm;unique=unique; na me", "type", "na me"),
+            ("type=type;perm=perm;unique=unique; name ", "type", "name "),
+            ("type=type;perm=perm;unique=unique;  name", "type", " name"),
+            ("type=type;perm=perm;unique=unique; n am  e", "type", "n am  e"),
+            ("type=type;perm=perm;unique=unique; na;me", "type", "na;me"),
+            ("type=type;perm=perm;unique=unique; ;name", "type", ";name"),
+            ("type=type;perm=perm;unique=unique; ;name;", "type", ";name;"),
+            ("type=type;perm=perm;unique=unique; ;;;;", "type", ";;;;"),
+        ];
+        for (line, kind, name) in cases {
+            let body = format!("{line}\r\n");
+            let entries = super::super::parse_listing(body.as_bytes(), true, super::super::TEST_NOW);
+            assert_eq!(entries.len(), 1, "{line:?}");
+            let e = &entries[0];
+            assert_eq!(e.name, name, "{line:?}");
+            let fact = |k: &str| e.facts.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str());
+            assert_eq!(fact("type"), Some(kind), "{line:?}");
+            assert_eq!(
+                (fact("perm"), fact("unique")),
+                (Some("perm"), Some("unique")),
+                "{line:?}"
+            );
+        }
+        let e = parse_mlsd_line("Type=type;TyPe=perm;UNIQUE=unique; name").unwrap();
+        assert!(e.facts.iter().all(|(k, _)| k.chars().all(|c| !c.is_ascii_uppercase())));
+        assert!(super::super::parse_listing(b"", true, super::super::TEST_NOW).is_empty());
+    }
+
     #[test]
     fn proftpd_file_line() {
         let e = parse_mlsd_line(
