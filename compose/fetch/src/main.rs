@@ -7,6 +7,9 @@
 wit_bindgen::generate!({
     path: "../../wit",
     world: "ftp:client/imports",
+    // wasi:tls (imported by another world of the package) is
+    // `@unstable(feature = tls)`; the package must parse.
+    features: ["tls"],
     // The data stream the client hands over is the `wasi` crate's type.
     with: {
         "wasi:io/error@0.2.12": wasi::io::error,
