@@ -275,3 +275,14 @@ fn void_command_fails_unless_2xx() {
     }
     s.noop().unwrap();
 }
+
+/// CPython's `test_voidcmd`: a 3xx reply is not success either.
+#[test]
+fn void_command_refuses_a_3xx() {
+    let (server, mut s) = session();
+    std::fs::write(server.root().join("a.txt"), "a").unwrap();
+    match s.void_command("RNFR a.txt") {
+        Err(Error::Unexpected(r)) => assert_eq!(r.code, 350),
+        other => panic!("{other:?}"),
+    }
+}

@@ -218,3 +218,16 @@ fn mlsd_asks_for_facts_and_keeps_every_entry() {
     ));
     assert_eq!(server.commands().len(), sent, "nothing sent");
 }
+
+/// CPython's `test_rename`: RNFR answered with 200 instead of 350 is an
+/// error, and RNTO is never sent after it.
+#[test]
+fn rnfr_answered_with_200_is_unexpected_and_rnto_is_not_sent() {
+    let (server, mut c, s) = logged_in(answer("RNFR", "200 sure\r\n"));
+    match c.rename(s, "a", "b").unwrap_err().ftp() {
+        Error::Unexpected(r) => assert_eq!(r.code, 200),
+        e => panic!("{e:?}"),
+    }
+    assert!(!server.commands().iter().any(|l| l.starts_with("RNTO")));
+    still_usable(&mut c, s);
+}
