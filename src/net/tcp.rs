@@ -99,15 +99,8 @@ impl TcpConn {
     /// The TCP streams and socket, for the host's TLS to take the streams.
     #[cfg(feature = "host-tls")]
     pub fn into_parts(self) -> (InputStream, OutputStream, TcpSocket) {
-        let TcpConn {
-            readable,
-            writable,
-            input,
-            output,
-            tls,
-            socket,
-        } = self;
-        drop((readable, writable, tls));
+        let (input, output, Parents { tls, socket }) = self.split();
+        drop(tls);
         (input, output, socket)
     }
 
