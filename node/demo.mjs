@@ -28,6 +28,8 @@ const options = {
   trustPasvHost: false,
   maxLineLength: undefined,
   tls: undefined,
+  encoding: undefined,
+  sourceAddress: undefined,
 };
 
 const session = client.Session.connect(host, Number(port), options);

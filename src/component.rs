@@ -2,6 +2,7 @@
 //! guest's own, and nothing else.
 
 use crate::error::Error;
+use crate::proto::encoding::Encoding;
 use crate::proto::feat::Feature;
 use crate::proto::listing::{Entry, Kind};
 use crate::proto::pace::LowSpeed;
@@ -14,6 +15,7 @@ use crate::tls::failure::TlsFailure;
 use crate::transfer::{Retrieve, Shared, Store, StoreMode};
 use crate::tree::Walk;
 use std::cell::RefCell;
+use std::net::{IpAddr, SocketAddr};
 use std::rc::Rc;
 
 #[cfg(not(feature = "host-tls"))]
@@ -155,6 +157,11 @@ fn options(o: witty::ConnectOptions) -> Result<Options, Error> {
         }),
         trust_pasv_host: o.trust_pasv_host,
         max_line,
+        encoding: match o.encoding {
+            None | Some(witty::NameEncoding::Utf8) => Encoding::Utf8,
+            Some(witty::NameEncoding::Latin1) => Encoding::Latin1,
+        },
+        source: o.source_address.as_deref().map(source_address).transpose()?,
         tls: o.tls.map(|t| TlsSettings {
             mode: match t.mode {
                 witty::Security::None => Security::None,
@@ -167,6 +174,13 @@ fn options(o: witty::ConnectOptions) -> Result<Options, Error> {
             clear_data: t.clear_data,
         }),
     })
+}
+
+/// `ip` or `ip:port` (`[v6]:port`), as `source-address` takes it.
+fn source_address(text: &str) -> Result<SocketAddr, Error> {
+    text.parse::<SocketAddr>()
+        .or_else(|_| text.parse::<IpAddr>().map(|ip| SocketAddr::new(ip, 0)))
+        .map_err(|_| Error::InvalidInput(format!("source-address {text:?} is not an IP address")))
 }
 
 struct SessionResource(Shared);

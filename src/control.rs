@@ -4,6 +4,7 @@
 use crate::error::{Error, Result};
 use crate::net::deadline::Deadline;
 use crate::net::stream::Stream;
+use crate::proto::encoding::Encoding;
 use crate::proto::lines::LineBuffer;
 use crate::proto::reply::{Reply, ReplyParser};
 use crate::proto::trace::Trace;
@@ -16,23 +17,25 @@ pub struct Control {
     conn: Stream,
     lines: LineBuffer,
     parser: ReplyParser,
+    encoding: Encoding,
     /// The conversation, recorded while the caller asks for it.
     trace: Option<Trace>,
 }
 
 impl Control {
-    pub fn new(conn: Stream, max_line: usize) -> Self {
+    pub fn new(conn: Stream, max_line: usize, encoding: Encoding) -> Self {
         Self {
             conn,
             lines: LineBuffer::new(max_line),
-            parser: ReplyParser::new(max_line.saturating_mul(REPLY_LINES_BOUND)),
+            parser: ReplyParser::new(max_line.saturating_mul(REPLY_LINES_BOUND), encoding),
+            encoding,
             trace: None,
         }
     }
 
     /// Starts (with a fresh record) or stops recording the conversation.
     pub fn set_trace(&mut self, on: bool) {
-        self.trace = on.then(Trace::default);
+        self.trace = on.then(|| Trace::new(self.encoding));
     }
 
     /// The recorded lines since the last call; none when not recording.

@@ -14,6 +14,7 @@ use ftp_client::proto::listing::{parse_listing, Kind};
 use ftp_client::proto::pace::{Limits, LowSpeed, Pace, PaceError};
 use ftp_client::proto::passive::{parse_epsv, parse_pasv};
 use ftp_client::proto::path::{is_plain_name, join};
+use ftp_client::proto::encoding::Encoding;
 use ftp_client::proto::reply::{Reply, ReplyParser};
 use ftp_client::proto::response::parse_transfer_size;
 use ftp_client::proto::time::Timestamp;
@@ -72,7 +73,7 @@ fuzz_target!(|data: &[u8]| {
     let mut server = Server {
         bytes: control,
         lines: LineBuffer::new(MAX_LINE),
-        parser: ReplyParser::new(MAX_LINE * 16),
+        parser: ReplyParser::new(MAX_LINE * 16, Encoding::Utf8),
     };
     converse(&mut server, knobs, payload);
 });
@@ -159,7 +160,7 @@ fn converse(server: &mut Server, knobs: &[u8], payload: &[u8]) -> Option<()> {
         seconds: 1_795_559_400,
         nanoseconds: 0,
     };
-    for entry in parse_listing(payload, knobs[3] & 1 == 1, now) {
+    for entry in parse_listing(payload, knobs[3] & 1 == 1, now, Encoding::Utf8) {
         if entry.kind == Kind::Unparsed || !is_plain_name(&entry.name) {
             continue;
         }

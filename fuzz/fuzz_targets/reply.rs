@@ -3,6 +3,7 @@
 #![no_main]
 
 use ftp_client::proto::lines::LineBuffer;
+use ftp_client::proto::encoding::Encoding;
 use ftp_client::proto::reply::ReplyParser;
 use libfuzzer_sys::fuzz_target;
 
@@ -10,7 +11,13 @@ const MAX_LINE: usize = 512;
 
 fuzz_target!(|data: &[u8]| {
     let mut lines = LineBuffer::new(MAX_LINE);
-    let mut parser = ReplyParser::new(MAX_LINE * 8);
+    // The first byte picks the encoding, so both decoders see every input.
+    let encoding = if data.first().is_some_and(|b| b & 1 == 1) {
+        Encoding::Latin1
+    } else {
+        Encoding::Utf8
+    };
+    let mut parser = ReplyParser::new(MAX_LINE * 8, encoding);
     // Feed in uneven chunks, as a network would.
     for chunk in data.chunks(7) {
         lines.extend(&chunk[..chunk.len().min(lines.room())]);

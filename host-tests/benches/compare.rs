@@ -8,6 +8,7 @@
 //! (default 10 000).
 
 use bytes::Bytes;
+use ftp_client::proto::encoding::Encoding;
 use ftp_client::proto::listing::parse_listing;
 use ftp_client::proto::time::Timestamp;
 use host_tests::bench_server::{listing, BenchServer};
@@ -525,7 +526,9 @@ fn main() {
     let mlsd_body = listing(LINES, true);
     let parse = |body: &[u8], machine: bool| {
         measure(runs, || {
-            Some(timed(|| assert_eq!(parse_listing(body, machine, now).len(), LINES)))
+            Some(timed(|| {
+                assert_eq!(parse_listing(body, machine, now, Encoding::Utf8).len(), LINES)
+            }))
         })
     };
     table.group(

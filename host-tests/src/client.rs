@@ -78,6 +78,8 @@ pub fn default_options() -> ConnectOptions {
         trust_pasv_host: false,
         max_line_length: None,
         tls: None,
+        encoding: None,
+        source_address: None,
     }
 }
 

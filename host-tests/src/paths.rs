@@ -6,10 +6,10 @@
 
 use crate::client::{default_options, Client, RetrieveHandle, SessionHandle, StoreHandle};
 use crate::{NetworkPolicy, Runtime};
-use ftp_host::raw::{Entry, LowSpeedLimit, Reply, Security, StoreMode, TlsOptions, WalkResult};
+use ftp_host::raw::{Entry, LowSpeedLimit, NameEncoding, Reply, Security, StoreMode, TlsOptions, WalkResult};
 use ftp_host::{Error, LowSpeed, Options};
 use std::io::{Read, Write};
-use std::net::Ipv4Addr;
+use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,7 +22,7 @@ pub enum DataPath {
 
 pub const BOTH: [DataPath; 2] = [DataPath::Chunked, DataPath::HandOff];
 
-/// Deadlines for a case, in milliseconds, and its TLS.
+/// Deadlines for a case, in milliseconds, its TLS and its source address.
 #[derive(Debug, Clone)]
 pub struct Limits {
     pub connect_ms: u32,
@@ -35,6 +35,9 @@ pub struct Limits {
     pub memory: usize,
     /// Implicit FTPS, trusting this CA (PEM).
     pub implicit_tls_ca: Option<String>,
+    /// Connect from this local address (granted to the session).
+    pub source: Option<SocketAddr>,
+    pub encoding: NameEncoding,
 }
 
 impl Limits {
@@ -48,6 +51,8 @@ impl Limits {
             low_speed: None,
             memory: ftp_host::DEFAULT_MEMORY_LIMIT,
             implicit_tls_ca: None,
+            source: None,
+            encoding: NameEncoding::Utf8,
         }
     }
 }
@@ -89,7 +94,10 @@ struct Chunked {
 
 impl Chunked {
     fn connect(runtime: &Runtime, port: u16, l: Limits) -> Result<Self, Error> {
-        let grant = NetworkPolicy::default().allow(Ipv4Addr::LOCALHOST.into(), 1..=u16::MAX);
+        let mut grant = NetworkPolicy::default().allow(Ipv4Addr::LOCALHOST.into(), 1..=u16::MAX);
+        if let Some(source) = l.source {
+            grant = grant.bind_from(source);
+        }
         let mut client = Client::with_memory_limit(runtime, grant, l.memory).map_err(Error::Runtime)?;
         let mut o = default_options();
         o.connect_timeout_ms = Some(l.connect_ms);
@@ -107,6 +115,8 @@ impl Chunked {
             allow_plaintext: false,
             clear_data: false,
         });
+        o.source_address = l.source.map(|a| a.to_string());
+        o.encoding = Some(l.encoding);
         let session = client.connect("127.0.0.1", port, &o).map_err(ftp)?;
         client.login(session, Some("u"), Some("p")).map_err(ftp)?;
         Ok(Self { client, session })
@@ -199,6 +209,8 @@ impl Hosted {
             window: Duration::from_millis(u64::from(window_ms)),
         });
         o.memory_limit = l.memory;
+        o.source_address = l.source;
+        o.encoding = l.encoding;
         o.tls = l.implicit_tls_ca.map(|ca| ftp_host::Tls::implicit().ca_pem(ca));
         let tls = o.tls.is_some();
         runtime.connect(o).map(|session| Self { session, tls })

@@ -25,6 +25,7 @@ pub struct Ctx {
     control: TcpStream,
     listener: Option<TcpListener>,
     data: Option<TcpStream>,
+    peers: Arc<Mutex<Vec<SocketAddr>>>,
 }
 
 impl Ctx {
@@ -48,7 +49,8 @@ impl Ctx {
     pub fn data(&mut self) -> Option<&mut TcpStream> {
         if self.data.is_none() {
             let listener = self.listener.take()?;
-            let (stream, _) = listener.accept().ok()?;
+            let (stream, peer) = listener.accept().ok()?;
+            self.peers.lock().expect("peers lock").push(peer);
             self.data = Some(stream);
         }
         self.data.as_mut()
@@ -151,6 +153,7 @@ pub fn ordinary(line: &str, ctx: &mut Ctx) -> Flow {
 pub struct ScriptedServer {
     addr: SocketAddr,
     received: Arc<Mutex<Vec<u8>>>,
+    peers: Arc<Mutex<Vec<SocketAddr>>>,
     client_closed: Arc<AtomicBool>,
 }
 
@@ -170,14 +173,17 @@ impl ScriptedServer {
         let addr = listener.local_addr().expect("local address");
         let received = Arc::new(Mutex::new(Vec::new()));
         let client_closed = Arc::new(AtomicBool::new(false));
-        let (log, closed) = (received.clone(), client_closed.clone());
+        let peers = Arc::new(Mutex::new(Vec::new()));
+        let (log, closed, seen) = (received.clone(), client_closed.clone(), peers.clone());
         std::thread::spawn(move || {
-            let Ok((stream, _)) = listener.accept() else { return };
+            let Ok((stream, peer)) = listener.accept() else { return };
             let Ok(reader) = stream.try_clone() else { return };
+            seen.lock().expect("peers lock").push(peer);
             let mut ctx = Ctx {
                 control: stream,
                 listener: None,
                 data: None,
+                peers: seen,
             };
             if let Some(banner) = banner {
                 ctx.send(banner);
@@ -217,6 +223,7 @@ impl ScriptedServer {
         Self {
             addr,
             received,
+            peers,
             client_closed,
         }
     }
@@ -232,6 +239,12 @@ impl ScriptedServer {
     /// Every byte the client has sent so far.
     pub fn received(&self) -> Vec<u8> {
         self.received.lock().expect("log lock").clone()
+    }
+
+    /// Where the client connected from: the control connection, then each
+    /// data connection accepted.
+    pub fn peers(&self) -> Vec<SocketAddr> {
+        self.peers.lock().expect("peers lock").clone()
     }
 
     /// The command lines received so far.

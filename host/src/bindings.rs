@@ -14,6 +14,6 @@ wasmtime::component::bindgen!({
 
 pub use exports::ftp::client::client::{GuestRetrieve, GuestSession, GuestStore};
 pub use exports::ftp::client::types::{
-    ConnectOptions, Entry, EntryKind, Error, Feature, LowSpeedLimit, Reply, Security, StoreMode, Timestamp, TlsError,
-    TlsOptions, TransferType, WalkResult,
+    ConnectOptions, Entry, EntryKind, Error, Feature, LowSpeedLimit, NameEncoding, Reply, Security, StoreMode,
+    Timestamp, TlsError, TlsOptions, TransferType, WalkResult,
 };

@@ -73,7 +73,9 @@ mod transfer;
 mod upload;
 mod url;
 
-pub use bindings::{Entry, EntryKind, Feature, Reply, Security, Timestamp, TlsError, TransferType, WalkResult};
+pub use bindings::{
+    Entry, EntryKind, Feature, NameEncoding, Reply, Security, Timestamp, TlsError, TransferType, WalkResult,
+};
 pub use client::{Client, ClientBuilder, COMPONENT, DEFAULT_MEMORY_LIMIT, SELF_CONTAINED_COMPONENT};
 pub use download::Download;
 pub use error::{Error, Result};

@@ -1,12 +1,12 @@
 //! What a session connects to and how: server, login, TLS, deadlines and the
 //! network it is granted.
 
-use crate::bindings::{self, Security};
+use crate::bindings::{self, NameEncoding, Security};
 use crate::client::DEFAULT_MEMORY_LIMIT;
 use crate::url::FtpUrl;
 use crate::{Error, Result};
 use std::fmt;
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::ops::RangeInclusive;
 use std::time::Duration;
 
@@ -95,6 +95,12 @@ pub struct Options {
     /// Record the control conversation from the start (the login
     /// included), for [`Session::take_trace`](crate::Session::take_trace).
     pub trace: bool,
+    /// How names map to bytes: `Latin1` for a server whose names are not
+    /// UTF-8 (ftplib's `encoding`); the default is UTF-8.
+    pub encoding: NameEncoding,
+    /// The local address to connect from (ftplib's `source_address`); the
+    /// session is granted that binding and no other. Port 0: any port.
+    pub source_address: Option<SocketAddr>,
 }
 
 impl Options {
@@ -118,6 +124,8 @@ impl Options {
             max_line_length: None,
             memory_limit: DEFAULT_MEMORY_LIMIT,
             trace: false,
+            encoding: NameEncoding::Utf8,
+            source_address: None,
         }
     }
 
@@ -182,6 +190,8 @@ impl Options {
             trust_pasv_host: self.trust_pasv_host,
             max_line_length: self.max_line_length,
             tls,
+            encoding: Some(self.encoding),
+            source_address: self.source_address.map(|a| a.to_string()),
         })
     }
 }

@@ -12,6 +12,7 @@ use wasmtime_wasi::sockets::SocketAddrUse;
 pub struct NetworkPolicy {
     allowed: Vec<(IpAddr, RangeInclusive<u16>)>,
     name_lookup: bool,
+    source: Option<SocketAddr>,
 }
 
 impl NetworkPolicy {
@@ -26,6 +27,13 @@ impl NetworkPolicy {
     /// Also allows connecting to `ip` on `ports`.
     pub fn allow(mut self, ip: IpAddr, ports: RangeInclusive<u16>) -> Self {
         self.allowed.push((ip, ports));
+        self
+    }
+
+    /// Also lets the component bind its sockets to `source`'s IP, on
+    /// `source`'s port or one the system picks (port 0).
+    pub fn bind_from(mut self, source: SocketAddr) -> Self {
+        self.source = Some(source);
         self
     }
 
@@ -44,7 +52,13 @@ impl NetworkPolicy {
     pub fn permits(&self, addr: SocketAddr, use_: SocketAddrUse) -> bool {
         match use_ {
             // wasmtime asks about the implicit wildcard bind before each connect.
-            SocketAddrUse::TcpBind => addr.ip().is_unspecified() && addr.port() == 0,
+            SocketAddrUse::TcpBind => {
+                let wildcard = addr.ip().is_unspecified() && addr.port() == 0;
+                let chosen = self
+                    .source
+                    .is_some_and(|s| s.ip() == addr.ip() && (addr.port() == 0 || addr.port() == s.port()));
+                wildcard || chosen
+            }
             SocketAddrUse::TcpConnect => self
                 .allowed
                 .iter()
@@ -84,5 +98,16 @@ mod tests {
         assert!(p.permits("0.0.0.0:0".parse().unwrap(), SocketAddrUse::TcpBind));
         assert!(!p.permits("0.0.0.0:2121".parse().unwrap(), SocketAddrUse::TcpBind));
         assert!(!p.name_lookup());
+    }
+
+    #[test]
+    fn binds_only_the_chosen_source() {
+        let server: SocketAddr = "192.0.2.7:21".parse().unwrap();
+        let p = NetworkPolicy::ftp_server(server, 40000..=40099).bind_from("127.0.0.2:5021".parse().unwrap());
+        assert!(p.permits("127.0.0.2:5021".parse().unwrap(), SocketAddrUse::TcpBind));
+        assert!(p.permits("127.0.0.2:0".parse().unwrap(), SocketAddrUse::TcpBind));
+        assert!(!p.permits("127.0.0.2:5022".parse().unwrap(), SocketAddrUse::TcpBind));
+        assert!(!p.permits("127.0.0.3:0".parse().unwrap(), SocketAddrUse::TcpBind));
+        assert!(!p.permits("127.0.0.2:5021".parse().unwrap(), SocketAddrUse::TcpConnect));
     }
 }

@@ -60,6 +60,10 @@ impl Session {
             NetworkPolicy::ftp_server(addr, options.passive_ports.clone()),
             |p, (ip, ports)| p.allow(*ip, ports.clone()),
         );
+        let policy = match options.source_address {
+            Some(source) => policy.bind_from(source),
+            None => policy,
+        };
         let (mut store, bindings) = client
             .instantiate(&policy, options.memory_limit)
             .map_err(Error::Runtime)?;

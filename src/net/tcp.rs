@@ -38,6 +38,26 @@ fn map_stream_error(e: StreamError) -> Error {
     }
 }
 
+/// Binds `socket` to the local address `from`, which must be of the
+/// family of the address it will connect to.
+fn bind(socket: &TcpSocket, network: &Network, from: SocketAddr, ready: &Pollable, deadline: &Deadline) -> Result<()> {
+    let fail = |code: ErrorCode| match map_socket_error(code) {
+        Error::AccessDenied(_) => Error::AccessDenied(format!("the host grants no binding to {from}")),
+        Error::Io(e) => Error::Io(format!("binding to {from}: {e}")),
+        other => other,
+    };
+    socket
+        .start_bind(network, to_wasi(from.ip(), from.port()))
+        .map_err(fail)?;
+    loop {
+        match socket.finish_bind() {
+            Ok(()) => return Ok(()),
+            Err(ErrorCode::WouldBlock) => deadline.wait(ready)?,
+            Err(e) => return Err(fail(e)),
+        }
+    }
+}
+
 /// A connected socket. Child resources (pollables, then streams) are declared
 /// first so they drop before their parents, as the component model requires.
 pub struct TcpConn {
@@ -53,17 +73,22 @@ pub struct TcpConn {
 }
 
 impl TcpConn {
-    pub fn connect(network: &Network, to: SocketAddr, deadline: &Deadline) -> Result<Self> {
+    /// Connects to `to`, first binding to `from` when the caller chose the
+    /// local address (ftplib's `source_address`).
+    pub fn connect(network: &Network, to: SocketAddr, from: Option<SocketAddr>, deadline: &Deadline) -> Result<Self> {
         let family = match to {
             SocketAddr::V4(_) => IpAddressFamily::Ipv4,
             SocketAddr::V6(_) => IpAddressFamily::Ipv6,
         };
         let fail = |code| connect_error(code, to);
         let socket = create_tcp_socket(family).map_err(fail)?;
+        let ready = socket.subscribe();
+        if let Some(from) = from {
+            bind(&socket, network, from, &ready, deadline)?;
+        }
         socket
             .start_connect(network, to_wasi(to.ip(), to.port()))
             .map_err(fail)?;
-        let ready = socket.subscribe();
         let (input, output) = loop {
             match socket.finish_connect() {
                 Ok(streams) => break streams,

@@ -2,6 +2,7 @@
 //! LF would let a caller (or a file name from a listing) inject a second
 //! command, and NUL is refused by RFC 959's NVT rules.
 
+use super::encoding::Encoding;
 use thiserror::Error;
 
 /// Why a command was refused before sending.
@@ -15,6 +16,8 @@ pub enum CommandError {
     NeedsDataConnection { verb: String },
     #[error("MLST fact {0:?} is not a fact name")]
     BadFact(String),
+    #[error("{0:?} has no Latin-1 byte (the session's encoding)")]
+    NotLatin1(char),
 }
 
 fn check(what: &'static str, value: &str) -> Result<(), CommandError> {
@@ -32,15 +35,15 @@ pub fn check_path(what: &'static str, value: &str) -> Result<(), CommandError> {
     check(what, value)
 }
 
-/// `VERB` or `VERB arg`, terminated by CRLF.
-pub fn format(verb: &str, arg: Option<&str>) -> Result<Vec<u8>, CommandError> {
+/// `VERB` or `VERB arg`, terminated by CRLF, the argument in `encoding`.
+pub fn format(verb: &str, arg: Option<&str>, encoding: Encoding) -> Result<Vec<u8>, CommandError> {
     check("command", verb)?;
     let mut line = Vec::with_capacity(verb.len() + arg.map_or(0, |a| a.len() + 1) + 2);
     line.extend_from_slice(verb.as_bytes());
     if let Some(arg) = arg {
         check("argument", arg)?;
         line.push(b' ');
-        line.extend_from_slice(arg.as_bytes());
+        line.extend_from_slice(&encoding.encode(arg)?);
     }
     line.extend_from_slice(b"\r\n");
     Ok(line)
@@ -67,7 +70,7 @@ pub fn mlst_facts(facts: &[String]) -> Result<String, CommandError> {
 const DATA_VERBS: &[&str] = &["RETR", "STOR", "STOU", "APPE", "LIST", "NLST", "MLSD", "PORT", "EPRT"];
 
 /// A raw command line from the caller (ftplib's `sendcmd`).
-pub fn format_raw(line: &str) -> Result<Vec<u8>, CommandError> {
+pub fn format_raw(line: &str, encoding: Encoding) -> Result<Vec<u8>, CommandError> {
     if line.trim().is_empty() {
         return Err(CommandError::Empty { what: "command" });
     }
@@ -76,7 +79,7 @@ pub fn format_raw(line: &str) -> Result<Vec<u8>, CommandError> {
     if DATA_VERBS.contains(&verb.as_str()) {
         return Err(CommandError::NeedsDataConnection { verb });
     }
-    let mut out = line.as_bytes().to_vec();
+    let mut out = encoding.encode(line)?.into_owned();
     out.extend_from_slice(b"\r\n");
     Ok(out)
 }
@@ -97,19 +100,39 @@ mod tests {
 
     #[test]
     fn formats_with_and_without_argument() {
-        assert_eq!(format("NOOP", None).unwrap(), b"NOOP\r\n");
-        assert_eq!(format("RETR", Some("a b.txt")).unwrap(), b"RETR a b.txt\r\n");
+        assert_eq!(format("NOOP", None, Encoding::Utf8).unwrap(), b"NOOP\r\n");
+        assert_eq!(
+            format("RETR", Some("a b.txt"), Encoding::Utf8).unwrap(),
+            b"RETR a b.txt\r\n"
+        );
     }
 
     #[test]
     fn rejects_injection_in_arguments() {
         for bad in ["a\r\nDELE b", "a\nb", "a\rb", "a\0b"] {
             assert_eq!(
-                format("RETR", Some(bad)),
+                format("RETR", Some(bad), Encoding::Latin1),
                 Err(CommandError::ForbiddenByte { what: "argument" })
             );
-            assert!(format_raw(&format!("SITE {bad}")).is_err());
+            assert!(format_raw(&format!("SITE {bad}"), Encoding::Utf8).is_err());
         }
+    }
+
+    #[test]
+    fn arguments_are_sent_in_the_sessions_encoding() {
+        let name = "caf\u{e9}";
+        assert_eq!(
+            format("DELE", Some(name), Encoding::Latin1).unwrap(),
+            b"DELE caf\xe9\r\n"
+        );
+        assert_eq!(
+            format("DELE", Some(name), Encoding::Utf8).unwrap(),
+            b"DELE caf\xc3\xa9\r\n"
+        );
+        assert_eq!(
+            format_raw("SITE \u{20ac}", Encoding::Latin1),
+            Err(CommandError::NotLatin1('\u{20ac}'))
+        );
     }
 
     #[test]
@@ -121,10 +144,13 @@ mod tests {
     #[test]
     fn raw_refuses_data_commands_and_blank_lines() {
         assert!(matches!(
-            format_raw("retr x"),
+            format_raw("retr x", Encoding::Utf8),
             Err(CommandError::NeedsDataConnection { .. })
         ));
-        assert!(matches!(format_raw("  "), Err(CommandError::Empty { .. })));
-        assert_eq!(format_raw("SYST").unwrap(), b"SYST\r\n");
+        assert!(matches!(
+            format_raw("  ", Encoding::Utf8),
+            Err(CommandError::Empty { .. })
+        ));
+        assert_eq!(format_raw("SYST", Encoding::Utf8).unwrap(), b"SYST\r\n");
     }
 }

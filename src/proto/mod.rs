@@ -4,6 +4,7 @@
 pub mod ascii;
 pub mod command;
 pub mod conversation;
+pub mod encoding;
 pub mod feat;
 pub mod lines;
 pub mod listing;

@@ -2,6 +2,7 @@
 //! `xyz-text` ... `xyz text` replies, whose inner lines may start with anything,
 //! including other codes.
 
+use super::encoding::Encoding;
 use super::ProtocolError;
 
 /// A complete reply: its code and its lines' text (code and separator removed
@@ -49,6 +50,7 @@ impl Reply {
 #[derive(Debug)]
 pub struct ReplyParser {
     max_reply_bytes: usize,
+    encoding: Encoding,
     open: Option<Open>,
 }
 
@@ -69,14 +71,12 @@ fn leading_code(line: &[u8]) -> Option<u16> {
     }
 }
 
-fn text_of(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
 impl ReplyParser {
-    pub fn new(max_reply_bytes: usize) -> Self {
+    /// Text is decoded in `encoding`.
+    pub fn new(max_reply_bytes: usize, encoding: Encoding) -> Self {
         Self {
             max_reply_bytes,
+            encoding,
             open: None,
         }
     }
@@ -91,7 +91,7 @@ impl ReplyParser {
     }
 
     fn first_line(&mut self, line: &[u8]) -> Result<Option<Reply>, ProtocolError> {
-        let code = leading_code(line).ok_or_else(|| ProtocolError::MalformedReply(text_of(line)))?;
+        let code = leading_code(line).ok_or_else(|| ProtocolError::MalformedReply(self.encoding.decode(line)))?;
         if !(100..=599).contains(&code) {
             return Err(ProtocolError::CodeOutOfRange(code));
         }
@@ -102,17 +102,17 @@ impl ReplyParser {
             })),
             Some(b' ') => Ok(Some(Reply {
                 code,
-                lines: vec![text_of(&line[4..])],
+                lines: vec![self.encoding.decode(&line[4..])],
             })),
             Some(b'-') => {
                 self.open = Some(Open {
                     code,
-                    lines: vec![text_of(&line[4..])],
+                    lines: vec![self.encoding.decode(&line[4..])],
                     bytes: line.len(),
                 });
                 Ok(None)
             }
-            Some(_) => Err(ProtocolError::MalformedReply(text_of(line))),
+            Some(_) => Err(ProtocolError::MalformedReply(self.encoding.decode(line))),
         }
     }
 
@@ -123,13 +123,13 @@ impl ReplyParser {
         }
         let ends = leading_code(line) == Some(open.code) && matches!(line.get(3), None | Some(b' '));
         if ends {
-            open.lines.push(text_of(line.get(4..).unwrap_or_default()));
+            open.lines.push(self.encoding.decode(line.get(4..).unwrap_or_default()));
             return Ok(Some(Reply {
                 code: open.code,
                 lines: open.lines,
             }));
         }
-        open.lines.push(text_of(line));
+        open.lines.push(self.encoding.decode(line));
         self.open = Some(open);
         Ok(None)
     }
@@ -140,7 +140,7 @@ mod tests {
     use super::*;
 
     fn parse_all(input: &[&[u8]]) -> Result<Vec<Reply>, ProtocolError> {
-        let mut p = ReplyParser::new(1024);
+        let mut p = ReplyParser::new(1024, Encoding::Utf8);
         let mut out = Vec::new();
         for line in input {
             if let Some(r) = p.push_line(line)? {
@@ -229,7 +229,7 @@ mod tests {
 
     #[test]
     fn endless_multi_line_is_bounded() {
-        let mut p = ReplyParser::new(100);
+        let mut p = ReplyParser::new(100, Encoding::Utf8);
         assert_eq!(p.push_line(b"220-start"), Ok(None));
         let mut result = Ok(None);
         for _ in 0..100 {

@@ -2,6 +2,7 @@
 //! `set_debuglevel`): each command sent, with the secrets of PASS and ACCT
 //! masked, and each reply line received; bounded to the latest lines.
 
+use super::encoding::Encoding;
 use std::collections::VecDeque;
 
 /// How many lines the trace keeps; older ones are dropped first.
@@ -10,12 +11,21 @@ pub const TRACE_LINES: usize = 1_000;
 #[derive(Debug, Default)]
 pub struct Trace {
     lines: VecDeque<String>,
+    encoding: Encoding,
 }
 
 impl Trace {
+    /// An empty record that shows lines in the session's encoding.
+    pub fn new(encoding: Encoding) -> Self {
+        Self {
+            lines: VecDeque::new(),
+            encoding,
+        }
+    }
+
     /// A command line as sent (CRLF included), masked where it is a secret.
     pub fn sent(&mut self, line: &[u8]) {
-        let text = text(line);
+        let text = self.text(line);
         let verb = text.split(' ').next().unwrap_or_default();
         let shown =
             if text.len() > verb.len() && (verb.eq_ignore_ascii_case("PASS") || verb.eq_ignore_ascii_case("ACCT")) {
@@ -28,12 +38,20 @@ impl Trace {
 
     /// One reply line as received.
     pub fn received(&mut self, line: &[u8]) {
-        self.push(format!("< {}", text(line)));
+        let text = self.text(line);
+        self.push(format!("< {text}"));
     }
 
     /// The lines recorded since the last call, oldest first.
     pub fn take(&mut self) -> Vec<String> {
         self.lines.drain(..).collect()
+    }
+
+    /// A line's text without its CRLF, in the session's encoding.
+    fn text(&self, line: &[u8]) -> String {
+        let line = line.strip_suffix(b"\n").unwrap_or(line);
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        self.encoding.decode(line)
     }
 
     fn push(&mut self, line: String) {
@@ -42,13 +60,6 @@ impl Trace {
         }
         self.lines.push_back(line);
     }
-}
-
-/// A line's text without its CRLF; bytes that are not UTF-8 shown lossily.
-fn text(line: &[u8]) -> String {
-    let line = line.strip_suffix(b"\n").unwrap_or(line);
-    let line = line.strip_suffix(b"\r").unwrap_or(line);
-    String::from_utf8_lossy(line).into_owned()
 }
 
 #[cfg(test)]

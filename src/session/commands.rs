@@ -90,7 +90,7 @@ impl Session {
 
     pub fn command(&mut self, line: &str) -> Result<Reply> {
         self.ensure_idle()?;
-        let bytes = command::format_raw(line)?;
+        let bytes = command::format_raw(line, self.options.encoding)?;
         let verb = line.split_whitespace().next().unwrap_or_default().to_ascii_uppercase();
         if let Some(why) = conversation::raw_verb_refusal(&verb) {
             return Err(Error::InvalidInput(format!("{verb} {why}")));

@@ -10,6 +10,7 @@ use crate::net::stream::Stream;
 use crate::net::tcp::TcpConn;
 use crate::proto::command::{self, check_path};
 use crate::proto::conversation::{self, transfer_start, TransferStart};
+use crate::proto::encoding::Encoding;
 use crate::proto::feat;
 use crate::proto::listing::{parse_listing, Entry, Kind};
 use crate::proto::passive::{parse_epsv, parse_pasv};
@@ -48,7 +49,7 @@ impl Session {
             (true, _) | (false, None) => (self.listing_body(if machine { "MLSD" } else { "LIST" }, path)?, None),
             (false, Some(path)) => self.listing_in_dir("LIST", path)?,
         };
-        let mut entries = parse_bounded(&body, machine)?;
+        let mut entries = parse_bounded(&body, machine, self.options.encoding)?;
         entries.retain(|e| !e.is_self_or_parent());
         match refusal {
             Some(reply) if entries.iter().all(|e| e.kind == Kind::Unparsed) => Err(Error::from_reply(reply)),
@@ -68,7 +69,7 @@ impl Session {
             self.expect("OPTS", Some(&list), is_2xx)?;
         }
         let body = self.listing_body("MLSD", path)?;
-        parse_bounded(&body, true)
+        parse_bounded(&body, true, self.options.encoding)
     }
 
     /// A listing of `path` made from inside it (CWD there, list, CWD back);
@@ -105,15 +106,22 @@ impl Session {
         let epsv = self.passive == Passive::TryEpsv;
         let (ip, port) = self.passive_address()?;
         let deadline = Deadline::after_ms(self.options.connect_ms, "data connect");
-        match TcpConn::connect(&self.network, SocketAddr::new(ip, port), &deadline) {
+        let from = self.data_source();
+        match TcpConn::connect(&self.network, SocketAddr::new(ip, port), from, &deadline) {
             Err(Error::Io(_)) if epsv && self.passive == Passive::TryEpsv && self.peer.is_ipv4() => {
                 self.passive = Passive::PasvOnly;
                 let (ip, port) = self.passive_address()?;
                 let deadline = Deadline::after_ms(self.options.connect_ms, "data connect");
-                TcpConn::connect(&self.network, SocketAddr::new(ip, port), &deadline)
+                TcpConn::connect(&self.network, SocketAddr::new(ip, port), from, &deadline)
             }
             done => done,
         }
+    }
+
+    /// Data connections leave from the source address's IP, on a port the
+    /// system picks: the control connection holds the chosen port.
+    fn data_source(&self) -> Option<SocketAddr> {
+        self.options.source.map(|s| SocketAddr::new(s.ip(), 0))
     }
 
     fn passive_address(&mut self) -> Result<(IpAddr, u16)> {
@@ -141,7 +149,7 @@ impl Session {
     /// `conversation::transfer_start`'s rule.
     pub fn open_transfer(&mut self, verb: &str, arg: Option<&str>, rest: u64) -> Result<(Stream, Reply)> {
         self.ensure_idle()?;
-        let line = command::format(verb, arg)?;
+        let line = command::format(verb, arg, self.options.encoding)?;
         self.sync_type()?;
         let data = self.open_data()?;
         if rest > 0 {
@@ -262,7 +270,7 @@ impl Session {
             .split(|&b| b == b'\n')
             .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
             .filter(|l| !l.is_empty())
-            .map(|l| String::from_utf8_lossy(l).into_owned())
+            .map(|l| self.options.encoding.decode(l))
             .collect())
     }
 
@@ -318,7 +326,7 @@ const PARSE_BYTES_PER_LINE: usize = 384;
 /// Parses a listing after checking that the memory its entries need can be
 /// had, so a listing that fits but whose entries would not is a typed error
 /// rather than an allocation failure (a trap) halfway through.
-fn parse_bounded(body: &[u8], machine: bool) -> Result<Vec<Entry>> {
+fn parse_bounded(body: &[u8], machine: bool, encoding: Encoding) -> Result<Vec<Entry>> {
     let lines = body.iter().filter(|&&b| b == b'\n').count() + 1;
     let need = body
         .len()
@@ -329,7 +337,7 @@ fn parse_bounded(body: &[u8], machine: bool) -> Result<Vec<Entry>> {
         .try_reserve_exact(need)
         .map_err(|_| ProtocolError::ListingExceedsMemory(body.len()))?;
     drop(probe);
-    Ok(parse_listing(body, machine, Session::now()))
+    Ok(parse_listing(body, machine, Session::now(), encoding))
 }
 
 /// Completes the data connection's TLS handshake while waiting for the

@@ -14,6 +14,7 @@ use crate::net::stream::Stream;
 use crate::net::tcp::TcpConn;
 use crate::proto::command::{self, check_path};
 use crate::proto::conversation::{self, login_step, LoginStep};
+use crate::proto::encoding::Encoding;
 use crate::proto::feat::{self, Feature};
 use crate::proto::pace::{Limits, LowSpeed};
 use crate::proto::reply::{Class, Reply};
@@ -33,6 +34,11 @@ pub struct Options {
     pub low_speed: Option<LowSpeed>,
     pub trust_pasv_host: bool,
     pub max_line: usize,
+    /// How names and reply text map to bytes.
+    pub encoding: Encoding,
+    /// The local address to connect from (ftplib's `source_address`); data
+    /// connections use its IP with a port of the system's choosing.
+    pub source: Option<SocketAddr>,
     pub tls: Option<TlsSettings>,
 }
 
@@ -46,6 +52,8 @@ impl Default for Options {
             low_speed: None,
             trust_pasv_host: false,
             max_line: 8192,
+            encoding: Encoding::Utf8,
+            source: None,
             tls: None,
         }
     }
@@ -138,8 +146,15 @@ impl Session {
         // Check the TLS settings (CA bundle, name) before any connection.
         let secured = tls.as_ref().map(|t| Secured::new(t, host)).transpose()?;
         let mut last_err = None;
-        for ip in resolve(&network, host, &deadline)? {
-            match TcpConn::connect(&network, SocketAddr::new(ip, port), &deadline) {
+        let source = options.source;
+        // A source address can only reach addresses of its own family.
+        let reachable = |ip: &IpAddr| source.is_none_or(|s| s.is_ipv4() == ip.is_ipv4());
+        let addresses: Vec<IpAddr> = resolve(&network, host, &deadline)?
+            .into_iter()
+            .filter(reachable)
+            .collect();
+        for ip in addresses {
+            match TcpConn::connect(&network, SocketAddr::new(ip, port), source, &deadline) {
                 Ok(conn) => {
                     let mut session = Self::greet(network, conn, ip, options, secured, &deadline)?;
                     if let Some(t) = tls.filter(|t| t.mode == Security::Explicit) {
@@ -151,7 +166,10 @@ impl Session {
                 Err(e) => last_err = Some(e),
             }
         }
-        Err(last_err.unwrap_or_else(|| Error::Io(format!("no address for {host}"))))
+        Err(last_err.unwrap_or_else(|| match source {
+            Some(source) => Error::Io(format!("no address for {host} reachable from {source}")),
+            None => Error::Io(format!("no address for {host}")),
+        }))
     }
 
     fn greet(
@@ -168,7 +186,7 @@ impl Session {
             (Some(s), true) => s.wrap(conn, deadline)?,
             _ => Stream::Plain(conn),
         };
-        let mut control = Control::new(stream, options.max_line);
+        let mut control = Control::new(stream, options.max_line, options.encoding);
         let welcome = control.read_final(deadline)?;
         if !is_2xx(welcome.code) {
             return Err(Error::from_reply(welcome));
@@ -216,7 +234,7 @@ impl Session {
             return Err(Error::InvalidInput("the control connection is already secured".into()));
         };
         let stream = secured.wrap(tcp, deadline)?;
-        let mut control = Control::new(stream, self.options.max_line);
+        let mut control = Control::new(stream, self.options.max_line, self.options.encoding);
         control.attach_trace(trace);
         self.control = Some(control);
         self.secured = Some(secured);
@@ -343,7 +361,7 @@ impl Session {
     }
 
     fn cmd(&mut self, verb: &str, arg: Option<&str>) -> Result<Reply> {
-        let line = command::format(verb, arg)?;
+        let line = command::format(verb, arg, self.options.encoding)?;
         self.exchange(&line)
     }
 
@@ -370,10 +388,11 @@ impl Session {
         if user == "anonymous" && (password.is_empty() || password == "-") {
             password.push_str("anonymous@");
         }
-        command::format("USER", Some(user))?;
-        command::format("PASS", Some(&password))?;
+        let encoding = self.options.encoding;
+        command::format("USER", Some(user), encoding)?;
+        command::format("PASS", Some(&password), encoding)?;
         if let Some(acct) = account {
-            command::format("ACCT", Some(acct))?;
+            command::format("ACCT", Some(acct), encoding)?;
         }
         self.server_type = None;
         self.features = None;
@@ -389,7 +408,7 @@ impl Session {
             sent = verb;
             reply = self.cmd(verb, Some(arg))?;
         }
-        if feat::has(self.features()?, "UTF8") {
+        if encoding == Encoding::Utf8 && feat::has(self.features()?, "UTF8") {
             // RFC 2640; servers that always speak UTF-8 may refuse, harmlessly.
             self.cmd("OPTS", Some("UTF8 ON"))?;
         }

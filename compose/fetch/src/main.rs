@@ -76,6 +76,8 @@ fn run(args: &[String]) -> Result<(), String> {
         trust_pasv_host: false,
         max_line_length: None,
         tls: None,
+        encoding: None,
+        source_address: None,
     };
     let session = Session::connect(host, port, &options).map_err(|e| describe(&e))?;
     eprintln!("{} {}", session.welcome().code, session.welcome().text);

@@ -238,6 +238,57 @@ fn non_utf8_bytes_are_replaced() {
     still_usable(&mut c, s);
 }
 
+/// ftplib's `encoding="latin-1"`: a name that is not UTF-8 comes out of a
+/// listing and goes back in a command byte for byte, on both data paths.
+#[test]
+fn latin1_names_round_trip_byte_for_byte() {
+    let limits = Limits {
+        encoding: host_tests::NameEncoding::Latin1,
+        ..Limits::quick()
+    };
+    let script = || {
+        |line: &str, ctx: &mut Ctx| {
+            match line.split(' ').next().unwrap_or_default() {
+                "LIST" => {
+                    ctx.send("150 listing\r\n");
+                    ctx.data_write(b"-rw-r--r-- 1 u g 2 Nov 25 10:00 caf\xe9\xff.txt\r\n");
+                    ctx.data_close();
+                    ctx.send("226 done\r\n");
+                }
+                "RETR" => {
+                    ctx.send("150 here\r\n");
+                    ctx.data_write(b"ok");
+                    ctx.data_close();
+                    ctx.send("226 done\r\n");
+                }
+                "DELE" => ctx.send("250 deleted\r\n"),
+                // Offered, but a Latin-1 session must not switch it on.
+                "FEAT" => ctx.send("211-Features:\r\n UTF8\r\n211 End\r\n"),
+                _ => return ordinary(line, ctx),
+            }
+            Flow::Next
+        }
+    };
+    on_both_paths(limits, script, |d, server| {
+        let listed = d.list(None).unwrap();
+        assert_eq!(listed[0].name, "caf\u{e9}\u{ff}.txt", "{:?}", d.path());
+        assert_eq!(d.download(&listed[0].name, 0).unwrap(), b"ok");
+        assert_eq!(d.command(&format!("DELE {}", listed[0].name)).unwrap().code, 250);
+        let sent = server.received();
+        for line in [&b"RETR caf\xe9\xff.txt\r\n"[..], b"DELE caf\xe9\xff.txt\r\n"] {
+            assert!(
+                sent.windows(line.len()).any(|w| w == line),
+                "{:?}: {line:?} not sent",
+                d.path()
+            );
+        }
+        assert!(!sent.windows(4).any(|w| w == b"OPTS"), "{:?}: OPTS UTF8 sent", d.path());
+        let err = d.command("DELE \u{20ac}").unwrap_err();
+        assert!(matches!(err, HostError::InvalidInput(_)), "{:?}: {err:?}", d.path());
+        in_step(d);
+    });
+}
+
 #[test]
 fn bare_lf_line_endings() {
     let server = ScriptedServer::start(b"220-multi\n220 line banner\n", |line, ctx| {

@@ -201,3 +201,48 @@ fn data_port_not_accepting() {
     }
     still_usable(&mut c, s);
 }
+
+/// A local address not in use on 127.0.0.2 (any 127/8 address is loopback).
+fn free_source() -> std::net::SocketAddr {
+    std::net::TcpListener::bind("127.0.0.2:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+}
+
+/// ftplib's `source_address`: the control connection leaves from the chosen
+/// address and port, every data connection from its IP, on both data paths.
+#[test]
+fn a_source_address_binds_control_and_data() {
+    for path in BOTH {
+        let source = free_source();
+        let limits = Limits {
+            source: Some(source),
+            ..Limits::quick()
+        };
+        let server = ScriptedServer::start(b"220 scripted\r\n", serve_file(b"data", "226 done\r\n"));
+        let mut d = paths::connect(common::runtime(), path, server.port(), limits).unwrap();
+        assert_eq!(d.download("f", 0).unwrap(), b"data", "{path:?}");
+        let peers = server.peers();
+        assert_eq!(peers[0], source, "{path:?}: the control connection");
+        assert_eq!(peers.len(), 2, "{path:?}: {peers:?}");
+        assert!(peers.iter().all(|p| p.ip() == source.ip()), "{path:?}: {peers:?}");
+    }
+}
+
+#[test]
+fn a_source_address_needs_the_hosts_grant() {
+    let server = ScriptedServer::start(b"220 scripted\r\n", ordinary);
+    let mut c = client_for(&server);
+    let mut o = quick();
+    o.source_address = Some(free_source().to_string());
+    match c.connect("127.0.0.1", server.port(), &o).unwrap_err().ftp() {
+        Error::AccessDenied(m) => assert!(m.contains("no binding to 127.0.0.2"), "{m}"),
+        e => panic!("{e:?}"),
+    }
+    o.source_address = Some("not-an-address".into());
+    assert!(matches!(
+        c.connect("127.0.0.1", server.port(), &o).unwrap_err().ftp(),
+        Error::InvalidInput(_)
+    ));
+}

@@ -83,7 +83,12 @@ mod tests {
         ];
         for (line, kind, name) in cases {
             let body = format!("{line}\r\n");
-            let entries = super::super::parse_listing(body.as_bytes(), true, super::super::TEST_NOW);
+            let entries = super::super::parse_listing(
+                body.as_bytes(),
+                true,
+                super::super::TEST_NOW,
+                crate::proto::encoding::Encoding::Utf8,
+            );
             assert_eq!(entries.len(), 1, "{line:?}");
             let e = &entries[0];
             assert_eq!(e.name, name, "{line:?}");
@@ -97,7 +102,13 @@ mod tests {
         }
         let e = parse_mlsd_line("Type=type;TyPe=perm;UNIQUE=unique; name").unwrap();
         assert!(e.facts.iter().all(|(k, _)| k.chars().all(|c| !c.is_ascii_uppercase())));
-        assert!(super::super::parse_listing(b"", true, super::super::TEST_NOW).is_empty());
+        assert!(super::super::parse_listing(
+            b"",
+            true,
+            super::super::TEST_NOW,
+            crate::proto::encoding::Encoding::Utf8
+        )
+        .is_empty());
     }
 
     #[test]

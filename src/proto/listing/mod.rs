@@ -9,6 +9,7 @@ mod unix;
 
 pub use mlsd::parse_mlsd_line;
 
+use super::encoding::Encoding;
 use super::time::Timestamp;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,10 +92,11 @@ fn is_total_line(line: &str) -> bool {
         && words.next().is_none()
 }
 
-/// A whole LIST or MLSD body (lines split on LF, CR stripped).
-pub fn parse_listing(body: &[u8], machine: bool, now: Timestamp) -> Vec<Entry> {
+/// A whole LIST or MLSD body (lines split on LF, CR stripped), decoded in
+/// the session's `encoding`.
+pub fn parse_listing(body: &[u8], machine: bool, now: Timestamp, encoding: Encoding) -> Vec<Entry> {
     body.split(|&b| b == b'\n')
-        .map(|l| String::from_utf8_lossy(l.strip_suffix(b"\r").unwrap_or(l)).into_owned())
+        .map(|l| encoding.decode(l.strip_suffix(b"\r").unwrap_or(l)))
         .filter_map(|l| {
             if machine {
                 parse_mlsd_line(&l)
@@ -200,7 +202,7 @@ mod tests {
         }; // 2026-11-24 23:00 UTC
         let recent = crate::proto::time::from_civil(2026, 11, 24, 23, 6, 0).unwrap();
         for (server, body, machine, link_kind) in CAPTURED {
-            let mut entries = parse_listing(body.as_bytes(), *machine, now);
+            let mut entries = parse_listing(body.as_bytes(), *machine, now, Encoding::Utf8);
             entries.retain(|e| !e.is_self_or_parent());
             entries.sort_by(|a, b| a.name.cmp(&b.name));
             let names: Vec<&str> = entries.iter().map(|e| e.name.as_str()).collect();
@@ -235,7 +237,7 @@ mod tests {
     #[test]
     fn whole_body_mixed_endings() {
         let body = b"total 1\r\n-rw-r--r-- 1 a b 5 Nov 24 10:30 x\nweird\r\n";
-        let entries = parse_listing(body, false, NOW);
+        let entries = parse_listing(body, false, NOW, Encoding::Utf8);
         assert_eq!(entries.len(), 2);
         assert_eq!(entries[0].name, "x");
         assert_eq!(entries[1].kind, Kind::Unparsed);
