@@ -234,6 +234,10 @@ impl wit::GuestSession for SessionResource {
         self.with(|s| s.set_data_protection(private).map(Into::into))
     }
 
+    fn clear_command_channel(&self) -> R<witty::Reply> {
+        self.with(|s| s.clear_command_channel().map(Into::into))
+    }
+
     fn set_trace(&self, on: bool) {
         self.0.borrow_mut().set_trace(on);
     }

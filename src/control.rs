@@ -110,13 +110,13 @@ impl Control {
         self.conn.readable()
     }
 
-    /// The connection itself, to upgrade it to TLS after `AUTH TLS`. Bytes
-    /// already buffered past the 234 reply would be plain text smuggled into
-    /// the secured session, so they are refused.
+    /// The connection itself, to secure it after `AUTH TLS` or clear it
+    /// after `CCC`. Bytes already buffered past that reply would cross from
+    /// one side of the change to the other, so they are refused.
     pub fn into_stream(self) -> Result<Stream> {
         if !self.lines.is_empty() {
             return Err(Error::Protocol(crate::proto::ProtocolError::MalformedReply(
-                "data after the AUTH TLS reply".into(),
+                "data after the reply that changes the connection's security".into(),
             )));
         }
         Ok(self.conn)

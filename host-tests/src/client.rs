@@ -200,6 +200,7 @@ impl Client {
     session_call!(set_modified_time => call_set_modified_time(path: &str, time: Timestamp) -> Reply);
     session_call!(list => call_list(path: Option<&str>) -> Vec<Entry>);
     session_call!(set_data_protection => call_set_data_protection(private: bool) -> Reply);
+    session_call!(clear_command_channel => call_clear_command_channel() -> Reply);
     session_call!(mlsd => call_mlsd(path: Option<&str>, facts: &[String]) -> Vec<Entry>);
     session_call!(stat_entry => call_stat_entry(path: &str) -> Entry);
     session_call!(walk => call_walk(path: &str) -> WalkResult);

@@ -267,7 +267,8 @@ fn proftpd(port: u16, passive: &RangeInclusive<u16>, dir: &Path, tls: Option<Ser
 }
 
 /// mod_tls, from the unpacked proftpd-mod-crypto; session reuse on data
-/// connections is required by default.
+/// connections is required by default. Login and data must be secured
+/// (`auth+data`), and the control connection may be cleared with CCC.
 fn proftpd_tls(binary: &Path, tls: Option<ServerTls>) -> Result<String, String> {
     let Some(t) = tls else { return Ok(String::new()) };
     let modules = binary
@@ -277,7 +278,7 @@ fn proftpd_tls(binary: &Path, tls: Option<ServerTls>) -> Result<String, String> 
         .filter(|m| m.join("mod_tls.so").is_file())
         .ok_or("proftpd's mod_tls is not installed (proftpd-mod-crypto)")?;
     Ok(format!(
-        "ModulePath {}\nLoadModule mod_tls.c\nTLSEngine on\nTLSRequired on\nTLSProtocol TLSv1.2 TLSv1.3\n\
+        "ModulePath {}\nLoadModule mod_tls.c\nTLSEngine on\nTLSRequired auth+data\nTLSProtocol TLSv1.2 TLSv1.3\n\
          TLSECCertificateFile {}\nTLSECCertificateKeyFile {}\n{}",
         modules.display(),
         t.pki.cert().display(),

@@ -277,6 +277,54 @@ fn ftp_host_streams_over_tls() {
 }
 
 /// ftplib's `prot_c()`/`prot_p()` between transfers, and `clear-data` at
+/// ftplib's `ccc`, against proftpd (whose mod_tls takes CCC): with TLS in
+/// the component the control connection goes on in plain text and the
+/// data connections stay private (files move both ways, verified); with the
+/// host's TLS it is refused before anything is sent and the session goes
+/// on secured. Before TLS there is no CCC to send.
+#[test]
+fn ccc_clears_the_control_connection_only() {
+    let pki = TestPki::generate().unwrap();
+    let Some(server) = server(Kind::Proftpd, &pki, false) else {
+        return;
+    };
+    let data = common::random_bytes(1 << 20, 6);
+    for (flavour, runtime) in common::flavours() {
+        let mut c = Client::new(runtime, server.grant()).unwrap();
+        let s = c
+            .connect("127.0.0.1", server.addr.port(), &tls(Security::Explicit, &pki.ca_pem))
+            .unwrap();
+        c.login(s, Some(interop::USER), Some(interop::PASSWORD)).unwrap();
+        c.set_trace(s, true).unwrap();
+        let ccc = c.clear_command_channel(s);
+        if std::ptr::eq(runtime, common::runtime()) {
+            assert!(matches!(ccc.unwrap_err().ftp(), Error::InvalidInput(_)), "{flavour}");
+            assert!(c.take_trace(s).unwrap().is_empty(), "{flavour}: CCC was sent");
+        } else {
+            assert_eq!(ccc.unwrap().code, 200, "{flavour}");
+            // A second CCC has nothing left to clear.
+            assert!(matches!(
+                c.clear_command_channel(s).unwrap_err().ftp(),
+                Error::InvalidInput(_)
+            ));
+        }
+        let name = format!("ccc-{}-{}.bin", flavour.len(), std::process::id());
+        c.put(s, &name, StoreMode::Replace, &data, 1 << 20).unwrap();
+        assert_eq!(c.get(s, &name, 0, 1 << 20).unwrap(), data, "{flavour}");
+        assert!(c.nlst(s, None).unwrap().contains(&name), "{flavour}");
+        c.delete(s, &name).unwrap();
+        assert_eq!(c.quit(s).unwrap().code, 221, "{flavour}");
+    }
+    let plain = TestServer::start().unwrap();
+    let mut c = Client::new(common::self_contained(), plain.grant()).unwrap();
+    let s = c.connect("127.0.0.1", plain.addr().port(), &default_options()).unwrap();
+    assert!(matches!(
+        c.clear_command_channel(s).unwrap_err().ftp(),
+        Error::InvalidInput(_)
+    ));
+    assert_eq!(c.noop(s).unwrap().code, 200);
+}
+
 /// connect: pure-ftpd (which allows clear data) moves files both ways
 /// under each; vsftpd (which forbids it) refuses the clear data connection
 /// and the session goes on once private again; a session without TLS has

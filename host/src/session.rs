@@ -140,6 +140,14 @@ impl Session {
         self.call(|g, st, h| g.call_command(st, h, line))
     }
 
+    /// CCC (ftplib's `ccc`): end TLS on the control connection after login,
+    /// keeping data connections as PROT left them. Only with
+    /// [`SELF_CONTAINED_COMPONENT`](crate::SELF_CONTAINED_COMPONENT): the
+    /// host's TLS cannot hand its connection back in the clear.
+    pub fn clear_command_channel(&mut self) -> Result<Reply> {
+        self.call(|g, st, h| g.call_clear_command_channel(st, h))
+    }
+
     /// PROT P (`private`) or PROT C for the transfers from now on (ftplib's
     /// `prot_p`/`prot_c`); the session follows only if the server agrees.
     pub fn set_data_protection(&mut self, private: bool) -> Result<Reply> {

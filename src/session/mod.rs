@@ -121,6 +121,8 @@ pub struct Session {
     /// Explicit mode: the TLS state waiting for AUTH TLS.
     pending_tls: Option<Secured>,
     security: Security,
+    /// CCC ended the control connection's TLS (data keeps its PROT).
+    control_cleared: bool,
 }
 
 /// Listings kept in memory (LIST, MLSD, NLST) are bounded so a hostile
@@ -211,6 +213,7 @@ impl Session {
             features: None,
             busy: false,
             early_final: None,
+            control_cleared: false,
         })
     }
 
@@ -262,6 +265,45 @@ impl Session {
         if let Some(secured) = self.secured.as_mut() {
             secured.set_protect_data(private);
         }
+        Ok(reply)
+    }
+
+    /// CCC (RFC 4217 §6, ftplib's `ccc`): after login, the control
+    /// connection goes back to plain text so a NAT firewall can follow it;
+    /// data connections keep the protection PROT set. Only where TLS is the
+    /// component's own: the host's `wasi:tls` cannot hand its connection
+    /// back in the clear. A fault while TLS is being ended closes the session.
+    pub fn clear_command_channel(&mut self) -> Result<Reply> {
+        self.ensure_idle()?;
+        if self.secured.is_none() || self.control_cleared {
+            return Err(Error::InvalidInput(
+                "CCC is for a control connection secured by TLS".into(),
+            ));
+        }
+        self.clear_control()
+    }
+
+    #[cfg(not(feature = "tls"))]
+    fn clear_control(&mut self) -> Result<Reply> {
+        Err(Error::InvalidInput(
+            "CCC needs the build with TLS inside the component: the host's TLS cannot hand back its connection".into(),
+        ))
+    }
+
+    #[cfg(feature = "tls")]
+    fn clear_control(&mut self) -> Result<Reply> {
+        let reply = self.expect("CCC", None, is_2xx)?;
+        let deadline = self.reply_deadline();
+        let mut control = self.control.take().ok_or(Error::Closed)?;
+        let trace = control.detach_trace();
+        let tcp = match control.into_stream()? {
+            Stream::Tls(tls) => tls.unwrap(&deadline)?,
+            Stream::Plain(_) => return Err(Error::InvalidInput("the control connection is not secured".into())),
+        };
+        let mut control = Control::new(Stream::Plain(tcp), self.options.max_line, self.options.encoding);
+        control.attach_trace(trace);
+        self.control = Some(control);
+        self.control_cleared = true;
         Ok(reply)
     }
 

@@ -213,6 +213,24 @@ impl TlsStream {
         self.tcp.flush(deadline)
     }
 
+    /// Ends TLS but keeps the connection (after `CCC`, RFC 4217 §6):
+    /// close_notify both ways, as ftplib's `unwrap()` does, then the TCP
+    /// connection, in the clear. Bytes that came after the server's
+    /// close_notify are refused: they would be plain text read as TLS.
+    pub fn unwrap(mut self, deadline: &Deadline) -> Result<TcpConn> {
+        self.tls.send_close_notify();
+        self.send_pending(deadline)?;
+        loop {
+            match self.plaintext(1)? {
+                Some(None) if self.incoming.is_empty() => return Ok(self.tcp),
+                Some(None) => return Err(Error::Io("data after the server's close_notify".into())),
+                Some(Some(_)) => return Err(Error::Io("data before the server's close_notify after CCC".into())),
+                None if self.eof => return Err(truncated()),
+                None => self.pump(true, deadline)?,
+            }
+        }
+    }
+
     pub fn close_send(&mut self, deadline: &Deadline) -> Result<()> {
         self.tls.send_close_notify();
         self.send_pending(deadline)?;

@@ -184,3 +184,99 @@ fn a_stalled_tls_download_ends_at_the_data_deadline() {
         closed(d);
     });
 }
+
+/// How the server ends TLS after its reply to CCC.
+#[derive(Clone, Copy)]
+enum Ccc {
+    /// close_notify both ways, then the conversation goes on in the clear.
+    Clean,
+    /// Plain text straight after the reply, with no close_notify.
+    NoCloseNotify,
+}
+
+/// An implicit-FTPS server that takes CCC (as CPython's test server does)
+/// and answers PWD with where the command arrived: `/clear` once TLS ended.
+fn serve_ccc(pki: &TestPki, how: Ccc) -> u16 {
+    let config = config(pki);
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let Ok((tcp, _)) = listener.accept() else { return };
+        let mut control = secure(&config, tcp);
+        send(&mut control, "220 tls scripted\r\n");
+        while let Some(line) = read_line(&mut control) {
+            match line.split(' ').next().unwrap_or_default() {
+                "USER" => send(&mut control, "331 password\r\n"),
+                "PASS" => send(&mut control, "230 in\r\n"),
+                "FEAT" => send(&mut control, "211 no features\r\n"),
+                "CCC" => break,
+                _ => send(&mut control, "200 ok\r\n"),
+            }
+        }
+        send(&mut control, "200 Reverting back to clear-text\r\n");
+        let mut tcp = match how {
+            Ccc::Clean => {
+                control.conn.send_close_notify();
+                let _ = control.flush();
+                // The client's close_notify ends the TLS reads.
+                let mut rest = Vec::new();
+                let _ = control.read_to_end(&mut rest);
+                control.sock
+            }
+            Ccc::NoCloseNotify => {
+                let mut tcp = control.sock;
+                let _ = tcp.write_all(b"200 plain text where TLS should be\r\n");
+                tcp
+            }
+        };
+        let mut reader = std::io::BufReader::new(tcp.try_clone().unwrap());
+        let mut line = String::new();
+        while std::io::BufRead::read_line(&mut reader, &mut line).unwrap_or(0) > 0 {
+            let reply = match line.trim_end() {
+                "PWD" => "257 \"/clear\"\r\n",
+                "QUIT" => "221 bye\r\n",
+                _ => "200 ok\r\n",
+            };
+            let _ = tcp.write_all(reply.as_bytes());
+            line.clear();
+        }
+    });
+    port
+}
+
+/// ftplib's `ccc`, with TLS in the component: after a clean close_notify
+/// both ways the conversation goes on in plain text; a server that skips
+/// its close_notify leaves the connection out of step, so the session
+/// closes rather than read plain text as TLS.
+#[test]
+fn ccc_ends_tls_cleanly_or_closes_the_session() {
+    let pki = TestPki::generate().unwrap();
+    let mut options = quick();
+    options.tls = Some(host_tests::TlsOptions {
+        mode: host_tests::Security::Implicit,
+        ca_bundle: Some(pki.ca_pem.clone()),
+        server_name: None,
+        allow_plaintext: false,
+        clear_data: false,
+    });
+    for how in [Ccc::Clean, Ccc::NoCloseNotify] {
+        let port = serve_ccc(&pki, how);
+        let grant = host_tests::NetworkPolicy::default().allow(Ipv4Addr::LOCALHOST.into(), port..=port);
+        let mut c = Client::new(common::self_contained(), grant).unwrap();
+        let s = c.connect("127.0.0.1", port, &options).unwrap();
+        c.login(s, Some("u"), Some("p")).unwrap();
+        let ccc = timed(|| c.clear_command_channel(s));
+        match how {
+            Ccc::Clean => {
+                assert_eq!(ccc.unwrap().code, 200);
+                assert_eq!(c.pwd(s).unwrap(), "/clear");
+                assert_eq!(c.noop(s).unwrap().code, 200);
+                assert_eq!(c.quit(s).unwrap().code, 221);
+            }
+            Ccc::NoCloseNotify => {
+                assert!(ccc.is_err());
+                is_closed_after(&mut c, s);
+            }
+        }
+    }
+}
