@@ -8,6 +8,7 @@ use crate::proto::listing::{Entry, Kind};
 use crate::proto::pace::LowSpeed;
 use crate::proto::reply::Reply;
 use crate::proto::time::Timestamp;
+use crate::relay::Relay;
 use crate::secure::{Security, TlsSettings};
 use crate::session::{Options, Session, TransferType, MIN_LINE};
 #[cfg(feature = "secure")]
@@ -195,6 +196,7 @@ impl wit::Guest for Component {
     type Session = SessionResource;
     type Retrieve = RetrieveResource;
     type Store = StoreResource;
+    type Relay = RelayResource;
 }
 
 impl wit::GuestSession for SessionResource {
@@ -382,6 +384,44 @@ impl wit::GuestSession for SessionResource {
     fn store_at(&self, path: String, offset: u64) -> R<wit::Store> {
         let transfer = Store::start(self.0.clone(), &path, StoreMode::Replace, offset)?;
         Ok(wit::Store::new(StoreResource(RefCell::new(transfer))))
+    }
+
+    fn relay_listen(&self) -> R<witty::Endpoint> {
+        let at = self.with(Session::relay_listen)?;
+        Ok(witty::Endpoint {
+            address: at.ip().to_string(),
+            port: at.port(),
+        })
+    }
+
+    fn relay_store(&self, path: String, source: witty::Endpoint) -> R<wit::Relay> {
+        let ip = source
+            .address
+            .parse::<IpAddr>()
+            .map_err(|_| Error::InvalidInput(format!("{:?} is not an IP address", source.address)))?;
+        let relay = Relay::start(self.0.clone(), &path, Some(SocketAddr::new(ip, source.port)))?;
+        Ok(wit::Relay::new(RelayResource(RefCell::new(relay))))
+    }
+
+    fn relay_retrieve(&self, path: String) -> R<wit::Relay> {
+        let relay = Relay::start(self.0.clone(), &path, None)?;
+        Ok(wit::Relay::new(RelayResource(RefCell::new(relay))))
+    }
+}
+
+struct RelayResource(RefCell<Relay>);
+
+impl wit::GuestRelay for RelayResource {
+    fn started(&self) -> witty::Reply {
+        self.0.borrow().started().clone().into()
+    }
+
+    fn finish(&self) -> R<witty::Reply> {
+        Ok(self.0.borrow_mut().finish()?.into())
+    }
+
+    fn abort(&self) -> R<()> {
+        Ok(self.0.borrow_mut().abort()?)
     }
 }
 

@@ -22,6 +22,8 @@ mod error;
 #[cfg(target_arch = "wasm32")]
 mod net;
 #[cfg(target_arch = "wasm32")]
+mod relay;
+#[cfg(target_arch = "wasm32")]
 mod secure;
 #[cfg(target_arch = "wasm32")]
 mod session;

@@ -295,6 +295,11 @@ fn ccc_clears_the_control_connection_only() {
             .connect("127.0.0.1", server.addr.port(), &tls(Security::Explicit, &pki.ca_pem))
             .unwrap();
         c.login(s, Some(interop::USER), Some(interop::PASSWORD)).unwrap();
+        // Two servers cannot secure a connection between themselves.
+        assert!(
+            matches!(c.relay_listen(s).unwrap_err().ftp(), Error::InvalidInput(_)),
+            "{flavour}"
+        );
         c.set_trace(s, true).unwrap();
         let ccc = c.clear_command_channel(s);
         if std::ptr::eq(runtime, common::runtime()) {

@@ -165,3 +165,66 @@ fn pyftpdlib_mlsd_facts_and_stor_at_an_offset() {
     }
     c.delete(s, &name).unwrap();
 }
+
+/// A server from the interop set, or `None` (skipped) where it is missing
+/// and not required.
+fn started(kind: Kind) -> Option<interop::RealServer> {
+    match interop::start(kind) {
+        Ok(server) => Some(server),
+        Err(reason) if !interop::required() => {
+            println!("skipped {}: {reason}", kind.name());
+            None
+        }
+        Err(reason) => panic!("{} is required (FTP_INTEROP_REQUIRED=1) but: {reason}", kind.name()),
+    }
+}
+
+fn logged_in(server: &interop::RealServer) -> ftp_host::Session {
+    let options = ftp_host::Options::new("127.0.0.1")
+        .port(server.addr.port())
+        .login(interop::USER, interop::PASSWORD)
+        .timeout(std::time::Duration::from_secs(8));
+    common::runtime().connect(options).unwrap()
+}
+
+/// ftplib's `ftpcp`: a file copied from one real server to another, the
+/// target connecting to the source's passive port (each session granted
+/// its own server only), byte-identical on disk; then a copy whose source
+/// is missing fails with the source's 550, the target's STOR is aborted,
+/// and both sessions go on.
+#[test]
+fn server_to_server_copy() {
+    let pairs = [
+        (Kind::Vsftpd, Kind::PureFtpd),
+        (Kind::PureFtpd, Kind::Proftpd),
+        (Kind::Proftpd, Kind::Pyftpdlib),
+        (Kind::Pyftpdlib, Kind::Vsftpd),
+    ];
+    let data = common::random_bytes(3 << 20, 8);
+    for (from, to) in pairs {
+        let (Some(source_server), Some(target_server)) = (started(from), started(to)) else {
+            continue;
+        };
+        let tag = format!("{}-{}-{}", from.name(), to.name(), std::process::id());
+        let (src, dst) = (format!("fxp-src-{tag}.bin"), format!("fxp-dst-{tag}.bin"));
+        let home = PathBuf::from(interop::USER_HOME);
+        std::fs::write(home.join(&src), &data).unwrap();
+        let mut source = logged_in(&source_server);
+        let mut target = logged_in(&target_server);
+        let copied = source
+            .copy_to(&src, &mut target, &dst)
+            .unwrap_or_else(|e| panic!("{tag}: {e}"));
+        assert_eq!((copied.source.code / 100, copied.target.code / 100), (2, 2), "{tag}");
+        assert!(std::fs::read(home.join(&dst)).unwrap() == data, "{tag}: copy differs");
+
+        match source.copy_to("no-such-file", &mut target, &format!("fxp-none-{tag}")) {
+            Err(ftp_host::Error::Permanent(r)) => assert_eq!(r.code, 550, "{tag}"),
+            other => panic!("{tag}: {other:?}"),
+        }
+        assert_eq!(source.noop().unwrap().code, 200, "{tag}: source after the failure");
+        assert_eq!(target.noop().unwrap().code, 200, "{tag}: target after the failure");
+        let _ = target.delete(&format!("fxp-none-{tag}"));
+        source.delete(&src).unwrap();
+        target.delete(&dst).unwrap();
+    }
+}

@@ -12,8 +12,8 @@ wasmtime::component::bindgen!({
     additional_derives: [PartialEq],
 });
 
-pub use exports::ftp::client::client::{GuestRetrieve, GuestSession, GuestStore};
+pub use exports::ftp::client::client::{GuestRelay, GuestRetrieve, GuestSession, GuestStore};
 pub use exports::ftp::client::types::{
-    ConnectOptions, Entry, EntryKind, Error, Feature, LowSpeedLimit, NameEncoding, Reply, Security, StoreMode,
-    Timestamp, TlsError, TlsOptions, TransferType, WalkResult,
+    ConnectOptions, Endpoint, Entry, EntryKind, Error, Feature, LowSpeedLimit, NameEncoding, Reply, Security,
+    StoreMode, Timestamp, TlsError, TlsOptions, TransferType, WalkResult,
 };

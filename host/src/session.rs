@@ -15,8 +15,8 @@ use wasmtime::component::ResourceAny;
 use wasmtime::Store;
 
 /// One connection to a server, logged in. Its calls block until the server
-/// answers (or a deadline passes). Dropping it closes the connection
-/// without `QUIT`; call [`quit`](Self::quit) to say goodbye.
+/// answers (or a deadline passes). Dropping it says `QUIT` (waiting a second
+/// at most for the reply) and closes the connection.
 pub struct Session {
     pub(crate) store: Store<HostState>,
     pub(crate) bindings: FtpClientComponent,
@@ -91,7 +91,7 @@ impl Session {
     }
 
     /// Runs one call on the session resource.
-    fn call<T>(
+    pub(crate) fn call<T>(
         &mut self,
         f: impl FnOnce(GuestSession<'_>, &mut Store<HostState>, ResourceAny) -> wasmtime::Result<Result<T, bindings::Error>>,
     ) -> Result<T> {

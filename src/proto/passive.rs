@@ -1,7 +1,22 @@
-//! Parsing of the passive-mode replies: 229 (EPSV, RFC 2428) and 227 (PASV).
+//! Parsing of the passive-mode replies: 229 (EPSV, RFC 2428) and 227 (PASV),
+//! and the PORT/EPRT that points a second server at the first one's passive
+//! port for a server-to-server copy (the client itself never listens).
 
 use super::ProtocolError;
-use std::net::Ipv4Addr;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+/// `PORT h1,h2,h3,h4,p1,p2` for IPv4 (RFC 959), `EPRT |2|addr|port|` for
+/// IPv6 (RFC 2428): the verb and its argument.
+pub fn port_command(to: SocketAddr) -> (&'static str, String) {
+    match to.ip() {
+        IpAddr::V4(ip) => {
+            let [a, b, c, d] = ip.octets();
+            let port = to.port();
+            ("PORT", format!("{a},{b},{c},{d},{},{}", port >> 8, port & 0xff))
+        }
+        IpAddr::V6(ip) => ("EPRT", format!("|2|{ip}|{}|", to.port())),
+    }
+}
 
 /// The port of a `229 Entering Extended Passive Mode (|||port|)` reply. The
 /// delimiter is whatever character follows `(`, as RFC 2428 allows.
@@ -88,6 +103,16 @@ fn six_numbers(s: &str) -> Option<[u32; 6]> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn port_commands_round_trip_with_pasv() {
+        let to: SocketAddr = "192.0.2.7:50001".parse().unwrap();
+        let (verb, arg) = port_command(to);
+        assert_eq!((verb, arg.as_str()), ("PORT", "192,0,2,7,195,81"));
+        assert_eq!(parse_pasv(&arg).unwrap(), (Ipv4Addr::new(192, 0, 2, 7), 50001));
+        let (verb, arg) = port_command("[2001:db8::1]:21000".parse().unwrap());
+        assert_eq!((verb, arg.as_str()), ("EPRT", "|2|2001:db8::1|21000|"));
+    }
 
     #[test]
     fn epsv_standard_and_other_delimiters() {

@@ -124,7 +124,7 @@ impl Session {
         self.options.source.map(|s| SocketAddr::new(s.ip(), 0))
     }
 
-    fn passive_address(&mut self) -> Result<(IpAddr, u16)> {
+    pub(super) fn passive_address(&mut self) -> Result<(IpAddr, u16)> {
         if self.passive == Passive::TryEpsv {
             let reply = self.cmd("EPSV", None)?;
             match reply.code {
@@ -155,7 +155,15 @@ impl Session {
         if rest > 0 {
             self.expect("REST", Some(&rest.to_string()), is_code(&[350]))?;
         }
-        let (data, mut reply) = self.send_transfer_command(&line, data)?;
+        let (data, reply) = self.send_transfer_command(&line, data)?;
+        let reply = self.await_transfer_start(reply)?;
+        Ok((data, reply))
+    }
+
+    /// Reads on from a transfer command's first reply until the transfer
+    /// has started (1xx) or already ended (a 2xx kept for `finish_transfer`);
+    /// the session is busy from then on.
+    pub(super) fn await_transfer_start(&mut self, mut reply: Reply) -> Result<Reply> {
         let mut skipped = false;
         loop {
             match transfer_start(reply.code, skipped) {
@@ -176,7 +184,7 @@ impl Session {
             }
         }
         self.busy = true;
-        Ok((data, reply))
+        Ok(reply)
     }
 
     /// Sends the transfer command and reads its first reply; with PROT P,

@@ -5,6 +5,7 @@
 
 mod commands;
 mod data;
+mod relay;
 
 use crate::control::Control;
 use crate::error::{Error, Result};
