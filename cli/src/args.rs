@@ -1,6 +1,7 @@
 //! The command line, declared for clap (which also writes `--help`).
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::net::SocketAddr;
 use std::path::PathBuf;
 
 const EXIT_STATUS: &str = "\
@@ -76,6 +77,19 @@ pub struct Global {
     /// the component may connect to (default: 1024-65535).
     #[arg(long, value_name = "FIRST-LAST", global = true, value_parser = parse_ports)]
     pub passive_ports: Option<(u16, u16)>,
+    /// After login, end TLS on the control connection (CCC) so a NAT
+    /// firewall can follow it; data stays encrypted. Runs the build with
+    /// TLS inside the component, which can hand the connection back.
+    #[arg(long, global = true)]
+    pub ccc: bool,
+    /// How names map to bytes: latin1 for a server whose file names are
+    /// not UTF-8, so each name listed can be fetched, renamed or deleted.
+    #[arg(long, value_enum, default_value_t = Encoding::Utf8, global = true)]
+    pub encoding: Encoding,
+    /// Connect from this local address, IP or IP:PORT (data connections
+    /// use its IP); the component is granted that binding only.
+    #[arg(long, visible_alias = "interface", value_name = "IP[:PORT]", global = true, value_parser = parse_source)]
+    pub source_address: Option<SocketAddr>,
     /// Run this build of the ftp-client component instead of the embedded
     /// one (which leaves TLS to wftp's rustls through wasi:tls).
     #[arg(long, value_name = "FILE.wasm", global = true)]
@@ -87,6 +101,14 @@ pub struct Global {
     /// (passwords masked) and each reply.
     #[arg(short, long, global = true)]
     pub verbose: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Encoding {
+    #[value(name = "utf8", alias = "utf-8")]
+    Utf8,
+    #[value(name = "latin1", alias = "latin-1", alias = "iso-8859-1")]
+    Latin1,
 }
 
 #[derive(Subcommand)]
@@ -122,6 +144,10 @@ pub enum Command {
         /// Resume: send only what the remote file lacks (SIZE, then APPE).
         #[arg(short = 'c', long = "continue")]
         resume: bool,
+        /// Write the remote file from byte BYTES on, sending the local file
+        /// from there too (REST, then STOR: ftplib's `rest=`).
+        #[arg(long, value_name = "BYTES", conflicts_with = "resume")]
+        offset: Option<u64>,
         /// Transfer in ASCII mode, converting line endings.
         #[arg(long)]
         ascii: bool,
@@ -146,12 +172,27 @@ pub enum Command {
         #[arg(short, long)]
         parents: bool,
     },
+    /// Copy a file from one server straight to another (FXP, ftplib's
+    /// ftpcp): the second server connects to the first and the bytes never
+    /// pass through here. Many servers refuse it; data must be clear.
+    Copy {
+        /// The file to copy.
+        from: String,
+        /// Where to put it; a URL ending in / keeps the file's name.
+        to: String,
+    },
     /// Rename or move a file or directory on the server.
     Mv {
         url: String,
         /// The new path, on the same server.
         to: String,
     },
+}
+
+fn parse_source(s: &str) -> Result<SocketAddr, String> {
+    s.parse::<SocketAddr>()
+        .or_else(|_| s.parse::<std::net::IpAddr>().map(|ip| SocketAddr::new(ip, 0)))
+        .map_err(|_| format!("{s} is not an IP address (or IP:PORT)"))
 }
 
 fn parse_ports(s: &str) -> Result<(u16, u16), String> {

@@ -11,6 +11,7 @@ mod target;
 
 use args::{Cli, Command};
 use clap::Parser;
+use commands::Start;
 use failure::{Failure, Outcome};
 use ftp_host::Client;
 use std::process::ExitCode;
@@ -18,6 +19,10 @@ use std::process::ExitCode;
 fn run(cli: &Cli) -> Outcome {
     let g = &cli.global;
     let client = match &g.component {
+        // CCC needs TLS inside the component: the host's cannot be undone.
+        None if g.ccc => Client::builder()
+            .component(ftp_host::SELF_CONTAINED_COMPONENT.to_vec())
+            .build(),
         None => Client::new(),
         Some(path) => {
             let wasm = std::fs::read(path).map_err(failure::read_error(path))?;
@@ -32,8 +37,10 @@ fn run(cli: &Cli) -> Outcome {
             sources,
             url,
             resume,
+            offset,
             ascii,
-        } => commands::put(&client, g, sources, url, *resume, *ascii),
+        } => commands::put(&client, g, sources, url, Start::new(*resume, *offset), *ascii),
+        Command::Copy { from, to } => commands::copy(&client, g, from, to),
         Command::Cat { urls } => commands::cat(&client, g, urls),
         Command::Rm { urls, recursive } => commands::rm(&client, g, urls, *recursive),
         Command::Mkdir { url, parents } => commands::mkdir(&client, g, url, *parents),

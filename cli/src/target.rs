@@ -1,9 +1,9 @@
 //! What a URL on the command line means: the server, the path on it, and
 //! the credentials and TLS settings that go with it.
 
-use crate::args::Global;
+use crate::args::{Encoding, Global};
 use crate::failure::{read_error, Failure, Outcome};
-use ftp_host::{FtpUrl, LowSpeed, Options, Tls};
+use ftp_host::{FtpUrl, LowSpeed, NameEncoding, Options, Tls};
 use netrc::Netrc;
 use std::path::Path;
 use std::time::Duration;
@@ -72,6 +72,14 @@ impl Target {
             });
         }
         options.trace = global.verbose;
+        options.encoding = match global.encoding {
+            Encoding::Utf8 => NameEncoding::Utf8,
+            Encoding::Latin1 => NameEncoding::Latin1,
+        };
+        options.source_address = global.source_address;
+        if global.ccc && options.tls.is_none() {
+            return Err(Failure::usage("--ccc needs --tls or an ftps:// URL"));
+        }
         if let Some((first, last)) = global.passive_ports {
             options.passive_ports = first..=last;
         }

@@ -1,25 +1,32 @@
 //! The subcommands. Each connects (granting the component that server
 //! only), does its job and says QUIT.
 
+mod copy;
 mod get;
 mod ls;
 mod paths;
 mod put;
 mod several;
 
+pub use copy::copy;
 pub use get::{cat, get};
 pub use ls::ls;
 pub use paths::{mkdir, mv, rm};
-pub use put::put;
+pub use put::{put, Start};
 
 use crate::args::Global;
 use crate::failure::{connecting, visible, Outcome};
 use ftp_host::{Client, Options, Reply, Session};
 
-/// Connects to the target's server and logs in.
+/// Connects to the target's server and logs in (then, with --ccc, clears
+/// the control connection).
 fn connect(client: &Client, options: &Options, global: &Global) -> Outcome<Session> {
-    let session = client.connect(options).map_err(connecting)?;
+    let mut session = client.connect(options).map_err(connecting)?;
     note(global, session.welcome());
+    if global.ccc {
+        session.clear_command_channel()?;
+        show_trace(&mut session, global);
+    }
     Ok(session)
 }
 

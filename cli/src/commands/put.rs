@@ -16,7 +16,28 @@ use std::path::{Path, PathBuf};
 /// Bytes read from the source at a time.
 const CHUNK: usize = 1 << 20;
 
-pub fn put(client: &Client, global: &Global, sources: &[PathBuf], url: &str, resume: bool, ascii: bool) -> Outcome {
+/// Where an upload starts in the remote file.
+#[derive(Clone, Copy)]
+pub enum Start {
+    /// STOR from byte 0.
+    Whole,
+    /// --continue: from the remote file's size, by APPE.
+    Resume,
+    /// --offset: from this byte, by REST and STOR.
+    At(u64),
+}
+
+impl Start {
+    pub fn new(resume: bool, offset: Option<u64>) -> Self {
+        match (resume, offset) {
+            (true, _) => Start::Resume,
+            (false, Some(at)) => Start::At(at),
+            (false, None) => Start::Whole,
+        }
+    }
+}
+
+pub fn put(client: &Client, global: &Global, sources: &[PathBuf], url: &str, start: Start, ascii: bool) -> Outcome {
     let target = Target::parse(url, global)?;
     let ascii = ascii || target.ascii;
     let many = sources.len() > 1;
@@ -28,8 +49,10 @@ pub fn put(client: &Client, global: &Global, sources: &[PathBuf], url: &str, res
     let mut failures = Failures::default();
     for source in sources {
         let stdin = source == Path::new("-");
-        if resume && (ascii || stdin) {
-            return Err(Failure::usage("--continue needs a binary upload from a file"));
+        if !matches!(start, Start::Whole) && (ascii || stdin) {
+            return Err(Failure::usage(
+                "--continue and --offset need a binary upload from a file",
+            ));
         }
         let remote = if into_dir {
             let name = source
@@ -42,7 +65,7 @@ pub fn put(client: &Client, global: &Global, sources: &[PathBuf], url: &str, res
         };
         let outcome = Source::open(source).and_then(|source| {
             let session = sessions.get(client, &target.options, ascii, global)?;
-            put_one(session, global, source, &remote, resume, ascii)
+            put_one(session, global, source, &remote, start, ascii)
         });
         failures.check(&remote, many, outcome)?;
     }
@@ -96,25 +119,29 @@ impl<'a> Source<'a> {
     }
 }
 
-fn put_one(session: &mut Session, global: &Global, source: Source, remote: &str, resume: bool, ascii: bool) -> Outcome {
+fn put_one(session: &mut Session, global: &Global, source: Source, remote: &str, start: Start, ascii: bool) -> Outcome {
     let (len, path) = (source.len, source.path);
-    let offset = if resume {
-        match session.size(remote) {
+    let offset = match start {
+        Start::Whole => 0,
+        Start::At(at) => at,
+        Start::Resume => match session.size(remote) {
             Ok(size) => size,
             Err(Error::Permanent(r)) if r.code == 550 => 0,
             Err(e) => return Err(e.into()),
-        }
-    } else {
-        0
+        },
     };
     if let Some(len) = len {
         if offset > len {
+            let what = match start {
+                Start::At(_) => "--offset is",
+                _ => "the remote file is",
+            };
             return Err(Failure::new(
                 36,
-                format!("the remote file is larger ({offset} bytes) than the local one ({len})"),
+                format!("{what} larger ({offset} bytes) than the local file ({len})"),
             ));
         }
-        if resume && offset == len {
+        if matches!(start, Start::Resume) && offset == len {
             eprintln!("{remote}: already complete ({len} bytes)");
             return Ok(());
         }
@@ -123,10 +150,10 @@ fn put_one(session: &mut Session, global: &Global, source: Source, remote: &str,
     if offset > 0 && global.verbose {
         eprintln!("resuming at byte {offset}");
     }
-    let mut upload = if offset > 0 {
-        session.append(remote)?
-    } else {
-        session.store(remote)?
+    let mut upload = match start {
+        Start::At(at) if at > 0 => session.store_from(remote, at)?,
+        Start::Resume if offset > 0 => session.append(remote)?,
+        _ => session.store(remote)?,
     };
     let bar = progress::bar(len.map(|l| l.saturating_sub(offset)), global.quiet);
     let copied = pump(&mut bar.wrap_read(reader), &mut upload).map_err(|e| copying(e, read_error(path)));
