@@ -25,10 +25,7 @@ pub fn copy(client: &Client, global: &Global, from: &str, to: &str) -> Outcome {
     let copied = from_session.copy_to(&source.path, &mut to_session, &to_path);
     show_trace(&mut from_session, global);
     show_trace(&mut to_session, global);
-    let copied = copied?;
-    if global.verbose {
-        eprintln!("< {} {}", copied.target.code, copied.target.text);
-    }
+    copied?;
     quit(from_session, global)?;
     quit(to_session, global)
 }
