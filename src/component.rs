@@ -9,7 +9,7 @@ use crate::proto::pace::LowSpeed;
 use crate::proto::reply::Reply;
 use crate::proto::time::Timestamp;
 use crate::relay::Relay;
-use crate::secure::{Security, TlsSettings};
+use crate::secure::{Security, TlsSettings, TlsVersion};
 use crate::session::{Options, Session, TransferType, MIN_LINE};
 #[cfg(feature = "secure")]
 use crate::tls::failure::TlsFailure;
@@ -173,6 +173,11 @@ fn options(o: witty::ConnectOptions) -> Result<Options, Error> {
             server_name: t.server_name,
             allow_plaintext: t.allow_plaintext,
             clear_data: t.clear_data,
+            version: match t.version {
+                None => TlsVersion::Auto,
+                Some(witty::TlsVersion::Tls12) => TlsVersion::Tls12,
+                Some(witty::TlsVersion::Tls13) => TlsVersion::Tls13,
+            },
         }),
     })
 }

@@ -24,6 +24,16 @@ pub struct TlsSettings {
     pub server_name: Option<String>,
     pub allow_plaintext: bool,
     pub clear_data: bool,
+    pub version: TlsVersion,
+}
+
+/// Which TLS versions a session offers; `Auto` is settled at connect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TlsVersion {
+    /// TLS 1.2 first, TLS 1.3 on a second connection if that fails.
+    Auto,
+    Tls12,
+    Tls13,
 }
 
 /// What both kinds of FTPS share: whether data connections are secured, and
@@ -91,7 +101,8 @@ mod flavour {
 
     impl Flavour {
         pub fn new(settings: &TlsSettings, host: &str) -> Result<Self> {
-            let config = client_config(settings.ca_bundle.as_deref()).map_err(Error::InvalidInput)?;
+            let config = client_config(settings.ca_bundle.as_deref(), settings.version != TlsVersion::Tls12)
+                .map_err(Error::InvalidInput)?;
             let name = server_name(settings.server_name.as_deref().unwrap_or(host)).map_err(Error::InvalidInput)?;
             Ok(Self { config, name })
         }

@@ -102,6 +102,10 @@ impl Open {
     /// read all of the upload then loses the rest of it.
     fn finish(&mut self) -> Result<Reply> {
         let reply = self.session.borrow_mut().finish_transfer();
+        #[cfg(feature = "secure")]
+        if let Some(data) = self.data.as_mut() {
+            data.drain(&Deadline::after_ms(0, "data"));
+        }
         self.data = None;
         reply
     }

@@ -123,12 +123,11 @@ impl Client {
     pub fn connect(&mut self, host: &str, port: u16, options: &ConnectOptions) -> CallResult<SessionHandle> {
         let mut options = options.clone();
         if let Some(tls) = options.tls.as_mut().filter(|_| self.host_tls) {
-            if let Some(pem) = tls.ca_bundle.take() {
-                self.store
-                    .data_mut()
-                    .trust(&pem)
-                    .map_err(|e| Failure::Ftp(Error::InvalidInput(e)))?;
-            }
+            let pem = tls.ca_bundle.take();
+            self.store
+                .data_mut()
+                .configure_tls(pem.as_deref(), tls.version)
+                .map_err(|e| Failure::Ftp(Error::InvalidInput(e)))?;
         }
         let r = self
             .bindings

@@ -2,7 +2,7 @@
 //! drives the component and checks the outcome against the server's disk.
 
 use crate::{
-    default_options, Client, EntryKind, Error, Failure, NetworkPolicy, Runtime, StoreMode, Timestamp, TransferType,
+    Client, ConnectOptions, EntryKind, Error, Failure, NetworkPolicy, Runtime, StoreMode, Timestamp, TransferType,
 };
 use sha2::{Digest, Sha256};
 use std::net::SocketAddr;
@@ -19,6 +19,8 @@ pub struct Target {
     pub user_home: PathBuf,
     /// The anonymous root on disk, where anonymous login is offered.
     pub anon_dir: Option<PathBuf>,
+    /// How every session connects (TLS or not, deadlines).
+    pub options: ConnectOptions,
 }
 
 /// The outcome of one step: a short description of what was seen, or why it failed.
@@ -76,8 +78,10 @@ pub const STEPS: &[&str] = &[
 
 pub fn run(runtime: &Runtime, target: &Target) -> Vec<Step> {
     let mut steps = Vec::new();
-    let mut c = match Client::new(runtime, target.grant.clone()) {
-        Ok(c) => c,
+    let clients =
+        Client::new(runtime, target.grant.clone()).and_then(|c| Ok((c, Client::new(runtime, target.grant.clone())?)));
+    let (mut c, other) = match clients {
+        Ok(clients) => clients,
         Err(e) => {
             steps.push(Step {
                 name: "banner",
@@ -88,6 +92,7 @@ pub fn run(runtime: &Runtime, target: &Target) -> Vec<Step> {
     };
     let mut scenario = Scenario {
         c: &mut c,
+        other,
         t: target,
         run_dir: String::new(),
         disk: PathBuf::new(),
@@ -99,6 +104,8 @@ pub fn run(runtime: &Runtime, target: &Target) -> Vec<Step> {
 
 struct Scenario<'a> {
     c: &'a mut Client,
+    /// Where the other sessions (anonymous, bad password) run.
+    other: Client,
     t: &'a Target,
     /// The per-run directory name under the user's home.
     run_dir: String,
@@ -112,7 +119,7 @@ impl Scenario<'_> {
     fn run_all(&mut self, steps: &mut Vec<Step>) {
         let port = self.t.addr.port();
         let host = self.t.addr.ip().to_string();
-        let s = match self.c.connect(&host, port, &default_options()) {
+        let s = match self.c.connect(&host, port, &self.t.options) {
             Ok(s) => s,
             Err(e) => {
                 steps.push(Step {
@@ -150,9 +157,15 @@ impl Scenario<'_> {
         Ok(format!("220 {}", w.text.lines().next().unwrap_or_default()))
     }
 
+    /// A second session, in an instance of its own as `ftp-host` gives
+    /// each session (with the host's TLS, one instance's sessions to one
+    /// server share its TLS session cache: see the FTPS notes).
     fn fresh_session(&mut self) -> Result<crate::SessionHandle, String> {
         let host = self.t.addr.ip().to_string();
-        ftp(self.c.connect(&host, self.t.addr.port(), &default_options()), "connect")
+        ftp(
+            self.other.connect(&host, self.t.addr.port(), &self.t.options),
+            "connect",
+        )
     }
 
     fn anonymous(&mut self) -> StepResult {
@@ -163,23 +176,23 @@ impl Scenario<'_> {
         let content = format!("anonymous download from {}\n", self.t.name);
         std::fs::write(anon.join(&name), &content).map_err(|e| e.to_string())?;
         let s = self.fresh_session()?;
-        ftp(self.c.login(s, None, None), "anonymous login")?;
-        let names = ftp(self.c.nlst(s, None), "nlst")?;
+        ftp(self.other.login(s, None, None), "anonymous login")?;
+        let names = ftp(self.other.nlst(s, None), "nlst")?;
         check(names.iter().any(|n| n.trim_start_matches('/') == name), || {
             format!("{name} not in {names:?}")
         })?;
-        let got = ftp(self.c.get(s, &name, 0, 4096), "anonymous retrieve")?;
+        let got = ftp(self.other.get(s, &name, 0, 4096), "anonymous retrieve")?;
         check(got == content.as_bytes(), || "anonymous download differs".into())?;
-        let _ = self.c.quit(s);
+        let _ = self.other.quit(s);
         let _ = std::fs::remove_file(anon.join(&name));
         Ok("login, nlst, retrieve".into())
     }
 
     fn bad_password(&mut self) -> StepResult {
         let s = self.fresh_session()?;
-        match self.c.login(s, Some(&self.t.user), Some("wrong password")) {
+        match self.other.login(s, Some(&self.t.user), Some("wrong password")) {
             Err(Failure::Ftp(Error::Permanent(r))) => {
-                let _ = self.c.quit(s);
+                let _ = self.other.quit(s);
                 Ok(format!("permanent {}", r.code))
             }
             other => Err(format!("expected a permanent error, got {other:?}")),

@@ -114,6 +114,7 @@ impl Chunked {
             server_name: None,
             allow_plaintext: false,
             clear_data: false,
+            version: None,
         });
         o.source_address = l.source.map(|a| a.to_string());
         o.encoding = Some(l.encoding);

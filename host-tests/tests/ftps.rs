@@ -6,6 +6,7 @@
 
 mod common;
 
+use host_tests::conformance;
 use host_tests::interop::{self, Kind, ServerTls};
 use host_tests::pki::TestPki;
 use host_tests::ServerGrant;
@@ -22,6 +23,7 @@ fn tls(mode: Security, ca: &str) -> ConnectOptions {
         server_name: None,
         allow_plaintext: false,
         clear_data: false,
+        version: None,
     });
     o
 }
@@ -277,6 +279,50 @@ fn ftp_host_streams_over_tls() {
 }
 
 /// ftplib's `prot_c()`/`prot_p()` between transfers, and `clear-data` at
+/// CPython runs its whole `TestFTPClass` again over TLS; ours runs the
+/// whole conformance scenario (login, every command, transfers both ways in
+/// both types, resume, listings, tree operations, errors, abort, quit) over
+/// explicit TLS against vsftpd, pure-ftpd and proftpd, on both builds.
+/// proftpd's mod_tls ends the whole session when a TLS download is cut
+/// short ("panic: SSL_ERROR_SYSCALL ... Broken pipe" in its TLS log), so
+/// there an abort is checked to end in `closed`, and the quit after it too.
+#[test]
+fn the_conformance_scenario_over_tls() {
+    let pki = TestPki::generate().unwrap();
+    for kind in [Kind::Vsftpd, Kind::PureFtpd, Kind::Proftpd] {
+        let Some(server) = server(kind, &pki, false) else {
+            continue;
+        };
+        for (flavour, runtime) in common::flavours() {
+            let name = format!("{} over TLS ({flavour})", kind.name());
+            let mut options = tls(Security::Explicit, &pki.ca_pem);
+            // proftpd's ending of the session shows as a reply deadline.
+            options.reply_timeout_ms = Some(12_000);
+            let target = conformance::Target {
+                name: format!("{}-tls-{}", kind.name(), flavour.len()),
+                addr: server.addr,
+                grant: server.grant(),
+                user: interop::USER.into(),
+                password: interop::PASSWORD.into(),
+                user_home: interop::USER_HOME.into(),
+                // vsftpd refuses anonymous sessions over TLS by default.
+                anon_dir: None,
+                options,
+            };
+            let steps = conformance::run(runtime, &target);
+            let report = conformance::report(&name, &steps);
+            println!("{report}");
+            assert_eq!(steps.len(), conformance::STEPS.len(), "stopped early:\n{report}");
+            for step in &steps {
+                match (&step.outcome, kind, step.name) {
+                    (Err(e), Kind::Proftpd, "abort" | "quit") => assert!(e.contains("Closed"), "{report}"),
+                    (outcome, _, _) => assert!(outcome.is_ok(), "{report}"),
+                }
+            }
+        }
+    }
+}
+
 /// ftplib's `ccc`, against proftpd (whose mod_tls takes CCC): with TLS in
 /// the component the control connection goes on in plain text and the
 /// data connections stay private (files move both ways, verified); with the

@@ -39,6 +39,7 @@ fn real(kind: Kind) {
         password: interop::PASSWORD.into(),
         user_home: PathBuf::from(interop::USER_HOME),
         anon_dir: Some(PathBuf::from(interop::ANON_DIR)),
+        options: host_tests::default_options(),
     };
     let steps = conformance::run(common::runtime(), &target);
     assert_all_pass(kind.name(), &steps);
@@ -75,6 +76,7 @@ fn in_process_libunftp() {
         password: ftp_test_server::PASSWORD.into(),
         user_home: server.root().to_path_buf(),
         anon_dir: None,
+        options: host_tests::default_options(),
     };
     let steps = conformance::run(common::runtime(), &target);
     assert_all_pass("libunftp", &steps);

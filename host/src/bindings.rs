@@ -15,5 +15,5 @@ wasmtime::component::bindgen!({
 pub use exports::ftp::client::client::{GuestRelay, GuestRetrieve, GuestSession, GuestStore};
 pub use exports::ftp::client::types::{
     ConnectOptions, Endpoint, Entry, EntryKind, Error, Feature, LowSpeedLimit, NameEncoding, Reply, Security,
-    StoreMode, Timestamp, TlsError, TlsOptions, TransferType, WalkResult,
+    StoreMode, Timestamp, TlsError, TlsOptions, TlsVersion, TransferType, WalkResult,
 };

@@ -1,7 +1,7 @@
 //! What a session connects to and how: server, login, TLS, deadlines and the
 //! network it is granted.
 
-use crate::bindings::{self, NameEncoding, Security};
+use crate::bindings::{self, NameEncoding, Security, TlsVersion};
 use crate::client::DEFAULT_MEMORY_LIMIT;
 use crate::url::FtpUrl;
 use crate::{Error, Result};
@@ -24,6 +24,9 @@ pub struct Tls {
     pub allow_plaintext: bool,
     /// Leave data connections unencrypted (`PROT C`).
     pub clear_data: bool,
+    /// The TLS version; `None` is TLS 1.2 where the server offers it, else
+    /// 1.3 (see the WIT's `tls-options.version` for why 1.2 comes first).
+    pub version: Option<TlsVersion>,
 }
 
 impl Tls {
@@ -35,6 +38,7 @@ impl Tls {
             server_name: None,
             allow_plaintext: false,
             clear_data: false,
+            version: None,
         }
     }
 
@@ -172,6 +176,7 @@ impl Options {
                 .or_else(|| host_is_name.then(|| self.host.clone())),
             allow_plaintext: t.allow_plaintext,
             clear_data: t.clear_data,
+            version: t.version,
         });
         Ok(bindings::ConnectOptions {
             connect_timeout_ms: millis(self.connect_timeout)?,

@@ -67,10 +67,11 @@ impl Session {
         let (mut store, bindings) = client
             .instantiate(&policy, options.memory_limit)
             .map_err(Error::Runtime)?;
-        if let Some(pem) = options.tls.as_ref().and_then(|t| t.ca_pem.as_deref()) {
-            if client.host_tls() {
-                store.data_mut().trust(pem).map_err(Error::InvalidInput)?;
-            }
+        if let Some(tls) = options.tls.as_ref().filter(|_| client.host_tls()) {
+            store
+                .data_mut()
+                .configure_tls(tls.ca_pem.as_deref(), tls.version)
+                .map_err(Error::InvalidInput)?;
         }
         let guest = bindings.ftp_client_client().session();
         let handle = flatten(guest.call_connect(&mut store, &addr.ip().to_string(), addr.port(), wit))?;

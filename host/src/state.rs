@@ -2,6 +2,7 @@
 //! grant), its TLS context (for a component that imports wasi:tls), the
 //! resource table where handed-over data streams live, and the memory limit.
 
+use crate::bindings::TlsVersion;
 use crate::policy::NetworkPolicy;
 use wasmtime::component::ResourceTable;
 use wasmtime::{ResourceLimiter, StoreLimits, StoreLimitsBuilder};
@@ -47,7 +48,7 @@ impl HostState {
         builder.socket_addr_check(policy.clone().into_check());
         Ok(Self {
             ctx: builder.build(),
-            tls: crate::tls::context(None)?,
+            tls: crate::tls::context(None, None)?,
             table: ResourceTable::new(),
             limits: MeteredLimits {
                 inner: StoreLimitsBuilder::new()
@@ -66,11 +67,12 @@ impl HostState {
         &mut self.table
     }
 
-    /// Trusts the certificates in `ca_pem` (PEM) on the TLS connections the
-    /// host makes for the component from now on, instead of the bundled web
-    /// roots.
-    pub fn trust(&mut self, ca_pem: &str) -> Result<(), String> {
-        self.tls = crate::tls::context(Some(ca_pem))?;
+    /// Sets up the TLS connections the host makes for the component from
+    /// now on: trusting the certificates in `ca_pem` (PEM) instead of the
+    /// bundled web roots, in `version` (`None`: TLS 1.2 until a handshake
+    /// fails for want of it, then 1.3, as the component's retry expects).
+    pub fn configure_tls(&mut self, ca_pem: Option<&str>, version: Option<TlsVersion>) -> Result<(), String> {
+        self.tls = crate::tls::context(ca_pem, version)?;
         Ok(())
     }
 

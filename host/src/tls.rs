@@ -4,17 +4,27 @@
 //! connection's TLS session (vsftpd's `require_ssl_reuse`, ProFTPD's
 //! `TLSOptions` without `NoSessionReuseRequired`).
 
+use crate::bindings::TlsVersion;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName};
 use rustls::{ClientConfig, RootCertStore};
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use wasmtime_wasi_tls::{TlsProvider, TlsStream, TlsTransport, WasiTlsCtx, WasiTlsCtxBuilder};
 
-/// A rustls client configuration as a wasi:tls provider.
+/// rustls client configurations as a wasi:tls provider: TLS 1.2 only, and
+/// TLS 1.3 with 1.2. Which one a connection gets is `tls13`; in the
+/// automatic mode it starts false and turns true (for good) when a
+/// handshake fails for a reason other than the certificate, so the
+/// component's second connection, after its first failed, gets TLS 1.3,
+/// and so do that session's data connections.
 struct Trusting {
-    config: Arc<ClientConfig>,
+    tls12: Arc<ClientConfig>,
+    tls13: Arc<ClientConfig>,
+    use_tls13: Arc<AtomicBool>,
+    automatic: bool,
 }
 
 impl TlsProvider for Trusting {
@@ -23,7 +33,12 @@ impl TlsProvider for Trusting {
         server_name: String,
         transport: Box<dyn TlsTransport>,
     ) -> Pin<Box<dyn Future<Output = Result<Box<dyn TlsStream>, wasmtime_wasi_tls::Error>> + Send>> {
-        let config = Arc::clone(&self.config);
+        let config = if self.use_tls13.load(Ordering::SeqCst) {
+            Arc::clone(&self.tls13)
+        } else {
+            Arc::clone(&self.tls12)
+        };
+        let step_up = self.automatic.then(|| Arc::clone(&self.use_tls13));
         Box::pin(async move {
             let name =
                 ServerName::try_from(server_name).map_err(|_| wasmtime_wasi_tls::Error::msg("invalid server name"))?;
@@ -31,7 +46,12 @@ impl TlsProvider for Trusting {
                 .connect(name, transport)
                 .await
                 .map_err(|e| match e.downcast::<rustls::Error>() {
-                    Ok(e) => wasmtime_wasi_tls::Error::msg(e.to_string()),
+                    Ok(e) => {
+                        if let Some(flag) = step_up.filter(|_| !matches!(e, rustls::Error::InvalidCertificate(_))) {
+                            flag.store(true, Ordering::SeqCst);
+                        }
+                        wasmtime_wasi_tls::Error::msg(e.to_string())
+                    }
                     Err(e) => wasmtime_wasi_tls::Error::msg(e),
                 })?;
             Ok(Box::new(stream) as Box<dyn TlsStream>)
@@ -40,8 +60,8 @@ impl TlsProvider for Trusting {
 }
 
 /// A wasi:tls context trusting the certificates in `ca_pem` (PEM), or the
-/// bundled web roots when `None`.
-pub(crate) fn context(ca_pem: Option<&str>) -> Result<WasiTlsCtx, String> {
+/// bundled web roots when `None`, in `version` (`None`: automatic).
+pub(crate) fn context(ca_pem: Option<&str>, version: Option<TlsVersion>) -> Result<WasiTlsCtx, String> {
     let roots = match ca_pem {
         None => RootCertStore {
             roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
@@ -58,15 +78,19 @@ pub(crate) fn context(ca_pem: Option<&str>) -> Result<WasiTlsCtx, String> {
             roots
         }
     };
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| e.to_string())?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
+    let config = |versions: &[&'static rustls::SupportedProtocolVersion]| {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        ClientConfig::builder_with_provider(provider)
+            .with_protocol_versions(versions)
+            .map(|b| Arc::new(b.with_root_certificates(roots.clone()).with_no_client_auth()))
+            .map_err(|e| e.to_string())
+    };
     Ok(WasiTlsCtxBuilder::new()
         .provider(Box::new(Trusting {
-            config: Arc::new(config),
+            tls12: config(&[&rustls::version::TLS12])?,
+            tls13: config(&[&rustls::version::TLS13, &rustls::version::TLS12])?,
+            use_tls13: Arc::new(AtomicBool::new(version == Some(TlsVersion::Tls13))),
+            automatic: version.is_none(),
         }))
         .build())
 }

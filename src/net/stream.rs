@@ -36,6 +36,21 @@ impl Stream {
         }
     }
 
+    /// Takes, without waiting, what arrived and was left unread: after an
+    /// upload, the server's TLS session tickets. Read, they are stored for
+    /// later data connections to resume the session with (servers that
+    /// require reuse refuse a full handshake); left unread, each upload
+    /// would spend a ticket and store none. Bounded; an error ends it.
+    #[cfg(feature = "secure")]
+    pub fn drain(&mut self, deadline: &Deadline) {
+        for _ in 0..16 {
+            match self.try_read(64 * 1024, deadline) {
+                Ok(Some(bytes)) if !bytes.is_empty() => {}
+                _ => break,
+            }
+        }
+    }
+
     /// Writes part of `data`, waiting until some is taken; how much.
     pub fn write_some(&mut self, data: &[u8], deadline: &Deadline) -> Result<usize> {
         match self {

@@ -157,6 +157,8 @@ impl Session {
         }
         let (data, reply) = self.send_transfer_command(&line, data)?;
         let reply = self.await_transfer_start(reply)?;
+        // Only a refusal leaves no data stream, and refusals failed above.
+        let data = data.ok_or_else(|| Error::from_reply(reply.clone()))?;
         Ok((data, reply))
     }
 
@@ -188,20 +190,27 @@ impl Session {
     }
 
     /// Sends the transfer command and reads its first reply; with PROT P,
-    /// secures the data connection at the same time.
-    fn send_transfer_command(&mut self, line: &[u8], data: TcpConn) -> Result<(Stream, Reply)> {
+    /// secures the data connection at the same time. A refusal (4xx, 5xx)
+    /// leaves no data stream: the server never took the connection, so its
+    /// handshake is abandoned rather than awaited.
+    fn send_transfer_command(&mut self, line: &[u8], data: TcpConn) -> Result<(Option<Stream>, Reply)> {
         #[cfg(feature = "secure")]
         if let Some(secured) = self.secured.as_ref().filter(|s| s.protect_data()) {
             let tls = secured.start(data, &self.reply_deadline())?;
             return self.on_control(move |control, deadline| {
                 control.send(line, deadline)?;
                 let (tls, reply) = secure_data_handshake(control, tls, deadline)?;
-                Ok((tls.into_stream()?, reply))
+                let stream = if is_refusal(&reply) {
+                    None
+                } else {
+                    Some(tls.into_stream()?)
+                };
+                Ok((stream, reply))
             });
         }
         self.on_control(|control, deadline| {
             control.send(line, deadline)?;
-            Ok((Stream::Plain(data), control.read_reply(deadline)?))
+            Ok((Some(Stream::Plain(data)), control.read_reply(deadline)?))
         })
     }
 
@@ -353,19 +362,36 @@ fn parse_bounded(body: &[u8], machine: bool, encoding: Encoding) -> Result<Vec<E
 /// and then accepts TLS, ProFTPD completes TLS before its 150, so both the
 /// handshake and the control connection are driven until each is done (or
 /// the server answers with an error).
+/// A transfer command's reply that means no data connection will be used.
+#[cfg(feature = "secure")]
+fn is_refusal(reply: &Reply) -> bool {
+    matches!(reply.class(), Class::Transient | Class::Permanent)
+}
+
 #[cfg(feature = "secure")]
 fn secure_data_handshake(control: &mut Control, mut tls: Pending, deadline: &Deadline) -> Result<(Pending, Reply)> {
     let mut reply: Option<Reply> = None;
     let mut done = false;
     loop {
         if !done {
-            done = tls.handshake_step(deadline)?;
+            match tls.handshake_step(deadline) {
+                Ok(step) => done = step,
+                // A server that refuses the command may drop the data
+                // connection mid-handshake: its reply is the error to report.
+                Err(e) => {
+                    let reply = match reply {
+                        Some(r) => r,
+                        None => control.read_reply(deadline)?,
+                    };
+                    return if is_refusal(&reply) { Ok((tls, reply)) } else { Err(e) };
+                }
+            }
         }
         if reply.is_none() {
             reply = control.try_read_reply(deadline)?;
         }
         match (reply, done) {
-            (Some(r), _) if r.class() != Class::Preliminary => return Ok((tls, r)),
+            (Some(r), _) if is_refusal(&r) => return Ok((tls, r)),
             (Some(r), true) => return Ok((tls, r)),
             (Some(r), false) => {
                 tls.handshake(deadline)?;

@@ -19,7 +19,7 @@ use crate::proto::encoding::Encoding;
 use crate::proto::feat::{self, Feature};
 use crate::proto::pace::{Limits, LowSpeed};
 use crate::proto::reply::{Class, Reply};
-use crate::secure::{Secured, Security, TlsSettings};
+use crate::secure::{Secured, Security, TlsSettings, TlsVersion};
 use std::net::{IpAddr, SocketAddr};
 use wasi::sockets::instance_network::instance_network;
 use wasi::sockets::network::Network;
@@ -139,7 +139,35 @@ fn is_2xx(code: u16) -> bool {
 }
 
 impl Session {
+    /// Connects, logs nothing in yet. With TLS and no version chosen, TLS
+    /// 1.2 is tried first (its session resumes for any number of data
+    /// connections) and TLS 1.3 on a second connection if the server's TLS
+    /// 1.2 has nothing this client speaks.
     pub fn connect(host: &str, port: u16, options: Options) -> Result<Self> {
+        let auto = options
+            .tls
+            .as_ref()
+            .is_some_and(|t| t.mode != Security::None && t.version == TlsVersion::Auto);
+        if !auto {
+            return Self::connect_once(host, port, options);
+        }
+        let with = |version| {
+            let mut o = options.clone();
+            if let Some(t) = o.tls.as_mut() {
+                t.version = version;
+            }
+            o
+        };
+        match Self::connect_once(host, port, with(TlsVersion::Tls12)) {
+            #[cfg(feature = "secure")]
+            Err(Error::Tls(crate::tls::failure::TlsFailure::Handshake(_))) => {
+                Self::connect_once(host, port, with(TlsVersion::Tls13))
+            }
+            done => done,
+        }
+    }
+
+    fn connect_once(host: &str, port: u16, options: Options) -> Result<Self> {
         if port == 0 {
             return Err(Error::InvalidInput("port 0".into()));
         }

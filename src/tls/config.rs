@@ -31,7 +31,10 @@ impl From<rustls::Error> for TlsFailure {
 /// One configuration per session: the control connection and every data
 /// connection share it, so its session cache lets data connections resume
 /// the control connection's TLS session (vsftpd's `require_ssl_reuse`).
-pub fn client_config(ca_bundle: Option<&str>) -> Result<Arc<ClientConfig>, String> {
+/// TLS 1.2 only unless `tls13`: a TLS 1.2 session resumes any number of
+/// times, while TLS 1.3 resumption spends one-use tickets that proftpd
+/// does not replace after an upload.
+pub fn client_config(ca_bundle: Option<&str>, tls13: bool) -> Result<Arc<ClientConfig>, String> {
     let roots = match ca_bundle {
         None => RootCertStore {
             roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
@@ -60,8 +63,13 @@ pub fn client_config(ca_bundle: Option<&str>) -> Result<Arc<ClientConfig>, Strin
                 | CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256
         )
     });
+    let versions: &[&rustls::SupportedProtocolVersion] = if tls13 {
+        &[&rustls::version::TLS13, &rustls::version::TLS12]
+    } else {
+        &[&rustls::version::TLS12]
+    };
     let config = ClientConfig::builder_with_provider(Arc::new(provider))
-        .with_safe_default_protocol_versions()
+        .with_protocol_versions(versions)
         .map_err(|e| e.to_string())?
         .with_root_certificates(roots)
         .with_no_client_auth();
@@ -80,7 +88,7 @@ mod tests {
 
     #[test]
     fn default_roots_and_names() {
-        assert!(client_config(None).is_ok());
+        assert!(client_config(None, false).is_ok());
         assert!(server_name("ftp.example.com").is_ok());
         assert!(matches!(server_name("127.0.0.1"), Ok(ServerName::IpAddress(_))));
         assert!(matches!(server_name("[::1]"), Ok(ServerName::IpAddress(_))));
@@ -89,18 +97,18 @@ mod tests {
 
     #[test]
     fn chacha20_is_offered_first() {
-        let config = client_config(None).unwrap();
+        let config = client_config(None, true).unwrap();
         let first = config.crypto_provider().cipher_suites[0].suite();
         assert_eq!(first, CipherSuite::TLS13_CHACHA20_POLY1305_SHA256);
     }
 
     #[test]
     fn bad_bundles_are_refused() {
-        assert!(client_config(Some("not pem at all"))
+        assert!(client_config(Some("not pem at all"), false)
             .unwrap_err()
             .contains("no certificate"));
         let garbage = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
-        assert!(client_config(Some(garbage)).is_err());
+        assert!(client_config(Some(garbage), false).is_err());
     }
 
     #[test]

@@ -13,6 +13,7 @@ fn explicit_tls() -> ConnectOptions {
         server_name: None,
         allow_plaintext: false,
         clear_data: false,
+        version: None,
     });
     o
 }

@@ -258,6 +258,7 @@ fn ccc_ends_tls_cleanly_or_closes_the_session() {
         server_name: None,
         allow_plaintext: false,
         clear_data: false,
+        version: None,
     });
     for how in [Ccc::Clean, Ccc::NoCloseNotify] {
         let port = serve_ccc(&pki, how);
