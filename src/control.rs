@@ -113,11 +113,11 @@ impl Control {
     /// The connection itself, to secure it after `AUTH TLS` or clear it
     /// after `CCC`. Bytes already buffered past that reply would cross from
     /// one side of the change to the other, so they are refused.
-    pub fn into_stream(self) -> Result<Stream> {
+    pub fn into_stream(self, verb: &str) -> Result<Stream> {
         if !self.lines.is_empty() {
-            return Err(Error::Protocol(crate::proto::ProtocolError::MalformedReply(
-                "data after the reply that changes the connection's security".into(),
-            )));
+            return Err(Error::Protocol(crate::proto::ProtocolError::MalformedReply(format!(
+                "data after the {verb} reply"
+            ))));
         }
         Ok(self.conn)
     }

@@ -391,7 +391,16 @@ impl Store {
     /// Hands the data connection's output stream to the caller.
     pub fn data_stream(&mut self) -> Result<OutputStream> {
         let open = self.open.as_mut().ok_or_else(finished)?;
-        let (output, parents) = open.take_plain(self.ascii.is_some())?.into_output();
+        let conn = open.take_plain(self.ascii.is_some())?;
+        // The upload's close_notify must be out before its FIN (proftpd
+        // waits ten seconds for the FIN), and only `write`'s own close can
+        // see when it is.
+        #[cfg(feature = "host-tls")]
+        if conn.is_secured() {
+            open.data = Some(Stream::Plain(conn));
+            return Err(Error::InvalidInput("a TLS upload goes through write".into()));
+        }
+        let (output, parents) = conn.into_output();
         self.handed = Some(parents);
         Ok(output)
     }

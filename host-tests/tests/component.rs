@@ -39,10 +39,11 @@ fn client_interface_declares_session_retrieve_and_store() {
         .map(|(name, _)| name.to_string())
         .collect();
     resources.sort();
-    // The two streams are wasi:io's own, used (not defined) by `data-stream`.
+    // The two streams are wasi:io's own, used (not defined) by `data-stream`;
+    // `relay` is one side of a server-to-server copy.
     assert_eq!(
         resources,
-        ["input-stream", "output-stream", "retrieve", "session", "store"]
+        ["input-stream", "output-stream", "relay", "retrieve", "session", "store"]
     );
 }
 

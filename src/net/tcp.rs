@@ -204,8 +204,9 @@ impl TcpConn {
     }
 
     /// Ends the sending side once everything written has gone, so the
-    /// peer sees the end of the data: with the host's TLS, by close_notify
-    /// (the TCP connection stays open; a FIN could overtake it).
+    /// peer sees the end of the data: with the host's TLS, close_notify
+    /// first, and the FIN only once it is out (so it cannot overtake it;
+    /// proftpd waits ten seconds for the FIN before its 226).
     pub fn close_send(&self, deadline: &Deadline) -> Result<()> {
         self.flush(deadline)?;
         #[cfg(feature = "host-tls")]
@@ -215,7 +216,7 @@ impl TcpConn {
             loop {
                 match self.output.check_write() {
                     Ok(0) => deadline.wait(&self.writable)?,
-                    Err(StreamError::Closed) | Ok(_) => return Ok(()),
+                    Err(StreamError::Closed) | Ok(_) => break,
                     Err(e) => return Err(map_stream_error(e)),
                 }
             }
@@ -244,6 +245,12 @@ impl TcpConn {
 
     /// Gives up the output stream, for a caller to write directly; what
     /// must outlive the stream (its parents) is returned too.
+    /// Whether the host's TLS is under these streams.
+    #[cfg(feature = "host-tls")]
+    pub fn is_secured(&self) -> bool {
+        self.tls.is_some()
+    }
+
     pub fn into_output(self) -> (OutputStream, Parents) {
         let (_, output, parents) = self.split();
         (output, parents)
@@ -284,13 +291,8 @@ impl Parents {
     }
 
     /// Ends the sending side of an upload whose stream the caller wrote
-    /// and flushed: close_notify with the host's TLS, else a FIN.
+    /// and flushed (never a TLS one: see `Store::data_stream`).
     pub fn close_send(&self) {
-        #[cfg(feature = "host-tls")]
-        if let Some(tls) = &self.tls {
-            tls.close_output();
-            return;
-        }
         shutdown(&self.socket, ShutdownType::Send);
     }
 }

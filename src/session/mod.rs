@@ -261,7 +261,7 @@ impl Session {
         let mut control = self.control.take().ok_or(Error::Closed)?;
         let trace = control.detach_trace();
         #[allow(irrefutable_let_patterns)] // refutable with the `tls` feature
-        let Stream::Plain(tcp) = control.into_stream()?
+        let Stream::Plain(tcp) = control.into_stream("AUTH TLS")?
         else {
             return Err(Error::InvalidInput("the control connection is already secured".into()));
         };
@@ -325,7 +325,7 @@ impl Session {
         let deadline = self.reply_deadline();
         let mut control = self.control.take().ok_or(Error::Closed)?;
         let trace = control.detach_trace();
-        let tcp = match control.into_stream()? {
+        let tcp = match control.into_stream("CCC")? {
             Stream::Tls(tls) => tls.unwrap(&deadline)?,
             Stream::Plain(_) => return Err(Error::InvalidInput("the control connection is not secured".into())),
         };

@@ -408,3 +408,25 @@ fn the_trace_masks_secrets() {
     c.noop(s).unwrap();
     assert!(c.take_trace(s).unwrap().is_empty());
 }
+
+/// ftplib's `with` block, second half: an error reply to the QUIT of a
+/// session closed on purpose is reported (`quit` fails with it), and the
+/// session is closed all the same. A dropped session cannot report it,
+/// as its drop has no caller to tell (see `a_dropped_session_says_quit`).
+#[test]
+fn an_error_reply_to_quit_is_reported_and_the_session_still_closes() {
+    let (server, mut c, s) = logged_in(|line: &str, ctx: &mut Ctx| {
+        if line == "QUIT" {
+            ctx.send("550 error on quit\r\n");
+            Flow::Close
+        } else {
+            ordinary(line, ctx)
+        }
+    });
+    match c.quit(s).unwrap_err().ftp() {
+        Error::Permanent(r) => assert_eq!((r.code, r.text.as_str()), (550, "error on quit")),
+        e => panic!("{e:?}"),
+    }
+    is_closed_after(&mut c, s);
+    assert!(server.wait_client_closed(Duration::from_secs(2)));
+}
