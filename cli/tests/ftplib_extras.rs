@@ -53,10 +53,7 @@ fn put_at_an_offset_finishes_a_short_file() {
 fn source_address_is_where_connections_come_from() {
     let server = ScriptedServer::start(b"220 scripted\r\n", |line, ctx: &mut Ctx| {
         if line.starts_with("RETR") {
-            ctx.send("150 here\r\n");
-            ctx.data_write(b"hello");
-            ctx.data_close();
-            ctx.send("226 done\r\n");
+            ctx.transfer(b"hello");
             Flow::Next
         } else {
             ordinary(line, ctx)

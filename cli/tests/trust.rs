@@ -282,10 +282,7 @@ fn a_refusal_is_not_a_missing_file() {
 fn unparsed_listing_lines_are_shown_as_received() {
     let server = serve(|line, ctx| {
         if line.starts_with("LIST") {
-            ctx.send("150 go\r\n");
-            ctx.data_write(b"total 0\r\nsomething no parser knows\r\n");
-            ctx.data_close();
-            ctx.send("226 done\r\n");
+            ctx.transfer(b"total 0\r\nsomething no parser knows\r\n");
             Flow::Next
         } else {
             ordinary(line, ctx)

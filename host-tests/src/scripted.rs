@@ -56,6 +56,15 @@ impl Ctx {
         self.data.as_mut()
     }
 
+    /// A whole transfer as a server makes one: 150, `bytes` on the data
+    /// connection, its close, then 226.
+    pub fn transfer(&mut self, bytes: &[u8]) {
+        self.send("150 here it comes\r\n");
+        self.data_write(bytes);
+        self.data_close();
+        self.send("226 done\r\n");
+    }
+
     pub fn data_write(&mut self, bytes: &[u8]) {
         if let Some(d) = self.data() {
             let _ = d.write_all(bytes);

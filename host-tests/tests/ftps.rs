@@ -41,6 +41,20 @@ fn server(kind: Kind, pki: &TestPki, implicit: bool) -> Option<interop::RealServ
     }
 }
 
+/// A client of `runtime` logged in to `server` over explicit TLS.
+fn tls_session(
+    runtime: &host_tests::Runtime,
+    server: &interop::RealServer,
+    pki: &TestPki,
+) -> (Client, host_tests::SessionHandle) {
+    let mut c = Client::new(runtime, server.grant()).unwrap();
+    let s = c
+        .connect("127.0.0.1", server.addr.port(), &tls(Security::Explicit, &pki.ca_pem))
+        .unwrap();
+    c.login(s, Some(interop::USER), Some(interop::PASSWORD)).unwrap();
+    (c, s)
+}
+
 /// Logs in over TLS and moves `size` bytes each way, verified by sha256,
 /// with each build of the component.
 fn secure_round_trip(kind: Kind, implicit: bool, size: usize) {
@@ -339,11 +353,7 @@ fn many_uploads_in_one_session_keep_resuming() {
             continue;
         };
         for (flavour, runtime) in common::flavours() {
-            let mut c = Client::new(runtime, server.grant()).unwrap();
-            let s = c
-                .connect("127.0.0.1", server.addr.port(), &tls(Security::Explicit, &pki.ca_pem))
-                .unwrap();
-            c.login(s, Some(interop::USER), Some(interop::PASSWORD)).unwrap();
+            let (mut c, s) = tls_session(runtime, &server, &pki);
             let name = format!("uploads-{}-{}.bin", flavour.len(), std::process::id());
             for round in 0..8 {
                 c.put(s, &name, StoreMode::Replace, &[round; 100], 100)
@@ -367,11 +377,7 @@ fn ccc_clears_the_control_connection_only() {
     };
     let data = common::random_bytes(1 << 20, 6);
     for (flavour, runtime) in common::flavours() {
-        let mut c = Client::new(runtime, server.grant()).unwrap();
-        let s = c
-            .connect("127.0.0.1", server.addr.port(), &tls(Security::Explicit, &pki.ca_pem))
-            .unwrap();
-        c.login(s, Some(interop::USER), Some(interop::PASSWORD)).unwrap();
+        let (mut c, s) = tls_session(runtime, &server, &pki);
         // Two servers cannot secure a connection between themselves.
         assert!(
             matches!(c.relay_listen(s).unwrap_err().ftp(), Error::InvalidInput(_)),
@@ -420,11 +426,7 @@ fn data_protection_switches_between_transfers() {
     };
     let data = common::random_bytes(1 << 20, 5);
     for (flavour, runtime) in common::flavours() {
-        let mut c = Client::new(runtime, pure.grant()).unwrap();
-        let s = c
-            .connect("127.0.0.1", pure.addr.port(), &tls(Security::Explicit, &pki.ca_pem))
-            .unwrap();
-        c.login(s, Some(interop::USER), Some(interop::PASSWORD)).unwrap();
+        let (mut c, s) = tls_session(runtime, &pure, &pki);
         let name = format!("prot-{}-{}.bin", flavour.len(), std::process::id());
         for private in [false, true, false] {
             let reply = c.set_data_protection(s, private).unwrap();
@@ -449,11 +451,7 @@ fn data_protection_switches_between_transfers() {
         assert_eq!(c.get(s, &name, 0, 1 << 20).unwrap(), data, "{flavour}, clear-data");
         c.delete(s, &name).unwrap();
 
-        let mut c = Client::new(runtime, vsftpd.grant()).unwrap();
-        let s = c
-            .connect("127.0.0.1", vsftpd.addr.port(), &tls(Security::Explicit, &pki.ca_pem))
-            .unwrap();
-        c.login(s, Some(interop::USER), Some(interop::PASSWORD)).unwrap();
+        let (mut c, s) = tls_session(runtime, &vsftpd, &pki);
         // vsftpd takes PROT C, then refuses a clear data connection (522):
         // a typed refusal, and the session carries on once private again.
         c.set_data_protection(s, false).unwrap();

@@ -249,18 +249,8 @@ fn latin1_names_round_trip_byte_for_byte() {
     let script = || {
         |line: &str, ctx: &mut Ctx| {
             match line.split(' ').next().unwrap_or_default() {
-                "LIST" => {
-                    ctx.send("150 listing\r\n");
-                    ctx.data_write(b"-rw-r--r-- 1 u g 2 Nov 25 10:00 caf\xe9\xff.txt\r\n");
-                    ctx.data_close();
-                    ctx.send("226 done\r\n");
-                }
-                "RETR" => {
-                    ctx.send("150 here\r\n");
-                    ctx.data_write(b"ok");
-                    ctx.data_close();
-                    ctx.send("226 done\r\n");
-                }
+                "LIST" => ctx.transfer(b"-rw-r--r-- 1 u g 2 Nov 25 10:00 caf\xe9\xff.txt\r\n"),
+                "RETR" => ctx.transfer(b"ok"),
                 "DELE" => ctx.send("250 deleted\r\n"),
                 // Offered, but a Latin-1 session must not switch it on.
                 "FEAT" => ctx.send("211-Features:\r\n UTF8\r\n211 End\r\n"),

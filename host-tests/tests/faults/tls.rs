@@ -66,8 +66,10 @@ fn read_line(tls: &mut Tls) -> Option<String> {
     Some(String::from_utf8_lossy(&line[..line.len() - 2]).into_owned())
 }
 
-/// An implicit-FTPS server for one session; returns its port.
-fn serve(pki: &TestPki, data: Data) -> u16 {
+/// An implicit-FTPS server for one session, which `session` runs from
+/// the banner on (with the TLS configuration, for data connections);
+/// returns its port.
+fn tls_server(pki: &TestPki, session: impl FnOnce(Tls, &Arc<ServerConfig>) + Send + 'static) -> u16 {
     let config = config(pki);
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
     let port = listener.local_addr().unwrap().port();
@@ -75,6 +77,14 @@ fn serve(pki: &TestPki, data: Data) -> u16 {
         let Ok((tcp, _)) = listener.accept() else { return };
         let mut control = secure(&config, tcp);
         send(&mut control, "220 tls scripted\r\n");
+        session(control, &config);
+    });
+    port
+}
+
+/// An implicit-FTPS server for one session; returns its port.
+fn serve(pki: &TestPki, data: Data) -> u16 {
+    tls_server(pki, move |mut control, config| {
         let mut passive: Option<TcpListener> = None;
         while let Some(line) = read_line(&mut control) {
             let verb = line.split(' ').next().unwrap_or_default().to_string();
@@ -100,7 +110,7 @@ fn serve(pki: &TestPki, data: Data) -> u16 {
                     let Some(Ok((tcp, _))) = passive.take().map(|l| l.accept()) else {
                         return;
                     };
-                    let mut d = secure(&config, tcp);
+                    let mut d = secure(config, tcp);
                     match data {
                         Data::Truncate => {
                             let _ = d.write_all(&pattern(SIZE / 2));
@@ -130,8 +140,7 @@ fn serve(pki: &TestPki, data: Data) -> u16 {
                 _ => send(&mut control, "200 ok\r\n"),
             }
         }
-    });
-    port
+    })
 }
 
 fn on_both_tls(data: Data, case: impl Fn(&mut dyn Driver)) {
@@ -197,13 +206,7 @@ enum Ccc {
 /// An implicit-FTPS server that takes CCC (as CPython's test server does)
 /// and answers PWD with where the command arrived: `/clear` once TLS ended.
 fn serve_ccc(pki: &TestPki, how: Ccc) -> u16 {
-    let config = config(pki);
-    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        let Ok((tcp, _)) = listener.accept() else { return };
-        let mut control = secure(&config, tcp);
-        send(&mut control, "220 tls scripted\r\n");
+    tls_server(pki, move |mut control, _| {
         while let Some(line) = read_line(&mut control) {
             match line.split(' ').next().unwrap_or_default() {
                 "USER" => send(&mut control, "331 password\r\n"),
@@ -240,8 +243,7 @@ fn serve_ccc(pki: &TestPki, how: Ccc) -> u16 {
             let _ = tcp.write_all(reply.as_bytes());
             line.clear();
         }
-    });
-    port
+    })
 }
 
 /// ftplib's `ccc`, with TLS in the component: after a clean close_notify
