@@ -172,6 +172,30 @@ pub enum Command {
         #[arg(short, long)]
         parents: bool,
     },
+    /// Make DIR a copy of the remote directory URL: fetch what is missing,
+    /// of another size, or newer there (by more than a second); with
+    /// --delete, remove what the server no longer has. A run cut short is
+    /// finished by the next. Names the server lists that are not plain
+    /// are skipped and reported; nothing is written outside DIR.
+    Mirror {
+        url: String,
+        dir: PathBuf,
+        /// Remove local files and directories the server does not have.
+        #[arg(long)]
+        delete: bool,
+        /// Fetch only files DIR lacks; never replace one.
+        #[arg(long)]
+        only_missing: bool,
+        /// Only files whose name or relative path matches GLOB (repeatable).
+        #[arg(long, value_name = "GLOB")]
+        include: Vec<String>,
+        /// Never files or directories matching GLOB (repeatable).
+        #[arg(long, value_name = "GLOB")]
+        exclude: Vec<String>,
+        /// Print the plan (mkdir, fetch and why, delete) and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Copy a file from one server straight to another (FXP, ftplib's
     /// ftpcp): the second server connects to the first and the bytes never
     /// pass through here. Many servers refuse it; data must be clear.

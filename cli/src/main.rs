@@ -5,6 +5,7 @@
 mod args;
 mod commands;
 mod failure;
+mod mirror;
 mod progress;
 mod pump;
 mod target;
@@ -41,6 +42,28 @@ fn run(cli: &Cli) -> Outcome {
             ascii,
         } => commands::put(&client, g, sources, url, Start::new(*resume, *offset), *ascii),
         Command::Copy { from, to } => commands::copy(&client, g, from, to),
+        Command::Mirror {
+            url,
+            dir,
+            delete,
+            only_missing,
+            include,
+            exclude,
+            dry_run,
+        } => {
+            let globs = |list: &[String]| {
+                list.iter()
+                    .map(|g| glob::Pattern::new(g).map_err(|e| Failure::usage(format!("{g}: {e}"))))
+                    .collect::<Outcome<Vec<_>>>()
+            };
+            let rules = mirror::plan::Rules {
+                delete: *delete,
+                only_missing: *only_missing,
+                include: globs(include)?,
+                exclude: globs(exclude)?,
+            };
+            mirror::mirror(&client, g, url, dir, &rules, *dry_run)
+        }
         Command::Cat { urls } => commands::cat(&client, g, urls),
         Command::Rm { urls, recursive } => commands::rm(&client, g, urls, *recursive),
         Command::Mkdir { url, parents } => commands::mkdir(&client, g, url, *parents),

@@ -14,7 +14,7 @@ use glob::Pattern;
 use indicatif::ProgressBar;
 use std::fs::OpenOptions;
 use std::io::{self, Write};
-use std::path::{Component, Path};
+use std::path::Path;
 use tempfile::NamedTempFile;
 
 pub fn get(client: &Client, global: &Global, args: &[String], resume: bool, ascii: bool) -> Outcome {
@@ -79,13 +79,9 @@ fn matching(session: &mut Session, target: &Target, pattern: &str) -> Outcome<Ve
     Ok(names)
 }
 
-/// `name` as a local file name, if it is exactly one plain component:
-/// nothing a server names may land outside the destination directory.
+/// `name` as a local file name, if it is one plain component.
 fn local_name(name: &str) -> Option<&Path> {
-    let path = Path::new(name);
-    let mut parts = path.components();
-    let plain = matches!(parts.next(), Some(Component::Normal(_))) && parts.next().is_none();
-    (plain && !name.contains(['/', '\\']) && !name.chars().any(char::is_control)).then_some(path)
+    super::is_plain_name(name).then_some(Path::new(name))
 }
 
 fn get_one(
@@ -193,7 +189,7 @@ fn receive(mut download: Download, expected: Option<u64>, out: &mut impl Write, 
 /// success, so a failed download never destroys the file that was there.
 /// The temporary file is made when the first bytes arrive (or the transfer
 /// ends), so a server that refuses only after its 150 leaves nothing behind.
-fn replace(download: Download, expected: Option<u64>, path: &Path, bar: &ProgressBar) -> Outcome<Reply> {
+pub(crate) fn replace(download: Download, expected: Option<u64>, path: &Path, bar: &ProgressBar) -> Outcome<Reply> {
     let mut temp = LazyTemp { path, file: None };
     let reply = receive(download, expected, &mut bar.wrap_write(&mut temp), path)?;
     temp.open().map_err(write_error(path))?;

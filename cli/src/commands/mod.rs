@@ -9,18 +9,29 @@ mod put;
 mod several;
 
 pub use copy::copy;
+pub(crate) use get::replace;
 pub use get::{cat, get};
 pub use ls::ls;
 pub use paths::{mkdir, mv, rm};
 pub use put::{put, Start};
+pub(crate) use several::Failures;
 
 use crate::args::Global;
 use crate::failure::{connecting, visible, Outcome};
 use ftp_host::{Client, Options, Reply, Session};
 
+/// Whether a name from a server is exactly one plain path component (not
+/// `.`, `..`, empty, with no separator or control character): nothing a
+/// server names may land outside the directory it is written into.
+pub(crate) fn is_plain_name(name: &str) -> bool {
+    let mut parts = std::path::Path::new(name).components();
+    let plain = matches!(parts.next(), Some(std::path::Component::Normal(_))) && parts.next().is_none();
+    plain && !name.contains(['/', '\\']) && !name.chars().any(char::is_control)
+}
+
 /// Connects to the target's server and logs in (then, with --ccc, clears
 /// the control connection).
-fn connect(client: &Client, options: &Options, global: &Global) -> Outcome<Session> {
+pub(crate) fn connect(client: &Client, options: &Options, global: &Global) -> Outcome<Session> {
     let mut session = client.connect(options).map_err(connecting)?;
     note(global, session.welcome());
     if global.ccc {
@@ -40,7 +51,7 @@ fn note(global: &Global, reply: &Reply) {
 
 /// Prints, with --verbose, what the session sent (secrets masked) and
 /// received since the last call.
-fn show_trace(session: &mut Session, global: &Global) {
+pub(crate) fn show_trace(session: &mut Session, global: &Global) {
     if global.verbose {
         for line in session.take_trace().unwrap_or_default() {
             eprintln!("{}", visible(&line));
@@ -48,7 +59,7 @@ fn show_trace(session: &mut Session, global: &Global) {
     }
 }
 
-fn quit(mut session: Session, global: &Global) -> Outcome {
+pub(crate) fn quit(mut session: Session, global: &Global) -> Outcome {
     show_trace(&mut session, global);
     if global.verbose {
         eprintln!("> QUIT");

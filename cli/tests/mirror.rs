@@ -1,0 +1,167 @@
+//! `wftp mirror`: a remote tree copied down byte for byte; a second run
+//! moves only what changed, `--delete` removes exactly the extraneous,
+//! `--dry-run` changes nothing, a run cut short is finished by the next,
+//! and a hostile listing or a local link cannot make it write outside DIR.
+
+mod common;
+
+use common::{bytes, Env};
+use ftp_test_server::TestServer;
+use host_tests::scripted::{ordinary, Ctx, Flow, ScriptedServer};
+use std::path::Path;
+
+/// Every file below `root`, relative path and contents, sorted.
+fn tree(root: &Path) -> Vec<(String, Vec<u8>)> {
+    fn walk(dir: &Path, prefix: &str, out: &mut Vec<(String, Vec<u8>)>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let entry = entry.unwrap();
+            let name = format!("{prefix}{}", entry.file_name().to_string_lossy());
+            if entry.file_type().unwrap().is_dir() {
+                walk(&entry.path(), &format!("{name}/"), out);
+            } else {
+                out.push((name, std::fs::read(entry.path()).unwrap()));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(root, "", &mut out);
+    out.sort();
+    out
+}
+
+/// A tree of `n` files in nested directories, sizes from 0 to ~200 KiB.
+fn populate(root: &Path, n: usize) {
+    for i in 0..n {
+        let dir = root.join(format!("d{}/e{}", i % 7, i % 3));
+        std::fs::create_dir_all(&dir).unwrap();
+        let size = (i * 7919) % 200_000 * usize::from(i % 5 != 0);
+        std::fs::write(dir.join(format!("f{i}.bin")), bytes(size, i as u8)).unwrap();
+    }
+}
+
+fn summary(stderr: &str) -> &str {
+    stderr.lines().find(|l| l.starts_with("mirror:")).unwrap_or("")
+}
+
+#[test]
+fn mirror_down_then_only_the_differences() {
+    let server = TestServer::start().unwrap();
+    let remote = server.root().join("site");
+    populate(&remote, 300);
+    let env = Env::new();
+    let url = server.url("/site/");
+
+    let out = env.run(&["mirror", &url, "copy"]);
+    assert!(out.status.success());
+    assert!(tree(&env.path("copy")) == tree(&remote), "first mirror differs");
+    assert!(summary(&String::from_utf8_lossy(&out.stderr)).starts_with("mirror: 300 fetched"));
+
+    // Nothing changed: nothing moves.
+    let out = env.run(&["mirror", &url, "copy"]);
+    assert!(summary(&String::from_utf8_lossy(&out.stderr)).starts_with("mirror: 0 fetched"));
+
+    // Change one (size), add one, delete one remotely; add a local stray.
+    std::fs::write(remote.join("d1/e1/f1.bin"), b"changed").unwrap();
+    std::fs::write(remote.join("d0/new.txt"), b"new").unwrap();
+    std::fs::remove_file(remote.join("d2/e2/f2.bin")).unwrap();
+    std::fs::write(env.path("copy/stray.txt"), b"mine").unwrap();
+
+    let plan = env.ok(&["mirror", "--dry-run", "--delete", &url, "copy"]);
+    assert_eq!(
+        plan.lines().collect::<Vec<_>>(),
+        [
+            "fetch  d0/new.txt (3 B, missing)",
+            "fetch  d1/e1/f1.bin (7 B, size differs)",
+            "delete stray.txt",
+            "delete d2/e2/f2.bin"
+        ]
+    );
+    assert!(env.path("copy/stray.txt").exists(), "--dry-run changed something");
+
+    // Without --delete the extraneous stay; with it they go.
+    let out = env.run(&["mirror", &url, "copy"]);
+    assert!(summary(&String::from_utf8_lossy(&out.stderr)).starts_with("mirror: 2 fetched"));
+    assert!(env.path("copy/stray.txt").exists());
+    let out = env.run(&["mirror", "--delete", &url, "copy"]);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        summary(&said).contains("0 fetched") && summary(&said).contains("2 deleted"),
+        "{said}"
+    );
+    assert!(tree(&env.path("copy")) == tree(&remote), "mirror with --delete differs");
+}
+
+#[test]
+fn a_run_cut_short_is_finished_by_the_next() {
+    let server = TestServer::start().unwrap();
+    let remote = server.root().join("site");
+    populate(&remote, 40);
+    let env = Env::new();
+    let url = server.url("/site/");
+    env.ok(&["mirror", &url, "copy"]);
+    // As a run stopped halfway leaves it: some files missing, one short,
+    // and a partial download's temporary file.
+    std::fs::remove_dir_all(env.path("copy/d3")).unwrap();
+    let short = env.path("copy/d1/e1/f1.bin");
+    std::fs::write(&short, &std::fs::read(&short).unwrap()[..100]).unwrap();
+    std::fs::write(env.path("copy/d1/.wftp-abc.part"), b"partial").unwrap();
+    let expected_fetches = 1 + tree(&remote.join("d3")).len();
+    let out = env.run(&["mirror", &url, "copy"]);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        summary(&said).starts_with(&format!("mirror: {expected_fetches} fetched")),
+        "{said}"
+    );
+    std::fs::remove_file(env.path("copy/d1/.wftp-abc.part")).unwrap();
+    assert!(tree(&env.path("copy")) == tree(&remote));
+}
+
+#[test]
+fn include_and_exclude() {
+    let server = TestServer::start().unwrap();
+    let remote = server.root().join("site");
+    populate(&remote, 30);
+    std::fs::write(remote.join("d0/readme.txt"), b"hi").unwrap();
+    let env = Env::new();
+    let url = server.url("/site/");
+    env.ok(&["mirror", "--include", "*.txt", &url, "txt"]);
+    assert_eq!(tree(&env.path("txt")), [("d0/readme.txt".to_string(), b"hi".to_vec())]);
+    env.ok(&["mirror", "--exclude", "d0", "--exclude", "*.bin", &url, "none"]);
+    assert!(tree(&env.path("none")).is_empty());
+}
+
+/// A listing naming `..` or `a/b`, and a local link pointing outside DIR:
+/// nothing is written outside DIR, and the refusals are reported.
+#[test]
+fn a_hostile_listing_or_a_local_link_cannot_escape() {
+    let server = ScriptedServer::start(b"220 scripted\r\n", |line, ctx: &mut Ctx| {
+        let verb = line.split(' ').next().unwrap_or_default();
+        match (verb, line) {
+            ("FEAT", _) => ctx.send("211-Features:\r\n MLST type*;size*;modify*;\r\n211 End\r\n"),
+            ("MLSD", "MLSD") | ("MLSD", "MLSD .") => ctx.transfer(
+                b"type=file;size=4;modify=20260101000000; ok.txt\r\n\
+                  type=file;size=4;modify=20260101000000; ../escape.txt\r\n\
+                  type=dir;modify=20260101000000; link\r\n",
+            ),
+            ("MLSD", _) => ctx.transfer(b"type=file;size=4;modify=20260101000000; inner.txt\r\n"),
+            ("RETR", _) => ctx.transfer(b"data"),
+            _ => return ordinary(line, ctx),
+        }
+        Flow::Next
+    });
+    let env = Env::new();
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::create_dir(env.path("copy")).unwrap();
+    std::os::unix::fs::symlink(outside.path(), env.path("copy/link")).unwrap();
+    let url = format!("ftp://u:p@{}/", server.addr());
+    let out = env.run(&["mirror", &url, "copy"]);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("escape.txt"), "the refusal is not reported: {said}");
+    assert_eq!(std::fs::read(env.path("copy/ok.txt")).unwrap(), b"data");
+    assert!(!env.path("escape.txt").exists() && !env.home_dir().join("escape.txt").exists());
+    assert_eq!(
+        std::fs::read_dir(outside.path()).unwrap().count(),
+        0,
+        "wrote through the link"
+    );
+}
