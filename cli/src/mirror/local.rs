@@ -37,7 +37,7 @@ fn scan_into(dir: &Path, prefix: &str, items: &mut Vec<Item>) -> io::Result<()> 
         items.push(Item {
             path: path.clone(),
             dir,
-            size: meta.is_file().then(|| meta.len()),
+            size: meta.is_file().then_some(meta.len()),
             modified: meta
                 .modified()
                 .ok()
