@@ -195,6 +195,9 @@ pub enum Command {
         /// Print the plan (mkdir, fetch and why, delete) and change nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Fetch over up to N sessions at once (default 1).
+        #[arg(short = 'P', long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=64))]
+        parallel: u16,
     },
     /// Copy a file from one server straight to another (FXP, ftplib's
     /// ftpcp): the second server connects to the first and the bytes never

@@ -50,6 +50,7 @@ fn run(cli: &Cli) -> Outcome {
             include,
             exclude,
             dry_run,
+            parallel,
         } => {
             let globs = |list: &[String]| {
                 list.iter()
@@ -62,7 +63,11 @@ fn run(cli: &Cli) -> Outcome {
                 include: globs(include)?,
                 exclude: globs(exclude)?,
             };
-            mirror::mirror(&client, g, url, dir, &rules, *dry_run)
+            let run = mirror::Run {
+                parallel: usize::from(*parallel),
+                dry_run: *dry_run,
+            };
+            mirror::mirror(&client, g, url, dir, &rules, run)
         }
         Command::Cat { urls } => commands::cat(&client, g, urls),
         Command::Rm { urls, recursive } => commands::rm(&client, g, urls, *recursive),

@@ -165,3 +165,20 @@ fn a_hostile_listing_or_a_local_link_cannot_escape() {
         "wrote through the link"
     );
 }
+
+/// Four sessions at once make the same tree as one, and the next run,
+/// parallel too, finds nothing to do.
+#[test]
+fn a_parallel_mirror_makes_the_same_tree() {
+    let server = TestServer::start().unwrap();
+    let remote = server.root().join("site");
+    populate(&remote, 200);
+    let env = Env::new();
+    let url = server.url("/site/");
+    let out = env.run(&["mirror", "--parallel", "4", &url, "copy"]);
+    assert!(out.status.success());
+    assert!(tree(&env.path("copy")) == tree(&remote), "parallel mirror differs");
+    let out = env.run(&["mirror", "-P", "4", &url, "copy"]);
+    assert!(summary(&String::from_utf8_lossy(&out.stderr)).starts_with("mirror: 0 fetched"));
+    env.fails(&["mirror", "-P", "0", &url, "copy"], 2);
+}

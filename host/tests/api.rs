@@ -286,3 +286,48 @@ fn void_command_refuses_a_3xx() {
         other => panic!("{other:?}"),
     }
 }
+
+/// A pool of two sessions shared by four threads: never more than two
+/// open, every download whole; a discarded session is replaced, and with
+/// no idle time allowed each taker gets a fresh session that works.
+#[test]
+fn a_pool_caps_sessions_and_replaces_them() {
+    use ftp_host::Pool;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::Duration;
+    let server = TestServer::start().unwrap();
+    let files: Vec<Vec<u8>> = (0..8).map(|i| bytes(50_000 + i * 1000, i as u32)).collect();
+    for (i, data) in files.iter().enumerate() {
+        std::fs::write(server.root().join(format!("p{i}.bin")), data).unwrap();
+    }
+    let options = server.url("/").parse::<ftp_host::FtpUrl>().unwrap().options;
+    let pool = Pool::new(client(), options.clone(), 2);
+    let most = AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        for worker in 0..4 {
+            let (pool, files, most) = (&pool, &files, &most);
+            scope.spawn(move || {
+                for round in 0..4 {
+                    let i = (worker * 4 + round) % files.len();
+                    let mut session = pool.get().unwrap();
+                    most.fetch_max(pool.open(), Ordering::SeqCst);
+                    let mut down = session.retrieve(&format!("p{i}.bin")).unwrap();
+                    let mut back = Vec::new();
+                    down.read_to_end(&mut back).unwrap();
+                    down.finish().unwrap();
+                    assert!(back == files[i], "p{i}.bin differs");
+                }
+            });
+        }
+    });
+    assert_eq!(most.load(Ordering::SeqCst), 2);
+    pool.get().unwrap().discard();
+    assert_eq!(pool.open(), 1);
+    assert_eq!(pool.get().unwrap().noop().unwrap().code, 200);
+
+    let fresh = Pool::new(client(), options, 1).with_idle_limits(Duration::ZERO, Duration::ZERO);
+    for _ in 0..3 {
+        assert_eq!(fresh.get().unwrap().pwd().unwrap(), "/");
+        assert_eq!(fresh.open(), 1);
+    }
+}

@@ -43,7 +43,7 @@ pub(crate) fn connect(client: &Client, options: &Options, global: &Global) -> Ou
 
 /// Prints a server reply with --verbose (the welcome and the goodbye, which
 /// the session's trace does not hold).
-fn note(global: &Global, reply: &Reply) {
+pub(crate) fn note(global: &Global, reply: &Reply) {
     if global.verbose {
         eprintln!("< {}", visible(&reply.to_string()));
     }

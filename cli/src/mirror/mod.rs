@@ -9,13 +9,15 @@ mod local;
 pub mod plan;
 
 use crate::args::Global;
-use crate::commands::{connect, is_plain_name, quit, replace, show_trace, Failures};
-use crate::failure::{visible, write_error, Failure, Outcome};
+use crate::commands::{is_plain_name, note, replace, show_trace, Failures};
+use crate::failure::{connecting, visible, write_error, Failure, Outcome};
 use crate::progress;
 use crate::target::Target;
-use ftp_host::{Client, EntryKind, Session};
+use ftp_host::{Client, EntryKind, Pool, Session};
 use plan::{Action, Item, Rules, Why};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant, SystemTime};
 
 /// What a run did, for its summary line.
@@ -28,35 +30,65 @@ struct Tally {
     conflicts: usize,
 }
 
-pub fn mirror(client: &Client, global: &Global, url: &str, dest: &Path, rules: &Rules, dry_run: bool) -> Outcome {
+/// How a mirror runs: sessions at once, and whether it only prints its plan.
+#[derive(Clone, Copy)]
+pub struct Run {
+    pub parallel: usize,
+    pub dry_run: bool,
+}
+
+pub fn mirror(client: &Client, global: &Global, url: &str, dest: &Path, rules: &Rules, run: Run) -> Outcome {
     let started = Instant::now();
     let target = Target::parse(url, global)?;
     let base = target.path.trim_end_matches('/').to_string();
-    let mut session = connect(client, &target.options, global)?;
-    let remote = remote_tree(&mut session, if base.is_empty() { "." } else { &base })?;
+    let ccc = global.ccc;
+    let pool = Pool::new(client, target.options.clone(), run.parallel).with_setup(move |session| {
+        if ccc {
+            session.clear_command_channel()?;
+        }
+        Ok(())
+    });
+    let remote = {
+        let mut session = pool.get().map_err(connecting)?;
+        note(global, session.welcome());
+        remote_tree(&mut session, if base.is_empty() { "." } else { &base })?
+    };
     let local = local::scan(dest).map_err(write_error(dest))?;
     let actions = plan::plan(&remote, &local, rules);
-    if dry_run {
+    if run.dry_run {
         for action in &actions {
             println!("{}", describe(action));
         }
-        return quit(session, global);
+        return Ok(());
     }
     std::fs::create_dir_all(dest).map_err(write_error(dest))?;
     let mut tally = Tally::default();
     let mut failures = Failures::default();
-    for action in &actions {
-        let outcome = apply(&mut session, global, &base, dest, action, &mut tally);
-        failures.check(&action_path(action), true, outcome)?;
+    let (fetches, others): (Vec<&Action>, Vec<&Action>) =
+        actions.iter().partition(|a| matches!(a, Action::Fetch { .. }));
+    let (dirs, rest): (Vec<&Action>, Vec<&Action>) = others.into_iter().partition(|a| matches!(a, Action::MakeDir(_)));
+    for action in dirs {
+        failures.check(&action_path(action), true, apply_local(dest, action, &mut tally))?;
     }
-    show_trace(&mut session, global);
-    quit(session, global)?;
+    let quiet = global.quiet || run.parallel > 1;
+    for (path, outcome) in fetch_all(&pool, global, &base, dest, &fetches, run.parallel, quiet) {
+        match outcome {
+            Ok(bytes) => {
+                tally.fetched += 1;
+                tally.bytes += bytes;
+            }
+            Err(failure) => failures.check(&path, true, Err(failure))?,
+        }
+    }
+    for action in rest {
+        failures.check(&action_path(action), true, apply_local(dest, action, &mut tally))?;
+    }
     let files = remote.iter().filter(|i| !i.dir).count();
     eprintln!(
         "mirror: {} fetched ({}), {} up to date, {} directories made, {} deleted{} in {:.1} s",
         tally.fetched,
         human_bytes(tally.bytes),
-        files.saturating_sub(tally.fetched + tally.conflicts),
+        files.saturating_sub(fetches.len() + tally.conflicts),
         tally.dirs,
         tally.deleted,
         if tally.conflicts > 0 {
@@ -67,6 +99,55 @@ pub fn mirror(client: &Client, global: &Global, url: &str, dest: &Path, rules: &
         started.elapsed().as_secs_f64()
     );
     failures.result()
+}
+
+/// Fetches over up to `parallel` sessions of `pool`, each worker taking the
+/// next file in plan order; a failure other than a refusal (9, 78) stops
+/// the workers from taking more. Each fetch's path and bytes, or failure.
+fn fetch_all(
+    pool: &Pool,
+    global: &Global,
+    base: &str,
+    dest: &Path,
+    fetches: &[&Action],
+    parallel: usize,
+    quiet: bool,
+) -> Vec<(String, Outcome<u64>)> {
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    let results = Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..parallel.clamp(1, fetches.len().max(1)) {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                let Some(Action::Fetch { item, .. }) = fetches.get(i).copied() else {
+                    break;
+                };
+                if stop.load(Ordering::SeqCst) {
+                    break;
+                }
+                let outcome = pool.get().map_err(connecting).and_then(|mut session| {
+                    let done = fetch(&mut session, global, base, dest, item, quiet);
+                    show_trace(&mut session, global);
+                    // A session that failed mid-transfer may be out of step.
+                    if done.as_ref().is_err_and(|f| !matches!(f.code, 9 | 78)) {
+                        session.discard();
+                    }
+                    done
+                });
+                if outcome.as_ref().is_err_and(|f| !matches!(f.code, 9 | 78)) {
+                    stop.store(true, Ordering::SeqCst);
+                }
+                results
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .push((item.path.clone(), outcome));
+            });
+        }
+    });
+    let mut results = results.into_inner().unwrap_or_else(PoisonError::into_inner);
+    results.sort_by(|a, b| a.0.cmp(&b.0));
+    results
 }
 
 /// The remote tree below `base`, names relative to it. Entries whose names
@@ -102,53 +183,16 @@ fn remote_tree(session: &mut Session, base: &str) -> Outcome<Vec<Item>> {
     Ok(items)
 }
 
-fn apply(
-    session: &mut Session,
-    global: &Global,
-    base: &str,
-    dest: &Path,
-    action: &Action,
-    tally: &mut Tally,
-) -> Outcome {
-    let local = |path: &str| {
-        local::inside(dest, path)
-            .ok_or_else(|| Failure::new(9, format!("{:?} would leave {}", visible(path), dest.display())))
-    };
+/// Carries out an action that needs no server.
+fn apply_local(dest: &Path, action: &Action, tally: &mut Tally) -> Outcome {
     match action {
         Action::MakeDir(path) => {
-            let dir = local(path)?;
+            let dir = local_path(dest, path)?;
             std::fs::create_dir(&dir).map_err(write_error(&dir))?;
             tally.dirs += 1;
         }
-        Action::Fetch { item, .. } => {
-            let file = local(&item.path)?;
-            let remote = if base.is_empty() {
-                item.path.clone()
-            } else {
-                format!("{base}/{}", item.path)
-            };
-            let mut download = session
-                .retrieve(&remote)
-                .map_err(|e| Failure::from(e).missing_if_550())?;
-            let expected = download.expected_size()?.or(item.size);
-            let bar = progress::bar(expected, global.quiet);
-            let done = replace(download, expected, &file, &bar);
-            bar.finish_and_clear();
-            done?;
-            if let Some(seconds) = item.modified.and_then(|s| u64::try_from(s).ok()) {
-                // So the next run sees the file as up to date.
-                let when = SystemTime::UNIX_EPOCH + Duration::from_secs(seconds);
-                std::fs::File::options()
-                    .write(true)
-                    .open(&file)
-                    .and_then(|f| f.set_modified(when))
-                    .map_err(write_error(&file))?;
-            }
-            tally.fetched += 1;
-            tally.bytes += std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
-        }
         Action::Delete { path, dir } => {
-            let gone = local(path)?;
+            let gone = local_path(dest, path)?;
             if *dir {
                 std::fs::remove_dir(&gone)
             } else {
@@ -164,8 +208,44 @@ fn apply(
             );
             tally.conflicts += 1;
         }
+        Action::Fetch { .. } => {}
     }
     Ok(())
+}
+
+/// Where `path` goes under `dest`, or a refusal if it would leave it.
+fn local_path(dest: &Path, path: &str) -> Outcome<PathBuf> {
+    local::inside(dest, path)
+        .ok_or_else(|| Failure::new(9, format!("{:?} would leave {}", visible(path), dest.display())))
+}
+
+/// One file, into a temporary file renamed over the old one when whole,
+/// then given the remote time so the next run sees it as up to date; the
+/// bytes written.
+fn fetch(session: &mut Session, global: &Global, base: &str, dest: &Path, item: &Item, quiet: bool) -> Outcome<u64> {
+    let file = local_path(dest, &item.path)?;
+    let remote = if base.is_empty() {
+        item.path.clone()
+    } else {
+        format!("{base}/{}", item.path)
+    };
+    let mut download = session
+        .retrieve(&remote)
+        .map_err(|e| Failure::from(e).missing_if_550())?;
+    let expected = download.expected_size()?.or(item.size);
+    let bar = progress::bar(expected, quiet || global.quiet);
+    let done = replace(download, expected, &file, &bar);
+    bar.finish_and_clear();
+    done?;
+    if let Some(seconds) = item.modified.and_then(|s| u64::try_from(s).ok()) {
+        let when = SystemTime::UNIX_EPOCH + Duration::from_secs(seconds);
+        std::fs::File::options()
+            .write(true)
+            .open(&file)
+            .and_then(|f| f.set_modified(when))
+            .map_err(write_error(&file))?;
+    }
+    std::fs::metadata(&file).map(|m| m.len()).map_err(write_error(&file))
 }
 
 fn action_path(action: &Action) -> String {
