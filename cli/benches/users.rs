@@ -59,6 +59,8 @@ enum Job {
     SmallOnce,
     List,
     Startup,
+    /// A whole directory copied down over 4 sessions: `small/` or `four/`.
+    Mirror { dir: &'static str },
 }
 
 struct Row {
@@ -157,6 +159,9 @@ impl Bench {
                     Job::Startup => {
                         c.args(["ls", &site.url("empty/")]);
                     }
+                    Job::Mirror { dir } => {
+                        c.args(["mirror", "-P", "4", &site.url(&format!("{dir}/"))]).arg(out.join(dir));
+                    }
                 }
                 Some(c)
             }
@@ -188,6 +193,7 @@ impl Bench {
                     Job::Startup => {
                         c.arg(site.url("empty/"));
                     }
+                    Job::Mirror { .. } => return None,
                 }
                 Some(c)
             }
@@ -221,6 +227,7 @@ impl Bench {
                     Job::SmallOnce => write!(script, "mget -O {o} small/*.bin"),
                     Job::List => write!(script, "cls -1 list/"),
                     Job::Startup => write!(script, "cls -1 empty/"),
+                    Job::Mirror { dir } => write!(script, "mirror --parallel=4 {dir} {o}/{dir}"),
                 }
                 .ok()?;
                 let mut c = Command::new("lftp");
@@ -241,6 +248,7 @@ impl Bench {
                     Job::SmallOnce => c.arg("mget").arg("small").arg(&out),
                     Job::List => c.args(["list", "list", ""]),
                     Job::Startup => c.args(["list", "empty", ""]),
+                    Job::Mirror { .. } => return None,
                 };
                 Some(c)
             }
@@ -363,6 +371,7 @@ fn main() {
     let rounds = env_or("BENCH_ROUNDS", 5) as usize;
     let small = env_or("BENCH_SMALL", 200);
     let list = env_or("BENCH_LIST", 10_000);
+    let four = env_or("BENCH_MIRROR_MIB", 256);
     let big = mib * MIB;
     let tls_big = (big / 4).max(MIB);
 
@@ -376,13 +385,16 @@ fn main() {
     // The remote tree, owned by the user the servers log in as.
     let root = format!("wftp-bench-{}", std::process::id());
     let base = Path::new(interop::USER_HOME).join(&root);
-    for dir in ["small", "list", "empty", "up"] {
+    for dir in ["small", "list", "empty", "up", "four"] {
         std::fs::create_dir_all(base.join(dir)).unwrap();
     }
     fill(&base.join("big.bin"), big);
     fill(&base.join("tls.bin"), tls_big);
     for i in 1..=small {
         fill(&base.join(format!("small/f{i:03}.bin")), 4096);
+    }
+    for i in 1..=4 {
+        fill(&base.join(format!("four/part{i}.bin")), four * MIB);
     }
     for i in 0..list {
         File::create(base.join(format!("list/name-{i:06}.txt"))).unwrap();
@@ -446,6 +458,18 @@ fn main() {
         row(&format!("{small} × 4 KiB in one process"), Job::SmallOnce, false, None),
         row(&format!("LIST of {list} names"), Job::List, false, None),
         row("start-up: LIST of an empty dir", Job::Startup, false, None),
+        row(
+            &format!("mirror {small} × 4 KiB, 4 sessions"),
+            Job::Mirror { dir: "small" },
+            false,
+            None,
+        ),
+        row(
+            &format!("mirror 4 × {four} MiB, 4 sessions"),
+            Job::Mirror { dir: "four" },
+            false,
+            Some(4 * four * MIB),
+        ),
     ];
     let tools: Vec<&str> = TOOLS.into_iter().filter(|t| available(t)).collect();
     // Warm-up: wftp compiles the component once and caches it.

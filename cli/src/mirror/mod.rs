@@ -85,7 +85,7 @@ pub fn mirror(client: &Client, global: &Global, url: &str, dest: &Path, rules: &
     }
     let files = remote.iter().filter(|i| !i.dir).count();
     eprintln!(
-        "mirror: {} fetched ({}), {} up to date, {} directories made, {} deleted{} in {:.1} s",
+        "mirror: {} fetched ({}), {} up to date, {} directories made, {} deleted{} in {:.2} s",
         tally.fetched,
         human_bytes(tally.bytes),
         files.saturating_sub(fetches.len() + tally.conflicts),
