@@ -53,14 +53,18 @@ impl Site {
 /// What a row measures, so each tool can be told how to do it.
 #[derive(Clone, Copy)]
 enum Job {
-    Get { to_file: bool },
+    Get {
+        to_file: bool,
+    },
     Put,
     SmallEach,
     SmallOnce,
     List,
     Startup,
     /// A whole directory copied down over 4 sessions: `small/` or `four/`.
-    Mirror { dir: &'static str },
+    Mirror {
+        dir: &'static str,
+    },
 }
 
 struct Row {
@@ -160,7 +164,8 @@ impl Bench {
                         c.args(["ls", &site.url("empty/")]);
                     }
                     Job::Mirror { dir } => {
-                        c.args(["mirror", "-P", "4", &site.url(&format!("{dir}/"))]).arg(out.join(dir));
+                        c.args(["mirror", "-P", "4", &site.url(&format!("{dir}/"))])
+                            .arg(out.join(dir));
                     }
                 }
                 Some(c)

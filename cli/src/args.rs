@@ -172,18 +172,21 @@ pub enum Command {
         #[arg(short, long)]
         parents: bool,
     },
-    /// Make DIR a copy of the remote directory URL: fetch what is missing,
-    /// of another size, or newer there (by more than a second); with
-    /// --delete, remove what the server no longer has. A run cut short is
-    /// finished by the next. Names the server lists that are not plain
-    /// are skipped and reported; nothing is written outside DIR.
+    /// Make DEST a copy of SRC, one a URL and the other a local directory
+    /// (down: URL DIR; up: DIR URL): copy what is missing, of another
+    /// size, or newer at SRC (by more than a second); with --delete,
+    /// remove what SRC no longer has. A run cut short is finished by the
+    /// next. Names that are not plain are skipped and reported; nothing is
+    /// written outside DEST, and local links are not followed.
     Mirror {
-        url: String,
-        dir: PathBuf,
-        /// Remove local files and directories the server does not have.
+        #[arg(value_name = "SRC")]
+        source: String,
+        #[arg(value_name = "DEST")]
+        dest: String,
+        /// Remove files and directories at DEST that SRC does not have.
         #[arg(long)]
         delete: bool,
-        /// Fetch only files DIR lacks; never replace one.
+        /// Copy only files DEST lacks; never replace one.
         #[arg(long)]
         only_missing: bool,
         /// Only files whose name or relative path matches GLOB (repeatable).
@@ -192,10 +195,11 @@ pub enum Command {
         /// Never files or directories matching GLOB (repeatable).
         #[arg(long, value_name = "GLOB")]
         exclude: Vec<String>,
-        /// Print the plan (mkdir, fetch and why, delete) and change nothing.
+        /// Print the plan (mkdir, fetch or send and why, delete) and change
+        /// nothing.
         #[arg(long)]
         dry_run: bool,
-        /// Fetch over up to N sessions at once (default 1).
+        /// Copy over up to N sessions at once (default 1).
         #[arg(short = 'P', long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=64))]
         parallel: u16,
     },

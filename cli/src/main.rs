@@ -43,8 +43,8 @@ fn run(cli: &Cli) -> Outcome {
         } => commands::put(&client, g, sources, url, Start::new(*resume, *offset), *ascii),
         Command::Copy { from, to } => commands::copy(&client, g, from, to),
         Command::Mirror {
-            url,
-            dir,
+            source,
+            dest,
             delete,
             only_missing,
             include,
@@ -67,7 +67,7 @@ fn run(cli: &Cli) -> Outcome {
                 parallel: usize::from(*parallel),
                 dry_run: *dry_run,
             };
-            mirror::mirror(&client, g, url, dir, &rules, run)
+            mirror::mirror(&client, g, source, dest, &rules, run)
         }
         Command::Cat { urls } => commands::cat(&client, g, urls),
         Command::Rm { urls, recursive } => commands::rm(&client, g, urls, *recursive),

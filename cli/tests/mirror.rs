@@ -182,3 +182,45 @@ fn a_parallel_mirror_makes_the_same_tree() {
     assert!(summary(&String::from_utf8_lossy(&out.stderr)).starts_with("mirror: 0 fetched"));
     env.fails(&["mirror", "-P", "0", &url, "copy"], 2);
 }
+
+/// Up: a local tree onto the server, byte for byte; then only the local
+/// changes are sent, and `--delete` removes exactly what the server has
+/// beyond the local tree. A local link is not followed.
+#[test]
+fn mirror_up_then_only_the_differences() {
+    let server = TestServer::start().unwrap();
+    let env = Env::new();
+    populate(&env.path("local"), 120);
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("secret"), b"not for the server").unwrap();
+    std::os::unix::fs::symlink(outside.path().join("secret"), env.path("local/link")).unwrap();
+    let url = server.url("/up/");
+
+    let out = env.run(&["mirror", "-P", "3", "local", &url]);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{said}");
+    assert!(summary(&said).starts_with("mirror: 120 sent"), "{said}");
+    assert!(said.contains("\"link\""), "the link is not reported: {said}");
+    std::fs::remove_file(env.path("local/link")).unwrap();
+    assert!(
+        tree(&server.root().join("up")) == tree(&env.path("local")),
+        "mirror up differs"
+    );
+
+    let out = env.run(&["mirror", "local", &url]);
+    assert!(summary(&String::from_utf8_lossy(&out.stderr)).starts_with("mirror: 0 sent"));
+
+    std::fs::write(env.path("local/d1/e1/f1.bin"), b"changed").unwrap();
+    std::fs::write(server.root().join("up/extra.txt"), b"theirs").unwrap();
+    let plan = env.ok(&["mirror", "--dry-run", "--delete", "local", &url]);
+    assert_eq!(
+        plan.lines().collect::<Vec<_>>(),
+        ["send   d1/e1/f1.bin (7 B, size differs)", "delete extra.txt"]
+    );
+    env.ok(&["mirror", "--delete", "local", &url]);
+    assert!(
+        tree(&server.root().join("up")) == tree(&env.path("local")),
+        "second mirror up differs"
+    );
+    env.fails(&["mirror", "local", "other-local"], 2);
+}

@@ -1,34 +1,25 @@
-//! `mirror URL DIR`: make a local directory a copy of a remote one. The
-//! remote tree is walked, the local one scanned, the plan made (`plan`),
-//! shown with `--dry-run`, else carried out file by file over one
-//! session: a file the server refuses is reported and the rest go on, and
-//! a run cut short is finished by the next, which fetches only what is
-//! still missing or different.
+//! `mirror SRC DEST`: make one directory a copy of another, the server's
+//! (a URL) or this machine's, in either direction. Both trees are read,
+//! the plan made (`plan`), shown with `--dry-run`, else carried out: a
+//! file the other side refuses is reported and the rest go on, and a run
+//! cut short is finished by the next, which copies only what is still
+//! missing or different. Copies run over a pool of sessions (`-P`).
 
+mod down;
 mod local;
 pub mod plan;
+mod up;
 
 use crate::args::Global;
-use crate::commands::{is_plain_name, note, replace, show_trace, Failures};
-use crate::failure::{connecting, visible, write_error, Failure, Outcome};
-use crate::progress;
+use crate::commands::{is_plain_name, note, show_trace, Failures};
+use crate::failure::{connecting, visible, Failure, Outcome};
 use crate::target::Target;
 use ftp_host::{Client, EntryKind, Pool, Session};
 use plan::{Action, Item, Rules, Why};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
-use std::time::{Duration, Instant, SystemTime};
-
-/// What a run did, for its summary line.
-#[derive(Default)]
-struct Tally {
-    fetched: usize,
-    bytes: u64,
-    dirs: usize,
-    deleted: usize,
-    conflicts: usize,
-}
+use std::time::Instant;
 
 /// How a mirror runs: sessions at once, and whether it only prints its plan.
 #[derive(Clone, Copy)]
@@ -37,8 +28,35 @@ pub struct Run {
     pub dry_run: bool,
 }
 
-pub fn mirror(client: &Client, global: &Global, url: &str, dest: &Path, rules: &Rules, run: Run) -> Outcome {
-    let started = Instant::now();
+/// What a run did, for its summary line.
+#[derive(Default)]
+struct Tally {
+    copied: usize,
+    bytes: u64,
+    dirs: usize,
+    deleted: usize,
+    conflicts: usize,
+}
+
+/// One direction's ways of carrying out the plan.
+trait Side: Sync {
+    /// `fetched` or `sent`, for the summary.
+    const COPIED: &'static str;
+    /// `fetch` or `send`, for the plan.
+    const COPY: &'static str;
+    fn make_dir(&self, session: &mut Session, path: &str) -> Outcome;
+    fn delete(&self, session: &mut Session, path: &str, dir: bool) -> Outcome;
+    /// Copies one file; the bytes it moved.
+    fn copy(&self, session: &mut Session, item: &Item, quiet: bool) -> Outcome<u64>;
+}
+
+pub fn mirror(client: &Client, global: &Global, source: &str, dest: &str, rules: &Rules, run: Run) -> Outcome {
+    let is_url = |s: &str| s.contains("://");
+    let (url, up) = match (is_url(source), is_url(dest)) {
+        (true, false) => (source, false),
+        (false, true) => (dest, true),
+        _ => return Err(Failure::usage("mirror needs one URL and one local directory")),
+    };
     let target = Target::parse(url, global)?;
     let base = target.path.trim_end_matches('/').to_string();
     let ccc = global.ccc;
@@ -51,44 +69,112 @@ pub fn mirror(client: &Client, global: &Global, url: &str, dest: &Path, rules: &
     let remote = {
         let mut session = pool.get().map_err(connecting)?;
         note(global, session.welcome());
-        remote_tree(&mut session, if base.is_empty() { "." } else { &base })?
+        remote_tree(&mut session, &base, up)?
     };
-    let local = local::scan(dest).map_err(write_error(dest))?;
-    let actions = plan::plan(&remote, &local, rules);
+    if up {
+        let dir = Path::new(source);
+        let local = local::scan(dir).map_err(crate::failure::read_error(dir))?;
+        let local = up::sendable(local);
+        carry_out(
+            &pool,
+            global,
+            &plan::plan(&local, &remote, rules),
+            &local,
+            run,
+            &up::Up { base, dir },
+        )
+    } else {
+        let dir = Path::new(dest);
+        let local = local::scan(dir).map_err(crate::failure::write_error(dir))?;
+        if !run.dry_run {
+            std::fs::create_dir_all(dir).map_err(crate::failure::write_error(dir))?;
+        }
+        carry_out(
+            &pool,
+            global,
+            &plan::plan(&remote, &local, rules),
+            &remote,
+            run,
+            &down::Down { base, dir },
+        )
+    }
+}
+
+/// Prints the plan (`--dry-run`), or carries it out: directories, then the
+/// copies over the pool, then deletions; then the summary line.
+fn carry_out<S: Side>(
+    pool: &Pool,
+    global: &Global,
+    actions: &[Action],
+    source: &[Item],
+    run: Run,
+    side: &S,
+) -> Outcome {
     if run.dry_run {
-        for action in &actions {
-            println!("{}", describe(action));
+        for action in actions {
+            println!("{}", describe::<S>(action));
         }
         return Ok(());
     }
-    std::fs::create_dir_all(dest).map_err(write_error(dest))?;
+    let started = Instant::now();
     let mut tally = Tally::default();
     let mut failures = Failures::default();
-    let (fetches, others): (Vec<&Action>, Vec<&Action>) =
-        actions.iter().partition(|a| matches!(a, Action::Fetch { .. }));
-    let (dirs, rest): (Vec<&Action>, Vec<&Action>) = others.into_iter().partition(|a| matches!(a, Action::MakeDir(_)));
-    for action in dirs {
-        failures.check(&action_path(action), true, apply_local(dest, action, &mut tally))?;
+    let copies: Vec<&Item> = actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::Copy { item, .. } => Some(item),
+            _ => None,
+        })
+        .collect();
+    let step = |action: &Action, tally: &mut Tally| -> Outcome {
+        let mut session = pool.get().map_err(connecting)?;
+        match action {
+            Action::MakeDir(path) => {
+                side.make_dir(&mut session, path)?;
+                tally.dirs += 1;
+            }
+            Action::Delete { path, dir } => {
+                side.delete(&mut session, path, *dir)?;
+                tally.deleted += 1;
+            }
+            Action::Conflict(path) => {
+                eprintln!(
+                    "wftp: {}: a file on one side, a directory on the other; left alone",
+                    visible(path)
+                );
+                tally.conflicts += 1;
+            }
+            Action::Copy { .. } => {}
+        }
+        show_trace(&mut session, global);
+        Ok(())
+    };
+    for action in actions.iter().filter(|a| matches!(a, Action::MakeDir(_))) {
+        failures.check(&action_path(action), true, step(action, &mut tally))?;
     }
     let quiet = global.quiet || run.parallel > 1;
-    for (path, outcome) in fetch_all(&pool, global, &base, dest, &fetches, run.parallel, quiet) {
+    for (path, outcome) in in_parallel(pool, global, &copies, run.parallel, |s, item| side.copy(s, item, quiet)) {
         match outcome {
             Ok(bytes) => {
-                tally.fetched += 1;
+                tally.copied += 1;
                 tally.bytes += bytes;
             }
             Err(failure) => failures.check(&path, true, Err(failure))?,
         }
     }
-    for action in rest {
-        failures.check(&action_path(action), true, apply_local(dest, action, &mut tally))?;
+    for action in actions
+        .iter()
+        .filter(|a| matches!(a, Action::Delete { .. } | Action::Conflict(_)))
+    {
+        failures.check(&action_path(action), true, step(action, &mut tally))?;
     }
-    let files = remote.iter().filter(|i| !i.dir).count();
+    let files = source.iter().filter(|i| !i.dir).count();
     eprintln!(
-        "mirror: {} fetched ({}), {} up to date, {} directories made, {} deleted{} in {:.2} s",
-        tally.fetched,
+        "mirror: {} {} ({}), {} up to date, {} directories made, {} deleted{} in {:.2} s",
+        tally.copied,
+        S::COPIED,
         human_bytes(tally.bytes),
-        files.saturating_sub(fetches.len() + tally.conflicts),
+        files.saturating_sub(copies.len() + tally.conflicts),
         tally.dirs,
         tally.deleted,
         if tally.conflicts > 0 {
@@ -101,33 +187,31 @@ pub fn mirror(client: &Client, global: &Global, url: &str, dest: &Path, rules: &
     failures.result()
 }
 
-/// Fetches over up to `parallel` sessions of `pool`, each worker taking the
-/// next file in plan order; a failure other than a refusal (9, 78) stops
-/// the workers from taking more. Each fetch's path and bytes, or failure.
-fn fetch_all(
+/// Runs `work` on each item over up to `parallel` sessions of `pool`, each
+/// worker taking the next item in plan order; a failure other than a
+/// refusal (9, 78) closes that session and stops the workers from taking
+/// more. Each item's path and outcome, in path order.
+fn in_parallel(
     pool: &Pool,
     global: &Global,
-    base: &str,
-    dest: &Path,
-    fetches: &[&Action],
+    items: &[&Item],
     parallel: usize,
-    quiet: bool,
+    work: impl Fn(&mut Session, &Item) -> Outcome<u64> + Sync,
 ) -> Vec<(String, Outcome<u64>)> {
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
     let results = Mutex::new(Vec::new());
     std::thread::scope(|scope| {
-        for _ in 0..parallel.clamp(1, fetches.len().max(1)) {
+        for _ in 0..parallel.clamp(1, items.len().max(1)) {
             scope.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::SeqCst);
-                let Some(Action::Fetch { item, .. }) = fetches.get(i).copied() else {
+                let Some(item) = items.get(next.fetch_add(1, Ordering::SeqCst)).copied() else {
                     break;
                 };
                 if stop.load(Ordering::SeqCst) {
                     break;
                 }
                 let outcome = pool.get().map_err(connecting).and_then(|mut session| {
-                    let done = fetch(&mut session, global, base, dest, item, quiet);
+                    let done = work(&mut session, item);
                     show_trace(&mut session, global);
                     // A session that failed mid-transfer may be out of step.
                     if done.as_ref().is_err_and(|f| !matches!(f.code, 9 | 78)) {
@@ -150,12 +234,20 @@ fn fetch_all(
     results
 }
 
-/// The remote tree below `base`, names relative to it. Entries whose names
+/// The remote tree below `base` (for a mirror up, made if missing), names
+/// relative to it. Entries whose names
 /// are not plain components (`..`, `a/b`, control characters), links and
 /// special files are reported and left out: only files and directories
 /// are mirrored.
-fn remote_tree(session: &mut Session, base: &str) -> Outcome<Vec<Item>> {
-    let walked = session.walk(base)?;
+fn remote_tree(session: &mut Session, base: &str, may_be_missing: bool) -> Outcome<Vec<Item>> {
+    let walked = match session.walk(if base.is_empty() { "." } else { base }) {
+        // A mirror up may make the directory itself.
+        Err(ftp_host::Error::Permanent(r)) if may_be_missing && r.code == 550 => {
+            session.mkdir_all(base)?;
+            return Ok(Vec::new());
+        }
+        walked => walked?,
+    };
     for refused in &walked.refused {
         eprintln!("wftp: skipped {:?}: not a plain name", visible(&refused.name));
     }
@@ -183,91 +275,35 @@ fn remote_tree(session: &mut Session, base: &str) -> Outcome<Vec<Item>> {
     Ok(items)
 }
 
-/// Carries out an action that needs no server.
-fn apply_local(dest: &Path, action: &Action, tally: &mut Tally) -> Outcome {
-    match action {
-        Action::MakeDir(path) => {
-            let dir = local_path(dest, path)?;
-            std::fs::create_dir(&dir).map_err(write_error(&dir))?;
-            tally.dirs += 1;
-        }
-        Action::Delete { path, dir } => {
-            let gone = local_path(dest, path)?;
-            if *dir {
-                std::fs::remove_dir(&gone)
-            } else {
-                std::fs::remove_file(&gone)
-            }
-            .map_err(write_error(&gone))?;
-            tally.deleted += 1;
-        }
-        Action::Conflict(path) => {
-            eprintln!(
-                "wftp: {}: a file on one side, a directory on the other; left alone",
-                visible(path)
-            );
-            tally.conflicts += 1;
-        }
-        Action::Fetch { .. } => {}
-    }
-    Ok(())
-}
-
-/// Where `path` goes under `dest`, or a refusal if it would leave it.
-fn local_path(dest: &Path, path: &str) -> Outcome<PathBuf> {
-    local::inside(dest, path)
-        .ok_or_else(|| Failure::new(9, format!("{:?} would leave {}", visible(path), dest.display())))
-}
-
-/// One file, into a temporary file renamed over the old one when whole,
-/// then given the remote time so the next run sees it as up to date; the
-/// bytes written.
-fn fetch(session: &mut Session, global: &Global, base: &str, dest: &Path, item: &Item, quiet: bool) -> Outcome<u64> {
-    let file = local_path(dest, &item.path)?;
-    let remote = if base.is_empty() {
-        item.path.clone()
+/// `base/path` on the server (`path` alone at the login directory).
+fn remote_path(base: &str, path: &str) -> String {
+    if base.is_empty() {
+        path.to_string()
     } else {
-        format!("{base}/{}", item.path)
-    };
-    let mut download = session
-        .retrieve(&remote)
-        .map_err(|e| Failure::from(e).missing_if_550())?;
-    let expected = download.expected_size()?.or(item.size);
-    let bar = progress::bar(expected, quiet || global.quiet);
-    let done = replace(download, expected, &file, &bar);
-    bar.finish_and_clear();
-    done?;
-    if let Some(seconds) = item.modified.and_then(|s| u64::try_from(s).ok()) {
-        let when = SystemTime::UNIX_EPOCH + Duration::from_secs(seconds);
-        std::fs::File::options()
-            .write(true)
-            .open(&file)
-            .and_then(|f| f.set_modified(when))
-            .map_err(write_error(&file))?;
+        format!("{base}/{path}")
     }
-    std::fs::metadata(&file).map(|m| m.len()).map_err(write_error(&file))
 }
 
 fn action_path(action: &Action) -> String {
     match action {
         Action::MakeDir(p) | Action::Conflict(p) | Action::Delete { path: p, .. } => p.clone(),
-        Action::Fetch { item, .. } => item.path.clone(),
+        Action::Copy { item, .. } => item.path.clone(),
     }
 }
 
 /// One line of the plan, as `--dry-run` prints it.
-fn describe(action: &Action) -> String {
+fn describe<S: Side>(action: &Action) -> String {
     let path = visible(&action_path(action));
     match action {
         Action::MakeDir(_) => format!("mkdir  {path}"),
-        Action::Fetch { item, why } => {
+        Action::Copy { item, why } => {
             let why = match why {
                 Why::Missing => "missing",
                 Why::SizeDiffers => "size differs",
                 Why::Newer => "newer",
             };
             let size = item.size.map_or_else(|| "?".into(), human_bytes);
-            format!("fetch  {path} ({size}, {why})")
+            format!("{}  {path} ({size}, {why})", S::COPY)
         }
         Action::Delete { .. } => format!("delete {path}"),
         Action::Conflict(_) => format!("skip   {path} (file against directory)"),

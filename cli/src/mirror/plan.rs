@@ -1,7 +1,8 @@
 //! What a mirror must do, decided before anything is done: a pure function
-//! of the remote tree, the local tree and the rules, so the plan can be
-//! printed (`--dry-run`), tested, and run again after an interruption
-//! (what is already complete plans as nothing).
+//! of the source tree, the destination tree and the rules (either side may
+//! be the server), so the plan can be printed (`--dry-run`), tested, and
+//! run again after an interruption (what is already complete plans as
+//! nothing).
 
 use glob::Pattern;
 
@@ -22,9 +23,9 @@ pub struct Item {
 
 #[derive(Debug, Default)]
 pub struct Rules {
-    /// Remove what the local side has and the remote does not.
+    /// Remove what the destination has and the source does not.
     pub delete: bool,
-    /// Fetch only files the local side lacks, never replace one.
+    /// Copy only files the destination lacks, never replace one.
     pub only_missing: bool,
     /// Only paths matching one of these (by name or by relative path).
     pub include: Vec<Pattern>,
@@ -42,7 +43,8 @@ pub enum Why {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
     MakeDir(String),
-    Fetch {
+    /// The file goes from the source to the destination.
+    Copy {
         item: Item,
         why: Why,
     },
@@ -73,43 +75,43 @@ impl Rules {
     }
 }
 
-/// The actions that make `local` mirror `remote`: directories first
-/// (parents before children), then fetches, then deletions (children
+/// The actions that make `dest` mirror `source`: directories first
+/// (parents before children), then copies, then deletions (children
 /// before parents), each group in path order.
-pub fn plan(remote: &[Item], local: &[Item], rules: &Rules) -> Vec<Action> {
+pub fn plan(source: &[Item], dest: &[Item], rules: &Rules) -> Vec<Action> {
     let find = |items: &[Item], path: &str| items.iter().find(|i| i.path == path).cloned();
-    let excluded_dirs: Vec<&str> = remote
+    let excluded_dirs: Vec<&str> = source
         .iter()
-        .chain(local)
+        .chain(dest)
         .filter(|i| i.dir && !rules.selected(i))
         .map(|i| i.path.as_str())
         .collect();
     let wanted = |i: &&Item| rules.selected(i) && !rules.under_excluded(&i.path, &excluded_dirs);
 
     let mut dirs = Vec::new();
-    let mut fetches = Vec::new();
+    let mut copies = Vec::new();
     let mut deletes = Vec::new();
     let mut conflicts = Vec::new();
-    for item in remote.iter().filter(wanted) {
-        match (item.dir, find(local, &item.path)) {
+    for item in source.iter().filter(wanted) {
+        match (item.dir, find(dest, &item.path)) {
             (true, None) => dirs.push(Action::MakeDir(item.path.clone())),
-            (true, Some(l)) if !l.dir => conflicts.push(Action::Conflict(item.path.clone())),
+            (true, Some(d)) if !d.dir => conflicts.push(Action::Conflict(item.path.clone())),
             (true, Some(_)) => {}
-            (false, None) => fetches.push(fetch(item, Why::Missing)),
-            (false, Some(l)) if l.dir => conflicts.push(Action::Conflict(item.path.clone())),
+            (false, None) => copies.push(copy(item, Why::Missing)),
+            (false, Some(d)) if d.dir => conflicts.push(Action::Conflict(item.path.clone())),
             (false, Some(_)) if rules.only_missing => {}
-            (false, Some(l)) => {
-                if item.size.is_some() && item.size != l.size {
-                    fetches.push(fetch(item, Why::SizeDiffers));
-                } else if newer(item.modified, l.modified) {
-                    fetches.push(fetch(item, Why::Newer));
+            (false, Some(d)) => {
+                if item.size.is_some() && item.size != d.size {
+                    copies.push(copy(item, Why::SizeDiffers));
+                } else if newer(item.modified, d.modified) {
+                    copies.push(copy(item, Why::Newer));
                 }
             }
         }
     }
     if rules.delete {
-        for item in local.iter().filter(wanted) {
-            if find(remote, &item.path).is_none() {
+        for item in dest.iter().filter(wanted) {
+            if find(source, &item.path).is_none() {
                 deletes.push(Action::Delete {
                     path: item.path.clone(),
                     dir: item.dir,
@@ -119,26 +121,26 @@ pub fn plan(remote: &[Item], local: &[Item], rules: &Rules) -> Vec<Action> {
     }
     let key = |a: &Action| match a {
         Action::MakeDir(p) | Action::Conflict(p) | Action::Delete { path: p, .. } => p.clone(),
-        Action::Fetch { item, .. } => item.path.clone(),
+        Action::Copy { item, .. } => item.path.clone(),
     };
     dirs.sort_by_key(key);
-    fetches.sort_by_key(key);
+    copies.sort_by_key(key);
     deletes.sort_by_key(key);
     deletes.reverse();
     conflicts.sort_by_key(key);
-    [dirs, fetches, deletes, conflicts].concat()
+    [dirs, copies, deletes, conflicts].concat()
 }
 
-fn fetch(item: &Item, why: Why) -> Action {
-    Action::Fetch {
+fn copy(item: &Item, why: Why) -> Action {
+    Action::Copy {
         item: item.clone(),
         why,
     }
 }
 
-/// The remote copy is newer than the local one by more than the skew.
-fn newer(remote: Option<i64>, local: Option<i64>) -> bool {
-    matches!((remote, local), (Some(r), Some(l)) if r > l + SKEW_SECONDS)
+/// The source is newer than the destination by more than the skew.
+fn newer(source: Option<i64>, dest: Option<i64>) -> bool {
+    matches!((source, dest), (Some(s), Some(d)) if s > d + SKEW_SECONDS)
 }
 
 #[cfg(test)]
@@ -168,7 +170,7 @@ mod tests {
             .iter()
             .map(|a| match a {
                 Action::MakeDir(p) => format!("mkdir {p}"),
-                Action::Fetch { item, why } => format!("fetch {} {why:?}", item.path),
+                Action::Copy { item, why } => format!("copy {} {why:?}", item.path),
                 Action::Delete { path, .. } => format!("delete {path}"),
                 Action::Conflict(p) => format!("conflict {p}"),
             })
@@ -177,73 +179,68 @@ mod tests {
 
     #[test]
     fn an_empty_side_gets_everything_parents_first() {
-        let remote = [file("a/b/c.bin", 3, 100), dir("a/b"), dir("a"), file("top.txt", 1, 100)];
-        let got = paths(&plan(&remote, &[], &Rules::default()));
+        let source = [file("a/b/c.bin", 3, 100), dir("a/b"), dir("a"), file("top.txt", 1, 100)];
+        let got = paths(&plan(&source, &[], &Rules::default()));
         assert_eq!(
             got,
-            [
-                "mkdir a",
-                "mkdir a/b",
-                "fetch a/b/c.bin Missing",
-                "fetch top.txt Missing"
-            ]
+            ["mkdir a", "mkdir a/b", "copy a/b/c.bin Missing", "copy top.txt Missing"]
         );
     }
 
     #[test]
     fn only_differences_move() {
-        let remote = [
+        let source = [
             file("same", 5, 100),
             file("grown", 9, 100),
             file("touched", 5, 200),
             file("old", 5, 100),
         ];
-        let local = [
+        let dest = [
             file("same", 5, 100),
             file("grown", 5, 100),
             file("touched", 5, 100),
             file("old", 5, 101),
         ];
-        let got = paths(&plan(&remote, &local, &Rules::default()));
-        assert_eq!(got, ["fetch grown SizeDiffers", "fetch touched Newer"]);
+        let got = paths(&plan(&source, &dest, &Rules::default()));
+        assert_eq!(got, ["copy grown SizeDiffers", "copy touched Newer"]);
         let only_missing = Rules {
             only_missing: true,
             ..Rules::default()
         };
-        assert!(plan(&remote, &local, &only_missing).is_empty());
+        assert!(plan(&source, &dest, &only_missing).is_empty());
     }
 
     #[test]
     fn times_within_the_skew_are_equal() {
-        let remote = [file("f", 5, 101)];
-        let local = [file("f", 5, 100)];
-        assert!(plan(&remote, &local, &Rules::default()).is_empty());
+        let source = [file("f", 5, 101)];
+        let dest = [file("f", 5, 100)];
+        assert!(plan(&source, &dest, &Rules::default()).is_empty());
     }
 
     #[test]
     fn delete_removes_exactly_the_extraneous_children_first() {
-        let remote = [dir("keep"), file("keep/a", 1, 1)];
-        let local = [
+        let source = [dir("keep"), file("keep/a", 1, 1)];
+        let dest = [
             dir("keep"),
             file("keep/a", 1, 1),
             file("keep/x", 1, 1),
             dir("gone"),
             file("gone/y", 1, 1),
         ];
-        assert!(plan(&remote, &local, &Rules::default()).is_empty());
+        assert!(plan(&source, &dest, &Rules::default()).is_empty());
         let rules = Rules {
             delete: true,
             ..Rules::default()
         };
         assert_eq!(
-            paths(&plan(&remote, &local, &rules)),
+            paths(&plan(&source, &dest, &rules)),
             ["delete keep/x", "delete gone/y", "delete gone"]
         );
     }
 
     #[test]
     fn include_and_exclude_by_name_or_path() {
-        let remote = [
+        let source = [
             dir("logs"),
             file("logs/a.log", 1, 1),
             file("b.bin", 1, 1),
@@ -254,32 +251,29 @@ mod tests {
             exclude: vec![Pattern::new("c.*").unwrap()],
             ..Rules::default()
         };
-        assert_eq!(
-            paths(&plan(&remote, &[], &rules)),
-            ["mkdir logs", "fetch b.bin Missing"]
-        );
+        assert_eq!(paths(&plan(&source, &[], &rules)), ["mkdir logs", "copy b.bin Missing"]);
         // An excluded directory takes everything below it, and --delete
-        // leaves it alone on the local side too.
+        // leaves it alone on the destination too.
         let rules = Rules {
             exclude: vec![Pattern::new("logs").unwrap()],
             delete: true,
             ..Rules::default()
         };
-        let local = [dir("logs"), file("logs/mine.log", 1, 1)];
+        let dest = [dir("logs"), file("logs/mine.log", 1, 1)];
         assert_eq!(
-            paths(&plan(&remote, &local, &rules)),
-            ["fetch b.bin Missing", "fetch c.bin Missing"]
+            paths(&plan(&source, &dest, &rules)),
+            ["copy b.bin Missing", "copy c.bin Missing"]
         );
     }
 
     #[test]
     fn a_file_against_a_directory_is_a_conflict_left_alone() {
-        let remote = [file("x", 1, 1), dir("y")];
-        let local = [dir("x"), file("y", 1, 1)];
+        let source = [file("x", 1, 1), dir("y")];
+        let dest = [dir("x"), file("y", 1, 1)];
         let rules = Rules {
             delete: true,
             ..Rules::default()
         };
-        assert_eq!(paths(&plan(&remote, &local, &rules)), ["conflict x", "conflict y"]);
+        assert_eq!(paths(&plan(&source, &dest, &rules)), ["conflict x", "conflict y"]);
     }
 }
