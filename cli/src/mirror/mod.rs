@@ -203,29 +203,28 @@ fn in_parallel(
     let results = Mutex::new(Vec::new());
     std::thread::scope(|scope| {
         for _ in 0..parallel.clamp(1, items.len().max(1)) {
-            scope.spawn(|| loop {
-                let Some(item) = items.get(next.fetch_add(1, Ordering::SeqCst)).copied() else {
-                    break;
-                };
-                if stop.load(Ordering::SeqCst) {
-                    break;
-                }
-                let outcome = pool.get().map_err(connecting).and_then(|mut session| {
-                    let done = work(&mut session, item);
-                    show_trace(&mut session, global);
-                    // A session that failed mid-transfer may be out of step.
-                    if done.as_ref().is_err_and(|f| !matches!(f.code, 9 | 78)) {
-                        session.discard();
+            scope.spawn(|| {
+                while let Some(item) = items.get(next.fetch_add(1, Ordering::SeqCst)).copied() {
+                    if stop.load(Ordering::SeqCst) {
+                        break;
                     }
-                    done
-                });
-                if outcome.as_ref().is_err_and(|f| !matches!(f.code, 9 | 78)) {
-                    stop.store(true, Ordering::SeqCst);
+                    let outcome = pool.get().map_err(connecting).and_then(|mut session| {
+                        let done = work(&mut session, item);
+                        show_trace(&mut session, global);
+                        // A session that failed mid-transfer may be out of step.
+                        if done.as_ref().is_err_and(|f| !matches!(f.code, 9 | 78)) {
+                            session.discard();
+                        }
+                        done
+                    });
+                    if outcome.as_ref().is_err_and(|f| !matches!(f.code, 9 | 78)) {
+                        stop.store(true, Ordering::SeqCst);
+                    }
+                    results
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .push((item.path.clone(), outcome));
                 }
-                results
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .push((item.path.clone(), outcome));
             });
         }
     });
