@@ -224,3 +224,44 @@ fn mirror_up_then_only_the_differences() {
     );
     env.fails(&["mirror", "local", "other-local"], 2);
 }
+
+/// Up then down against each real server in the interop set, over three
+/// sessions: what comes back is what went up, and a second run each way
+/// moves nothing.
+#[test]
+fn mirror_both_ways_with_real_servers() {
+    use host_tests::interop::{self, Kind};
+    for kind in [Kind::Vsftpd, Kind::PureFtpd, Kind::Proftpd, Kind::Pyftpdlib] {
+        let server = match interop::start(kind) {
+            Ok(s) => s,
+            Err(reason) if !interop::required() => {
+                println!("skipped {}: {reason}", kind.name());
+                continue;
+            }
+            Err(reason) => panic!("{} is required but: {reason}", kind.name()),
+        };
+        let env = Env::new();
+        populate(&env.path("local"), 150);
+        let dir = format!("mirror-{}-{}", kind.name(), std::process::id());
+        let url = format!("ftp://{}:{}@{}/{dir}/", interop::USER, interop::PASSWORD, server.addr);
+        let out = env.run(&["mirror", "-P", "3", "local", &url]);
+        assert!(out.status.success(), "{}: up", kind.name());
+        let out = env.run(&["mirror", "-P", "3", &url, "back"]);
+        assert!(out.status.success(), "{}: down", kind.name());
+        assert!(
+            tree(&env.path("back")) == tree(&env.path("local")),
+            "{}: round trip differs",
+            kind.name()
+        );
+        for (from, to, word) in [("local", url.as_str(), "sent"), (url.as_str(), "back", "fetched")] {
+            let out = env.run(&["mirror", from, to]);
+            let said = String::from_utf8_lossy(&out.stderr);
+            assert!(
+                summary(&said).starts_with(&format!("mirror: 0 {word}")),
+                "{}: {said}",
+                kind.name()
+            );
+        }
+        let _ = std::fs::remove_dir_all(Path::new(interop::USER_HOME).join(&dir));
+    }
+}

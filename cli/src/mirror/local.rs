@@ -43,6 +43,7 @@ fn scan_into(dir: &Path, prefix: &str, items: &mut Vec<Item>) -> io::Result<()> 
                 .ok()
                 .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
                 .and_then(|d| i64::try_from(d.as_secs()).ok()),
+            precision: 1,
         });
         if dir {
             scan_into(&entry.path(), &format!("{path}/"), items)?;

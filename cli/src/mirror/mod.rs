@@ -240,8 +240,9 @@ fn in_parallel(
 /// are mirrored.
 fn remote_tree(session: &mut Session, base: &str, may_be_missing: bool) -> Outcome<Vec<Item>> {
     let walked = match session.walk(if base.is_empty() { "." } else { base }) {
-        // A mirror up may make the directory itself.
-        Err(ftp_host::Error::Permanent(r)) if may_be_missing && r.code == 550 => {
+        // A mirror up makes the directory if it is missing (550, or 501
+        // from pyftpdlib); if it cannot, that error is the one to see.
+        Err(ftp_host::Error::Permanent(_)) if may_be_missing => {
             session.mkdir_all(base)?;
             return Ok(Vec::new());
         }
@@ -264,11 +265,20 @@ fn remote_tree(session: &mut Session, base: &str, may_be_missing: bool) -> Outco
                 continue;
             }
         };
+        let precision = match entry.modified {
+            // MLSD's `modify` is exact to the second; a LIST line's time
+            // is to the minute, or (older files) the day.
+            Some(_) if entry.facts.iter().any(|(fact, _)| fact == "modify") => 1,
+            Some(t) if t.seconds % 86_400 == 0 => 86_400,
+            Some(_) => 60,
+            None => 1,
+        };
         items.push(Item {
             path: entry.name,
             dir,
             size: entry.size,
             modified: entry.modified.map(|t| t.seconds),
+            precision,
         });
     }
     Ok(items)

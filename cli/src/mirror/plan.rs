@@ -6,8 +6,7 @@
 
 use glob::Pattern;
 
-/// Times within this many seconds are the same: servers round them, and
-/// a listing's time may be whole seconds or (LIST) whole minutes.
+/// Times within this many seconds are the same (servers round them).
 pub const SKEW_SECONDS: i64 = 1;
 
 /// One entry of either tree: its path relative to the mirrored directory
@@ -19,6 +18,9 @@ pub struct Item {
     pub size: Option<u64>,
     /// Seconds since the Unix epoch.
     pub modified: Option<i64>,
+    /// What `modified` is exact to, in seconds: 1 from MLSD or a local
+    /// file, 60 or a day from a LIST line (`Nov 26 06:20`, `Nov 26 2025`).
+    pub precision: i64,
 }
 
 #[derive(Debug, Default)]
@@ -103,7 +105,7 @@ pub fn plan(source: &[Item], dest: &[Item], rules: &Rules) -> Vec<Action> {
             (false, Some(d)) => {
                 if item.size.is_some() && item.size != d.size {
                     copies.push(copy(item, Why::SizeDiffers));
-                } else if newer(item.modified, d.modified) {
+                } else if newer(item, &d) {
                     copies.push(copy(item, Why::Newer));
                 }
             }
@@ -138,9 +140,13 @@ fn copy(item: &Item, why: Why) -> Action {
     }
 }
 
-/// The source is newer than the destination by more than the skew.
-fn newer(source: Option<i64>, dest: Option<i64>) -> bool {
-    matches!((source, dest), (Some(s), Some(d)) if s > d + SKEW_SECONDS)
+/// The source is newer than the destination by more than the skew, both
+/// cut to the coarser of their precisions (a LIST time says nothing of
+/// seconds).
+fn newer(source: &Item, dest: &Item) -> bool {
+    let step = source.precision.max(dest.precision).max(1);
+    let cut = |t: i64| t - t.rem_euclid(step);
+    matches!((source.modified, dest.modified), (Some(s), Some(d)) if cut(s) > cut(d) + SKEW_SECONDS)
 }
 
 #[cfg(test)]
@@ -153,6 +159,7 @@ mod tests {
             dir: false,
             size: Some(size),
             modified: Some(modified),
+            precision: 1,
         }
     }
 
@@ -162,6 +169,7 @@ mod tests {
             dir: true,
             size: None,
             modified: None,
+            precision: 1,
         }
     }
 
@@ -215,6 +223,18 @@ mod tests {
         let source = [file("f", 5, 101)];
         let dest = [file("f", 5, 100)];
         assert!(plan(&source, &dest, &Rules::default()).is_empty());
+    }
+
+    #[test]
+    fn a_list_time_is_compared_to_the_minute() {
+        let local = [file("f", 5, 6 * 3600 + 20 * 60 + 37)];
+        let listed = Item {
+            precision: 60,
+            ..file("f", 5, 6 * 3600 + 20 * 60)
+        };
+        assert!(plan(&local, std::slice::from_ref(&listed), &Rules::default()).is_empty());
+        let later = [file("f", 5, 6 * 3600 + 22 * 60 + 1)];
+        assert_eq!(paths(&plan(&later, &[listed], &Rules::default())), ["copy f Newer"]);
     }
 
     #[test]
