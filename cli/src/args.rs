@@ -131,6 +131,10 @@ pub enum Command {
         /// Resume: append to DEST from its current size (REST).
         #[arg(short = 'c', long = "continue")]
         resume: bool,
+        /// A whole directory: `get -r URL [DIR]` is `mirror URL DIR` (DIR
+        /// defaults to the URL's last part).
+        #[arg(short, long, conflicts_with_all = ["resume", "ascii"])]
+        recursive: bool,
         /// Transfer in ASCII mode, converting line endings.
         #[arg(long)]
         ascii: bool,
@@ -148,6 +152,9 @@ pub enum Command {
         /// from there too (REST, then STOR: ftplib's `rest=`).
         #[arg(long, value_name = "BYTES", conflicts_with = "resume")]
         offset: Option<u64>,
+        /// A whole directory: `put -r DIR URL` is `mirror DIR URL`.
+        #[arg(short, long, conflicts_with_all = ["resume", "offset", "ascii"])]
+        recursive: bool,
         /// Transfer in ASCII mode, converting line endings.
         #[arg(long)]
         ascii: bool,
@@ -199,6 +206,10 @@ pub enum Command {
         /// nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Try a file again (on a fresh session, waiting 0.5 s, 1 s, 2 s...)
+        /// after a 4xx, a lost connection or a deadline, up to N times.
+        #[arg(long, value_name = "N", default_value_t = 0)]
+        retry: u32,
         /// Copy over up to N sessions at once (default 1).
         #[arg(short = 'P', long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=64))]
         parallel: u16,

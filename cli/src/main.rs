@@ -33,13 +33,40 @@ fn run(cli: &Cli) -> Outcome {
     .map_err(|e| Failure::new(1, e))?;
     match &cli.command {
         Command::Ls { url, long } => commands::ls(&client, g, url, *long),
-        Command::Get { args, resume, ascii } => commands::get(&client, g, args, *resume, *ascii),
+        Command::Get {
+            args, recursive: true, ..
+        } => {
+            let (url, dest) = match args.as_slice() {
+                [url] => (url, url.trim_end_matches('/').rsplit('/').next().unwrap_or(".")),
+                [url, dest] => (url, dest.as_str()),
+                _ => return Err(Failure::usage("get -r takes one URL and an optional DIR")),
+            };
+            mirror::mirror(&client, g, url, dest, &Default::default(), mirror::Run::once())
+        }
+        Command::Get {
+            args, resume, ascii, ..
+        } => commands::get(&client, g, args, *resume, *ascii),
+        Command::Put {
+            sources,
+            url,
+            recursive: true,
+            ..
+        } => match sources.as_slice() {
+            [dir] => {
+                let dir = dir
+                    .to_str()
+                    .ok_or_else(|| Failure::usage("the directory's name is not UTF-8"))?;
+                mirror::mirror(&client, g, dir, url, &Default::default(), mirror::Run::once())
+            }
+            _ => Err(Failure::usage("put -r takes one DIR and a URL")),
+        },
         Command::Put {
             sources,
             url,
             resume,
             offset,
             ascii,
+            ..
         } => commands::put(&client, g, sources, url, Start::new(*resume, *offset), *ascii),
         Command::Copy { from, to } => commands::copy(&client, g, from, to),
         Command::Mirror {
@@ -51,6 +78,7 @@ fn run(cli: &Cli) -> Outcome {
             exclude,
             dry_run,
             parallel,
+            retry,
         } => {
             let globs = |list: &[String]| {
                 list.iter()
@@ -65,6 +93,7 @@ fn run(cli: &Cli) -> Outcome {
             };
             let run = mirror::Run {
                 parallel: usize::from(*parallel),
+                retries: *retry,
                 dry_run: *dry_run,
             };
             mirror::mirror(&client, g, source, dest, &rules, run)

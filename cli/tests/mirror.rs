@@ -265,3 +265,55 @@ fn mirror_both_ways_with_real_servers() {
         let _ = std::fs::remove_dir_all(Path::new(interop::USER_HOME).join(&dir));
     }
 }
+
+/// A file the server answers with 450 (busy) is tried again with
+/// `--retry`, on the same session (a 4xx leaves it in step), and fetched;
+/// without it the run fails with 75, the others fetched.
+#[test]
+fn retry_gets_a_file_past_a_transient_refusal() {
+    for retry in [false, true] {
+        let mut busy = true;
+        let server = ScriptedServer::start(b"220 scripted\r\n", move |line, ctx: &mut Ctx| {
+            match line {
+                "FEAT" => ctx.send("211-Features:\r\n MLST type*;size*;modify*;\r\n211 End\r\n"),
+                "MLSD" | "MLSD ." => ctx.transfer(
+                    b"type=file;size=4;modify=20260101000000; a.txt\r\n\
+                      type=file;size=4;modify=20260101000000; b.txt\r\n",
+                ),
+                "RETR b.txt" if busy => {
+                    busy = false;
+                    ctx.send("450 busy, try later\r\n");
+                }
+                l if l.starts_with("RETR") => ctx.transfer(b"data"),
+                _ => return ordinary(line, ctx),
+            }
+            Flow::Next
+        });
+        let env = Env::new();
+        let url = format!("ftp://u:p@{}/", server.addr());
+        let args: &[&str] = if retry {
+            &["mirror", "--retry", "2", &url, "copy"]
+        } else {
+            &["mirror", &url, "copy"]
+        };
+        let out = env.run(args);
+        assert_eq!(out.status.code(), Some(if retry { 0 } else { 75 }));
+        assert_eq!(std::fs::read(env.path("copy/a.txt")).unwrap(), b"data");
+        assert_eq!(env.path("copy/b.txt").exists(), retry);
+    }
+}
+
+/// `get -r` and `put -r` are a mirror each way (no deletions).
+#[test]
+fn get_and_put_recursive() {
+    let server = TestServer::start().unwrap();
+    let env = Env::new();
+    populate(&env.path("tree"), 25);
+    env.ok(&["put", "-r", "tree", &server.url("/site/")]);
+    assert!(tree(&server.root().join("site")) == tree(&env.path("tree")));
+    env.ok(&["get", "-r", &server.url("/site/")]);
+    assert!(tree(&env.path("site")) == tree(&env.path("tree")));
+    env.ok(&["get", "-r", &server.url("/site/d0"), "zero"]);
+    assert!(tree(&env.path("zero")) == tree(&env.path("tree/d0")));
+    env.fails(&["get", "-r", "-c", &server.url("/site/"), "x"], 2);
+}

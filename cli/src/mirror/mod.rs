@@ -19,13 +19,32 @@ use plan::{Action, Item, Rules, Why};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-/// How a mirror runs: sessions at once, and whether it only prints its plan.
+/// How a mirror runs: sessions at once, tries after a transient failure,
+/// and whether it only prints its plan.
 #[derive(Clone, Copy)]
 pub struct Run {
     pub parallel: usize,
+    pub retries: u32,
     pub dry_run: bool,
+}
+
+impl Run {
+    /// One session, no retries, for real (`get -r`, `put -r`).
+    pub fn once() -> Self {
+        Self {
+            parallel: 1,
+            retries: 0,
+            dry_run: false,
+        }
+    }
+}
+
+/// Failures worth another try on a fresh session: a 4xx (75), a lost
+/// connection (56), a deadline (28).
+fn transient(failure: &Failure) -> bool {
+    matches!(failure.code, 28 | 56 | 75)
 }
 
 /// What a run did, for its summary line.
@@ -153,7 +172,8 @@ fn carry_out<S: Side>(
         failures.check(&action_path(action), true, step(action, &mut tally))?;
     }
     let quiet = global.quiet || run.parallel > 1;
-    for (path, outcome) in in_parallel(pool, global, &copies, run.parallel, |s, item| side.copy(s, item, quiet)) {
+    let copy = |s: &mut Session, item: &Item| side.copy(s, item, quiet);
+    for (path, outcome) in in_parallel(pool, global, &copies, run, copy) {
         match outcome {
             Ok(bytes) => {
                 tally.copied += 1;
@@ -187,36 +207,59 @@ fn carry_out<S: Side>(
     failures.result()
 }
 
-/// Runs `work` on each item over up to `parallel` sessions of `pool`, each
-/// worker taking the next item in plan order; a failure other than a
-/// refusal (9, 78) closes that session and stops the workers from taking
-/// more. Each item's path and outcome, in path order.
+/// Runs `work` on each item over up to `run.parallel` sessions of `pool`,
+/// each worker taking the next item in plan order. A failure other than a
+/// refusal (9, 78) closes that session; a transient one is tried again on
+/// a fresh session up to `run.retries` times, waiting 0.5 s, 1 s, 2 s...
+/// between; any other stops the workers from taking more. Each item's
+/// path and outcome, in path order.
 fn in_parallel(
     pool: &Pool,
     global: &Global,
     items: &[&Item],
-    parallel: usize,
+    run: Run,
     work: impl Fn(&mut Session, &Item) -> Outcome<u64> + Sync,
 ) -> Vec<(String, Outcome<u64>)> {
+    let once = |item: &Item| {
+        pool.get().map_err(connecting).and_then(|mut session| {
+            let done = work(&mut session, item);
+            show_trace(&mut session, global);
+            // A session that failed other than by a reply (a refusal, a
+            // 4xx) may be out of step.
+            if done.as_ref().is_err_and(|f| !matches!(f.code, 9 | 75 | 78)) {
+                session.discard();
+            }
+            done
+        })
+    };
+    let with_retries = |item: &Item| {
+        let mut tries = 0;
+        loop {
+            match once(item) {
+                Err(failure) if transient(&failure) && tries < run.retries => {
+                    eprintln!(
+                        "wftp: {}: {}; trying again",
+                        visible(&item.path),
+                        visible(&failure.message)
+                    );
+                    std::thread::sleep(Duration::from_millis(500 << tries.min(6)));
+                    tries += 1;
+                }
+                done => return done,
+            }
+        }
+    };
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
     let results = Mutex::new(Vec::new());
     std::thread::scope(|scope| {
-        for _ in 0..parallel.clamp(1, items.len().max(1)) {
+        for _ in 0..run.parallel.clamp(1, items.len().max(1)) {
             scope.spawn(|| {
                 while let Some(item) = items.get(next.fetch_add(1, Ordering::SeqCst)).copied() {
                     if stop.load(Ordering::SeqCst) {
                         break;
                     }
-                    let outcome = pool.get().map_err(connecting).and_then(|mut session| {
-                        let done = work(&mut session, item);
-                        show_trace(&mut session, global);
-                        // A session that failed mid-transfer may be out of step.
-                        if done.as_ref().is_err_and(|f| !matches!(f.code, 9 | 78)) {
-                            session.discard();
-                        }
-                        done
-                    });
+                    let outcome = with_retries(item);
                     if outcome.as_ref().is_err_and(|f| !matches!(f.code, 9 | 78)) {
                         stop.store(true, Ordering::SeqCst);
                     }
