@@ -135,6 +135,11 @@ pub enum Command {
         /// defaults to the URL's last part).
         #[arg(short, long, conflicts_with_all = ["resume", "ascii"])]
         recursive: bool,
+        /// One large file over N sessions at once, each fetching its own
+        /// part (REST at its offset), checked against SIZE as a whole.
+        #[arg(long, value_name = "N", conflicts_with_all = ["resume", "ascii", "recursive"],
+              value_parser = clap::value_parser!(u16).range(2..=32))]
+        segments: Option<u16>,
         /// Transfer in ASCII mode, converting line endings.
         #[arg(long)]
         ascii: bool,

@@ -15,6 +15,7 @@ use clap::Parser;
 use commands::Start;
 use failure::{Failure, Outcome};
 use ftp_host::Client;
+use std::path::Path;
 use std::process::ExitCode;
 
 fn run(cli: &Cli) -> Outcome {
@@ -43,6 +44,15 @@ fn run(cli: &Cli) -> Outcome {
             };
             mirror::mirror(&client, g, url, dest, &Default::default(), mirror::Run::once())
         }
+        Command::Get {
+            args,
+            segments: Some(n),
+            ..
+        } => match args.as_slice() {
+            [url] => commands::get_segmented(&client, g, url, None, usize::from(*n)),
+            [url, dest] => commands::get_segmented(&client, g, url, Some(Path::new(dest)), usize::from(*n)),
+            _ => Err(Failure::usage("get --segments takes one URL and an optional DEST")),
+        },
         Command::Get {
             args, resume, ascii, ..
         } => commands::get(&client, g, args, *resume, *ascii),

@@ -125,3 +125,26 @@ fn a_glob_over_a_hostile_listing_stays_inside_dest() {
     assert_eq!(retrieved, ["RETR pub/ok.bin"], "{sent:?}");
     assert_eq!(sent.iter().filter(|c| c.starts_with("USER")).count(), 1, "{sent:?}");
 }
+
+/// `get --segments 4`: one file fetched as four parts over four sessions
+/// equals the file, whatever its size (parts end at odd offsets), and
+/// `--segments` refuses what it cannot do.
+#[test]
+fn a_segmented_download_equals_the_file() {
+    let server = TestServer::start().unwrap();
+    let data = bytes((9 << 20) + 12_345, 5);
+    std::fs::write(server.root().join("big.bin"), &data).unwrap();
+    let env = Env::new();
+    env.ok(&["get", "--segments", "4", &server.url("/big.bin"), "got.bin"]);
+    assert!(
+        std::fs::read(env.path("got.bin")).unwrap() == data,
+        "segmented download differs"
+    );
+    let names: Vec<String> = std::fs::read_dir(env.home_dir())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(!names.iter().any(|n| n.ends_with(".part")), "{names:?}");
+    env.fails(&["get", "--segments", "4", &server.url("/missing.bin")], 78);
+    env.fails(&["get", "--segments", "1", &server.url("/big.bin")], 2);
+}

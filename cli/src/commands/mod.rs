@@ -6,6 +6,7 @@ mod get;
 mod ls;
 mod paths;
 mod put;
+mod segments;
 mod several;
 
 pub use copy::copy;
@@ -14,6 +15,7 @@ pub use get::{cat, get};
 pub use ls::ls;
 pub use paths::{mkdir, mv, rm};
 pub use put::{put, Start};
+pub use segments::get_segmented;
 pub(crate) use several::Failures;
 
 use crate::args::Global;
