@@ -4,6 +4,7 @@
 use crate::error::Error;
 use crate::proto::encoding::Encoding;
 use crate::proto::feat::Feature;
+use crate::proto::hash::Algorithm;
 use crate::proto::listing::{Entry, Kind};
 use crate::proto::pace::LowSpeed;
 use crate::proto::reply::Reply;
@@ -389,6 +390,25 @@ impl wit::GuestSession for SessionResource {
     fn store_at(&self, path: String, offset: u64) -> R<wit::Store> {
         let transfer = Store::start(self.0.clone(), &path, StoreMode::Replace, offset)?;
         Ok(wit::Store::new(StoreResource(RefCell::new(transfer))))
+    }
+
+    fn hash(&self, path: String, algorithm: Option<witty::HashAlgorithm>) -> R<witty::FileHash> {
+        let wanted = algorithm.map(|a| match a {
+            witty::HashAlgorithm::Sha256 => Algorithm::Sha256,
+            witty::HashAlgorithm::Sha512 => Algorithm::Sha512,
+            witty::HashAlgorithm::Sha1 => Algorithm::Sha1,
+            witty::HashAlgorithm::Md5 => Algorithm::Md5,
+            witty::HashAlgorithm::Crc32 => Algorithm::Crc32,
+        });
+        let (used, hex) = self.with(|s| s.hash(&path, wanted))?;
+        let algorithm = match used {
+            Algorithm::Sha256 => witty::HashAlgorithm::Sha256,
+            Algorithm::Sha512 => witty::HashAlgorithm::Sha512,
+            Algorithm::Sha1 => witty::HashAlgorithm::Sha1,
+            Algorithm::Md5 => witty::HashAlgorithm::Md5,
+            Algorithm::Crc32 => witty::HashAlgorithm::Crc32,
+        };
+        Ok(witty::FileHash { algorithm, hex })
     }
 
     fn relay_listen(&self) -> R<witty::Endpoint> {

@@ -219,6 +219,9 @@ pub enum Command {
         #[arg(short = 'P', long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=64))]
         parallel: u16,
     },
+    /// The server's digest of a file (HASH, or XSHA256 and its kin); with
+    /// FILE, also the local file's, and exit 1 if they differ.
+    Hash { url: String, file: Option<PathBuf> },
     /// Copy a file from one server straight to another (FXP, ftplib's
     /// ftpcp): the second server connects to the first and the bytes never
     /// pass through here. Many servers refuse it; data must be clear.

@@ -79,6 +79,7 @@ fn run(cli: &Cli) -> Outcome {
             ..
         } => commands::put(&client, g, sources, url, Start::new(*resume, *offset), *ascii),
         Command::Copy { from, to } => commands::copy(&client, g, from, to),
+        Command::Hash { url, file } => commands::hash(&client, g, url, file.as_deref()),
         Command::Mirror {
             source,
             dest,

@@ -153,3 +153,26 @@ fn copy_between_two_servers() {
     );
     std::fs::remove_dir_all(&home).unwrap();
 }
+
+/// `wftp hash` against proftpd (mod_digest): the server's SHA-256 equals
+/// the local copy's, and a changed local copy is reported (exit 1).
+#[test]
+fn hash_compares_with_proftpd() {
+    let Some(server) = real(Kind::Proftpd, None) else {
+        return;
+    };
+    let env = Env::new();
+    let data = bytes(500_000, 3);
+    let name = format!("hash-cli-{}.bin", std::process::id());
+    std::fs::write(std::path::Path::new(interop::USER_HOME).join(&name), &data).unwrap();
+    std::fs::write(env.path("same.bin"), &data).unwrap();
+    std::fs::write(env.path("other.bin"), &data[1..]).unwrap();
+    let url = login_url(&server, &name);
+    let out = env.ok(&["hash", &url, "same.bin"]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(lines[0].starts_with("sha256  ") && lines.len() == 2, "{out}");
+    assert_eq!(lines[0].split_whitespace().nth(1), lines[1].split_whitespace().nth(1));
+    env.fails(&["hash", &url, "other.bin"], 1);
+    assert!(env.ok(&["hash", &url]).starts_with("sha256  "));
+    std::fs::remove_file(std::path::Path::new(interop::USER_HOME).join(&name)).unwrap();
+}

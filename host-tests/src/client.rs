@@ -5,8 +5,8 @@
 use crate::streams::{DataIn, DataOut};
 use crate::{NetworkPolicy, Runtime};
 use ftp_host::raw::{
-    ConnectOptions, Endpoint, Entry, Error, Feature, FtpClientComponent, HostState, Reply, Security, StoreMode,
-    Timestamp, TransferType, WalkResult,
+    ConnectOptions, Endpoint, Entry, Error, Feature, FileHash, FtpClientComponent, HashAlgorithm, HostState, Reply,
+    Security, StoreMode, Timestamp, TransferType, WalkResult,
 };
 use std::fmt;
 use wasmtime::component::ResourceAny;
@@ -201,6 +201,7 @@ impl Client {
     session_call!(set_data_protection => call_set_data_protection(private: bool) -> Reply);
     session_call!(clear_command_channel => call_clear_command_channel() -> Reply);
     session_call!(relay_listen => call_relay_listen() -> Endpoint);
+    session_call!(hash => call_hash(path: &str, algorithm: Option<HashAlgorithm>) -> FileHash);
     session_call!(mlsd => call_mlsd(path: Option<&str>, facts: &[String]) -> Vec<Entry>);
     session_call!(stat_entry => call_stat_entry(path: &str) -> Entry);
     session_call!(walk => call_walk(path: &str) -> WalkResult);

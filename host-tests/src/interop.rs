@@ -259,32 +259,39 @@ fn proftpd(port: u16, passive: &RangeInclusive<u16>, dir: &Path, tls: Option<Ser
             passive.start(),
             passive.end(),
             run = run.display()
-        ) + &proftpd_tls(&binary, tls)?),
+        ) + &proftpd_modules(&binary, tls)?),
     )?;
     let mut c = Command::new(binary);
     c.arg("-n").arg("-c").arg(conf);
     Ok(c)
 }
 
-/// mod_tls, from the unpacked proftpd-mod-crypto; session reuse on data
-/// connections is required by default. Login and data must be secured
-/// (`auth+data`), and the control connection may be cleared with CCC.
-fn proftpd_tls(binary: &Path, tls: Option<ServerTls>) -> Result<String, String> {
-    let Some(t) = tls else { return Ok(String::new()) };
+/// The loadable modules, from the unpacked proftpd-mod-crypto: mod_digest
+/// always (HASH and XSHA256 and its kin), and with `tls` mod_tls: session
+/// reuse on data connections is required by default, login and data must
+/// be secured (`auth+data`), and the control connection may be cleared
+/// with CCC.
+fn proftpd_modules(binary: &Path, tls: Option<ServerTls>) -> Result<String, String> {
     let modules = binary
         .parent()
         .and_then(Path::parent)
         .map(|usr| usr.join("lib/proftpd"))
-        .filter(|m| m.join("mod_tls.so").is_file())
-        .ok_or("proftpd's mod_tls is not installed (proftpd-mod-crypto)")?;
-    Ok(format!(
-        "ModulePath {}\nLoadModule mod_tls.c\nTLSEngine on\nTLSRequired auth+data\nTLSProtocol TLSv1.2 TLSv1.3\n\
-         TLSECCertificateFile {}\nTLSECCertificateKeyFile {}\n{}",
-        modules.display(),
-        t.pki.cert().display(),
-        t.pki.key().display(),
-        if t.implicit { "TLSOptions UseImplicitSSL\n" } else { "" }
-    ))
+        .filter(|m| m.join("mod_tls.so").is_file() && m.join("mod_digest.so").is_file())
+        .ok_or("proftpd's mod_tls and mod_digest are not installed (proftpd-mod-crypto)")?;
+    let mut conf = format!(
+        "ModulePath {}\nLoadModule mod_digest.c\nDigestEngine on\n",
+        modules.display()
+    );
+    if let Some(t) = tls {
+        conf += &format!(
+            "LoadModule mod_tls.c\nTLSEngine on\nTLSRequired auth+data\nTLSProtocol TLSv1.2 TLSv1.3\n\
+             TLSECCertificateFile {}\nTLSECCertificateKeyFile {}\n{}",
+            t.pki.cert().display(),
+            t.pki.key().display(),
+            if t.implicit { "TLSOptions UseImplicitSSL\n" } else { "" }
+        );
+    }
+    Ok(conf)
 }
 
 /// inetutils ftpd runs from inetd; `servers/inetd.py` plays inetd on `port`.

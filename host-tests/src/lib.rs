@@ -14,8 +14,8 @@ pub mod streams;
 
 pub use client::{default_options, Client, Failure, RetrieveHandle, SessionHandle, StoreHandle};
 pub use ftp_host::raw::{
-    ConnectOptions, Entry, EntryKind, Error, Feature, NameEncoding, Reply, Security, StoreMode, Timestamp, TlsError,
-    TlsOptions, TlsVersion, TransferType,
+    ConnectOptions, Entry, EntryKind, Error, Feature, FileHash, HashAlgorithm, NameEncoding, Reply, Security,
+    StoreMode, Timestamp, TlsError, TlsOptions, TlsVersion, TransferType,
 };
 /// The loaded component every harness client instantiates from.
 pub use ftp_host::Client as Runtime;

@@ -230,3 +230,49 @@ fn server_to_server_copy() {
         target.delete(&dst).unwrap();
     }
 }
+
+/// A file's digest computed by proftpd (mod_digest: HASH with OPTS HASH,
+/// and the X commands) in each algorithm, equal to Python's hashlib and
+/// zlib over the same bytes; with none asked for, SHA-256.
+#[test]
+fn proftpd_hashes_a_file_in_every_algorithm() {
+    use ftp_host::HashAlgorithm;
+    let Some(server) = started(Kind::Proftpd) else { return };
+    let name = format!("hash-{}.bin", std::process::id());
+    let path = PathBuf::from(interop::USER_HOME).join(&name);
+    std::fs::write(&path, common::random_bytes(300_000, 4)).unwrap();
+    let out = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(
+            "import hashlib, zlib, sys; d = open(sys.argv[1], 'rb').read(); \
+             print(hashlib.sha256(d).hexdigest(), hashlib.sha512(d).hexdigest(), \
+             hashlib.sha1(d).hexdigest(), hashlib.md5(d).hexdigest(), '%08x' % zlib.crc32(d))",
+        )
+        .arg(&path)
+        .output()
+        .unwrap();
+    let expected: Vec<String> = String::from_utf8(out.stdout)
+        .unwrap()
+        .split_whitespace()
+        .map(str::to_string)
+        .collect();
+    let mut s = logged_in(&server);
+    let algorithms = [
+        HashAlgorithm::Sha256,
+        HashAlgorithm::Sha512,
+        HashAlgorithm::Sha1,
+        HashAlgorithm::Md5,
+        HashAlgorithm::Crc32,
+    ];
+    for (algorithm, want) in algorithms.into_iter().zip(&expected) {
+        let got = s.hash(&name, Some(algorithm)).unwrap();
+        assert_eq!((got.algorithm, &got.hex), (algorithm, want));
+    }
+    let default = s.hash(&name, None).unwrap();
+    assert_eq!((default.algorithm, &default.hex), (HashAlgorithm::Sha256, &expected[0]));
+    assert!(matches!(
+        s.hash("no-such-file", None),
+        Err(ftp_host::Error::Permanent(_))
+    ));
+    std::fs::remove_file(&path).unwrap();
+}

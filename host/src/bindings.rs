@@ -14,6 +14,6 @@ wasmtime::component::bindgen!({
 
 pub use exports::ftp::client::client::{GuestRelay, GuestRetrieve, GuestSession, GuestStore};
 pub use exports::ftp::client::types::{
-    ConnectOptions, Endpoint, Entry, EntryKind, Error, Feature, LowSpeedLimit, NameEncoding, Reply, Security,
-    StoreMode, Timestamp, TlsError, TlsOptions, TlsVersion, TransferType, WalkResult,
+    ConnectOptions, Endpoint, Entry, EntryKind, Error, Feature, FileHash, HashAlgorithm, LowSpeedLimit, NameEncoding,
+    Reply, Security, StoreMode, Timestamp, TlsError, TlsOptions, TlsVersion, TransferType, WalkResult,
 };

@@ -76,7 +76,8 @@ mod upload;
 mod url;
 
 pub use bindings::{
-    Entry, EntryKind, Feature, NameEncoding, Reply, Security, Timestamp, TlsError, TlsVersion, TransferType, WalkResult,
+    Entry, EntryKind, Feature, FileHash, HashAlgorithm, NameEncoding, Reply, Security, Timestamp, TlsError, TlsVersion,
+    TransferType, WalkResult,
 };
 pub use client::{Client, ClientBuilder, COMPONENT, DEFAULT_MEMORY_LIMIT, SELF_CONTAINED_COMPONENT};
 pub use download::Download;

@@ -2,7 +2,7 @@
 //! one control connection.
 
 use crate::bindings::{self, Entry, Feature, FtpClientComponent, GuestSession, Reply, Security, StoreMode};
-use crate::bindings::{Timestamp, TransferType, WalkResult};
+use crate::bindings::{FileHash, HashAlgorithm, Timestamp, TransferType, WalkResult};
 use crate::download::Download;
 use crate::options::Options;
 use crate::policy::NetworkPolicy;
@@ -139,6 +139,12 @@ impl Session {
     /// (ftplib's `sendcmd`).
     pub fn command(&mut self, line: &str) -> Result<Reply> {
         self.call(|g, st, h| g.call_command(st, h, line))
+    }
+
+    /// The digest of `path` computed by the server (HASH, or XSHA256 and its
+    /// kin, as FEAT offers), in `algorithm` or the best offered.
+    pub fn hash(&mut self, path: &str, algorithm: Option<HashAlgorithm>) -> Result<FileHash> {
+        self.call(|g, st, h| g.call_hash(st, h, path, algorithm))
     }
 
     /// CCC (ftplib's `ccc`): end TLS on the control connection after login,

@@ -6,6 +6,7 @@ pub mod command;
 pub mod conversation;
 pub mod encoding;
 pub mod feat;
+pub mod hash;
 pub mod lines;
 pub mod listing;
 pub mod pace;

@@ -5,6 +5,7 @@
 
 mod commands;
 mod data;
+mod digest;
 mod relay;
 
 use crate::control::Control;
@@ -17,6 +18,7 @@ use crate::proto::command::{self, check_path};
 use crate::proto::conversation::{self, login_step, LoginStep};
 use crate::proto::encoding::Encoding;
 use crate::proto::feat::{self, Feature};
+use crate::proto::hash::Algorithm;
 use crate::proto::pace::{Limits, LowSpeed};
 use crate::proto::reply::{Class, Reply};
 use crate::secure::{Secured, Security, TlsSettings, TlsVersion};
@@ -124,6 +126,8 @@ pub struct Session {
     security: Security,
     /// CCC ended the control connection's TLS (data keeps its PROT).
     control_cleared: bool,
+    /// The HASH algorithm `OPTS HASH` selected last; none: as FEAT says.
+    hash_selected: Option<Algorithm>,
 }
 
 /// Listings kept in memory (LIST, MLSD, NLST) are bounded so a hostile
@@ -243,6 +247,7 @@ impl Session {
             busy: false,
             early_final: None,
             control_cleared: false,
+            hash_selected: None,
         })
     }
 
@@ -467,6 +472,7 @@ impl Session {
         }
         self.server_type = None;
         self.features = None;
+        self.hash_selected = None;
         let mut sent = "USER";
         let mut reply = self.cmd(sent, Some(user))?;
         loop {

@@ -3,6 +3,7 @@
 
 mod copy;
 mod get;
+mod hash;
 mod ls;
 mod paths;
 mod put;
@@ -12,6 +13,7 @@ mod several;
 pub use copy::copy;
 pub(crate) use get::replace;
 pub use get::{cat, get};
+pub use hash::hash;
 pub use ls::ls;
 pub use paths::{mkdir, mv, rm};
 pub use put::{put, Start};

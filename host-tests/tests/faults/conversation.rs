@@ -231,3 +231,46 @@ fn rnfr_answered_with_200_is_unexpected_and_rnto_is_not_sent() {
     assert!(!server.commands().iter().any(|l| l.starts_with("RNTO")));
     still_usable(&mut c, s);
 }
+
+/// A server whose FEAT lists only the older X commands gets XSHA256 (its
+/// digest checked for length and case), not HASH; one that lists no
+/// digest at all is `invalid-input` with nothing sent; a digest of the
+/// wrong length is a protocol error and the session goes on.
+#[test]
+fn digests_by_the_x_commands_feat_lists() {
+    use host_tests::HashAlgorithm;
+    let sha = "A948904F2F0F479B8F8197694B30184B0D2ED1C1CD2A1EC0FB85D299A192A447";
+    let (server, mut c, s) = logged_in(move |line, ctx| {
+        match line {
+            "FEAT" => ctx.send("211-Features:\r\n XSHA256\r\n XMD5\r\n211 End\r\n"),
+            "XSHA256 f.bin" => ctx.send(format!("250 {sha}\r\n")),
+            "XMD5 f.bin" => ctx.send("250 ABCD\r\n"),
+            _ => return ordinary(line, ctx),
+        }
+        Flow::Next
+    });
+    let got = c.hash(s, "f.bin", None).unwrap();
+    assert_eq!(
+        (got.algorithm, got.hex),
+        (HashAlgorithm::Sha256, sha.to_ascii_lowercase())
+    );
+    assert!(!server
+        .commands()
+        .iter()
+        .any(|l| l.starts_with("HASH") || l.starts_with("OPTS HASH")));
+    assert!(matches!(
+        c.hash(s, "f.bin", Some(HashAlgorithm::Md5)).unwrap_err().ftp(),
+        Error::Protocol(_)
+    ));
+    still_usable(&mut c, s);
+    let before = server.commands().len();
+    assert!(matches!(
+        c.hash(s, "f.bin", Some(HashAlgorithm::Sha512)).unwrap_err().ftp(),
+        Error::InvalidInput(_)
+    ));
+    assert_eq!(
+        server.commands().len(),
+        before,
+        "sent something for an algorithm not offered"
+    );
+}
