@@ -211,6 +211,10 @@ pub enum Command {
         /// nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Check each copy against the server's SHA-256 (or SHA-512) where
+        /// it offers one (HASH, XSHA256); the size is checked regardless.
+        #[arg(long)]
+        verify: bool,
         /// Try a file again (on a fresh session, waiting 0.5 s, 1 s, 2 s...)
         /// after a 4xx, a lost connection or a deadline, up to N times.
         #[arg(long, value_name = "N", default_value_t = 0)]

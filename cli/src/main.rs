@@ -4,6 +4,7 @@
 
 mod args;
 mod commands;
+mod digest;
 mod failure;
 mod mirror;
 mod progress;
@@ -90,6 +91,7 @@ fn run(cli: &Cli) -> Outcome {
             dry_run,
             parallel,
             retry,
+            verify,
         } => {
             let globs = |list: &[String]| {
                 list.iter()
@@ -106,6 +108,7 @@ fn run(cli: &Cli) -> Outcome {
                 parallel: usize::from(*parallel),
                 retries: *retry,
                 dry_run: *dry_run,
+                verify: *verify,
             };
             mirror::mirror(&client, g, source, dest, &rules, run)
         }

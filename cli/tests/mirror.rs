@@ -317,3 +317,43 @@ fn get_and_put_recursive() {
     assert!(tree(&env.path("zero")) == tree(&env.path("tree/d0")));
     env.fails(&["get", "-r", "-c", &server.url("/site/"), "x"], 2);
 }
+
+/// `--verify` against proftpd (mod_digest): every copy's SHA-256 is the
+/// server's, both ways. A server whose digest does not match has the
+/// file reported (exit 1) and removed, so the next run fetches it again.
+#[test]
+fn verify_checks_each_copy_against_the_servers_digest() {
+    use host_tests::interop::{self, Kind};
+    match interop::start(Kind::Proftpd) {
+        Ok(server) => {
+            let env = Env::new();
+            populate(&env.path("local"), 30);
+            let dir = format!("verify-{}", std::process::id());
+            let url = format!("ftp://{}:{}@{}/{dir}/", interop::USER, interop::PASSWORD, server.addr);
+            env.ok(&["mirror", "--verify", "-P", "2", "local", &url]);
+            env.ok(&["mirror", "--verify", &url, "back"]);
+            assert!(tree(&env.path("back")) == tree(&env.path("local")));
+            let _ = std::fs::remove_dir_all(Path::new(interop::USER_HOME).join(&dir));
+        }
+        Err(reason) if !interop::required() => println!("skipped proftpd: {reason}"),
+        Err(reason) => panic!("proftpd is required but: {reason}"),
+    }
+
+    let server = ScriptedServer::start(b"220 scripted\r\n", |line, ctx: &mut Ctx| {
+        match line {
+            "FEAT" => ctx.send("211-Features:\r\n MLST type*;size*;modify*;\r\n XSHA256\r\n211 End\r\n"),
+            "MLSD" | "MLSD ." => ctx.transfer(b"type=file;size=4;modify=20260101000000; a.txt\r\n"),
+            l if l.starts_with("RETR") => ctx.transfer(b"data"),
+            l if l.starts_with("XSHA256") => ctx.send(format!("250 {}\r\n", "0".repeat(64))),
+            _ => return ordinary(line, ctx),
+        }
+        Flow::Next
+    });
+    let env = Env::new();
+    let said = env.fails(
+        &["mirror", "--verify", &format!("ftp://u:p@{}/", server.addr()), "copy"],
+        1,
+    );
+    assert!(said.contains("differs from the server's sha256 digest"), "{said}");
+    assert!(!env.path("copy/a.txt").exists());
+}

@@ -1,6 +1,6 @@
 //! A mirror down: the server's tree into a local directory.
 
-use super::{local, remote_path, Item, Side};
+use super::{local, remote_path, verify, Item, Side};
 use crate::commands::replace;
 use crate::failure::{visible, write_error, Failure, Outcome};
 use crate::progress;
@@ -12,6 +12,7 @@ pub struct Down<'a> {
     /// The mirrored directory on the server.
     pub base: String,
     pub dir: &'a Path,
+    pub verify: bool,
 }
 
 impl Down<'_> {
@@ -54,6 +55,13 @@ impl Side for Down<'_> {
         let done = replace(download, expected, &file, &bar);
         bar.finish_and_clear();
         done?;
+        if self.verify {
+            if let Err(failure) = verify(session, &remote_path(&self.base, &item.path), &file) {
+                // Gone, so the next run fetches it again.
+                let _ = std::fs::remove_file(&file);
+                return Err(failure);
+            }
+        }
         if let Some(seconds) = item.modified.and_then(|s| u64::try_from(s).ok()) {
             let when = SystemTime::UNIX_EPOCH + Duration::from_secs(seconds);
             std::fs::File::options()

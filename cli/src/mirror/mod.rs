@@ -12,6 +12,7 @@ mod up;
 
 use crate::args::Global;
 use crate::commands::{is_plain_name, note, show_trace, Failures};
+use crate::digest::{self, local_hex, LOCAL};
 use crate::failure::{connecting, visible, Failure, Outcome};
 use crate::target::Target;
 use ftp_host::{Client, EntryKind, Pool, Session};
@@ -28,6 +29,8 @@ pub struct Run {
     pub parallel: usize,
     pub retries: u32,
     pub dry_run: bool,
+    /// Check each copy against the server's digest where it offers one.
+    pub verify: bool,
 }
 
 impl Run {
@@ -37,6 +40,7 @@ impl Run {
             parallel: 1,
             retries: 0,
             dry_run: false,
+            verify: false,
         }
     }
 }
@@ -100,7 +104,11 @@ pub fn mirror(client: &Client, global: &Global, source: &str, dest: &str, rules:
             &plan::plan(&local, &remote, rules),
             &local,
             run,
-            &up::Up { base, dir },
+            &up::Up {
+                base,
+                dir,
+                verify: run.verify,
+            },
         )
     } else {
         let dir = Path::new(dest);
@@ -114,7 +122,11 @@ pub fn mirror(client: &Client, global: &Global, source: &str, dest: &str, rules:
             &plan::plan(&remote, &local, rules),
             &remote,
             run,
-            &down::Down { base, dir },
+            &down::Down {
+                base,
+                dir,
+                verify: run.verify,
+            },
         )
     }
 }
@@ -325,6 +337,33 @@ fn remote_tree(session: &mut Session, base: &str, may_be_missing: bool) -> Outco
         });
     }
     Ok(items)
+}
+
+/// `--verify`: the server's digest of `remote` (SHA-256, else SHA-512)
+/// against `local`'s. Where the server offers neither, the size check
+/// each copy already had stands alone.
+fn verify(session: &mut Session, remote: &str, local: &Path) -> Outcome {
+    for algorithm in LOCAL {
+        match session.hash(remote, Some(algorithm)) {
+            Ok(theirs) => {
+                let ours = local_hex(algorithm, local)?;
+                if ours.as_deref() != Some(theirs.hex.as_str()) {
+                    return Err(Failure::new(
+                        1,
+                        format!(
+                            "{} differs from the server's {} digest",
+                            local.display(),
+                            digest::name(algorithm)
+                        ),
+                    ));
+                }
+                return Ok(());
+            }
+            Err(ftp_host::Error::InvalidInput(_)) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(())
 }
 
 /// `base/path` on the server (`path` alone at the login directory).

@@ -1,6 +1,6 @@
 //! A mirror up: a local directory onto the server.
 
-use super::{remote_path, Item, Side};
+use super::{remote_path, verify, Item, Side};
 use crate::commands::is_plain_name;
 use crate::failure::{copying, read_error, visible, Failure, Outcome};
 use crate::progress;
@@ -14,6 +14,7 @@ pub struct Up<'a> {
     /// The mirrored directory on the server.
     pub base: String,
     pub dir: &'a Path,
+    pub verify: bool,
 }
 
 /// What of the local tree can be sent: files and directories with plain
@@ -67,6 +68,9 @@ impl Side for Up<'_> {
         let sent = sent?;
         upload.finish()?;
         session.verify_size(&remote, sent)?;
+        if self.verify {
+            verify(session, &remote, &local)?;
+        }
         if let Some(seconds) = item.modified {
             // Servers without MFMT keep their own time: the next run then
             // compares by size alone.
