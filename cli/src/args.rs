@@ -73,6 +73,10 @@ pub struct Global {
     /// The window for --speed-limit (default 30 seconds).
     #[arg(short = 'y', long, value_name = "SECONDS", global = true, requires = "speed_limit")]
     pub speed_time: Option<u64>,
+    /// Hold each transfer to this rate, in bytes a second (with k, m or g
+    /// for KiB, MiB, GiB: `500k`).
+    #[arg(long, value_name = "RATE", global = true, value_parser = parse_rate)]
+    pub limit_rate: Option<u64>,
     /// The server's passive ports, the only ones besides its control port
     /// the component may connect to (default: 1024-65535).
     #[arg(long, value_name = "FIRST-LAST", global = true, value_parser = parse_ports)]
@@ -241,6 +245,21 @@ pub enum Command {
         /// The new path, on the same server.
         to: String,
     },
+}
+
+fn parse_rate(s: &str) -> Result<u64, String> {
+    let lower = s.trim().to_ascii_lowercase();
+    let (digits, unit) = match lower.char_indices().last() {
+        Some((i, 'k')) => (&lower[..i], 1 << 10),
+        Some((i, 'm')) => (&lower[..i], 1 << 20),
+        Some((i, 'g')) => (&lower[..i], 1 << 30),
+        _ => (lower.as_str(), 1),
+    };
+    let n: u64 = digits.parse().map_err(|_| format!("{s} is not a rate like 500k"))?;
+    match n.checked_mul(unit) {
+        Some(rate) if rate > 0 => Ok(rate),
+        _ => Err(format!("{s} is not a rate like 500k")),
+    }
 }
 
 fn parse_source(s: &str) -> Result<SocketAddr, String> {

@@ -21,6 +21,9 @@ use std::process::ExitCode;
 
 fn run(cli: &Cli) -> Outcome {
     let g = &cli.global;
+    if let Some(rate) = g.limit_rate {
+        pump::limit_rate(rate);
+    }
     let client = match &g.component {
         // CCC needs TLS inside the component: the host's cannot be undone.
         None if g.ccc => Client::builder()

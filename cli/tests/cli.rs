@@ -270,3 +270,24 @@ fn verbose_shows_the_conversation_without_the_password() {
         "{said}"
     );
 }
+
+/// `--limit-rate`: 600 KiB at 300 KiB/s cannot take less than about two
+/// seconds (the check is a lower bound, so a slow machine cannot fail it),
+/// and the bytes are whole; a rate that is not one is a usage error.
+#[test]
+fn limit_rate_holds_a_transfer_back() {
+    let server = TestServer::start().unwrap();
+    let data = bytes(600 << 10, 8);
+    std::fs::write(server.root().join("slow.bin"), &data).unwrap();
+    let env = Env::new();
+    let start = std::time::Instant::now();
+    env.ok(&["--limit-rate", "300k", "get", &server.url("/slow.bin"), "slow.bin"]);
+    assert!(
+        start.elapsed() >= std::time::Duration::from_millis(1800),
+        "{:?}",
+        start.elapsed()
+    );
+    assert!(std::fs::read(env.path("slow.bin")).unwrap() == data);
+    env.fails(&["--limit-rate", "fast", "get", &server.url("/slow.bin")], 2);
+    env.fails(&["--limit-rate", "0", "get", &server.url("/slow.bin")], 2);
+}
