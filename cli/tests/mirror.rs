@@ -212,6 +212,9 @@ fn mirror_up_then_only_the_differences() {
 
     std::fs::write(env.path("local/d1/e1/f1.bin"), b"changed").unwrap();
     std::fs::write(server.root().join("up/extra.txt"), b"theirs").unwrap();
+    // A dry run up to a directory the server lacks makes nothing there.
+    env.ok(&["mirror", "--dry-run", "local", &server.url("/never/")]);
+    assert!(!server.root().join("never").exists(), "--dry-run made the directory");
     let plan = env.ok(&["mirror", "--dry-run", "--delete", "local", &url]);
     assert_eq!(
         plan.lines().collect::<Vec<_>>(),

@@ -92,7 +92,7 @@ pub fn mirror(client: &Client, global: &Global, source: &str, dest: &str, rules:
     let remote = {
         let mut session = pool.get().map_err(connecting)?;
         note(global, session.welcome());
-        remote_tree(&mut session, &base, up)?
+        remote_tree(&mut session, &base, up, !run.dry_run)?
     };
     if up {
         let dir = Path::new(source);
@@ -288,17 +288,20 @@ fn in_parallel(
     results
 }
 
-/// The remote tree below `base` (for a mirror up, made if missing), names
-/// relative to it. Entries whose names
-/// are not plain components (`..`, `a/b`, control characters), links and
-/// special files are reported and left out: only files and directories
+/// The remote tree below `base`, names relative to it; for a mirror up
+/// (`may_be_missing`) a missing one is empty, and made when `make` (not on
+/// a dry run). Entries whose names are not plain components (`..`, `a/b`,
+/// control characters), links and special files are reported and left
+/// out: only files and directories
 /// are mirrored.
-fn remote_tree(session: &mut Session, base: &str, may_be_missing: bool) -> Outcome<Vec<Item>> {
+fn remote_tree(session: &mut Session, base: &str, may_be_missing: bool, make: bool) -> Outcome<Vec<Item>> {
     let walked = match session.walk(if base.is_empty() { "." } else { base }) {
         // A mirror up makes the directory if it is missing (550, or 501
         // from pyftpdlib); if it cannot, that error is the one to see.
         Err(ftp_host::Error::Permanent(_)) if may_be_missing => {
-            session.mkdir_all(base)?;
+            if make {
+                session.mkdir_all(base)?;
+            }
             return Ok(Vec::new());
         }
         walked => walked?,
