@@ -1,7 +1,8 @@
-//! A download as `std::io::Read` / `BufRead`. Binary transfers without TLS
-//! read the data connection's own stream on the host, so file data never
-//! passes through the component; TLS and ASCII transfers, which the
-//! component must decode, are read from it in chunks.
+//! A download as `std::io::Read` / `BufRead`. Binary transfers read the
+//! data connection's own stream on the host (over FTPS too where the host
+//! does the TLS, as the embedded build has it), so file data never passes
+//! through the component; ASCII transfers, and TLS done inside the
+//! component, which it must decode, are read from it in chunks.
 
 use crate::bindings::Reply;
 use crate::session::flatten;
@@ -62,8 +63,8 @@ impl<'s> Download<'s> {
             .report(&mut self.session.store, |st, h| guest.call_progress(st, h, bytes))
     }
 
-    /// Whether the data connection is read here directly (binary without
-    /// TLS), rather than through the component.
+    /// Whether the data connection is read here directly (binary, with TLS
+    /// only where the host does it), rather than through the component.
     pub fn is_direct(&self) -> bool {
         self.transfer.stream.is_some()
     }
