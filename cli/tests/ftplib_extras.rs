@@ -9,17 +9,6 @@ use ftp_test_server::TestServer;
 use host_tests::interop::{self, Kind, RealServer, ServerTls};
 use host_tests::scripted::{ordinary, Ctx, Flow, ScriptedServer};
 
-fn real(kind: Kind, tls: Option<ServerTls>) -> Option<RealServer> {
-    match interop::start_with(kind, tls) {
-        Ok(s) => Some(s),
-        Err(reason) if !interop::required() => {
-            println!("skipped {}: {reason}", kind.name());
-            None
-        }
-        Err(reason) => panic!("{} is required but: {reason}", kind.name()),
-    }
-}
-
 fn login_url(server: &RealServer, path: &str) -> String {
     format!("ftp://{}:{}@{}/{path}", interop::USER, interop::PASSWORD, server.addr)
 }
@@ -74,7 +63,9 @@ fn source_address_is_where_connections_come_from() {
 /// names as bytes).
 #[test]
 fn latin1_names_round_trip_with_vsftpd() {
-    let Some(server) = real(Kind::Vsftpd, None) else { return };
+    let Some(server) = interop::start_or_skip(Kind::Vsftpd, None) else {
+        return;
+    };
     use std::os::unix::ffi::OsStrExt;
     let dir = format!("latin1-{}", std::process::id());
     let home = std::path::Path::new(interop::USER_HOME).join(&dir);
@@ -103,7 +94,7 @@ fn ccc_with_proftpd() {
         pki: &pki,
         implicit: false,
     };
-    let Some(server) = real(Kind::Proftpd, Some(tls)) else {
+    let Some(server) = interop::start_or_skip(Kind::Proftpd, Some(tls)) else {
         return;
     };
     let env = Env::new();
@@ -128,7 +119,10 @@ fn ccc_with_proftpd() {
 /// directly; a URL ending in / keeps the name.
 #[test]
 fn copy_between_two_servers() {
-    let (Some(source), Some(target)) = (real(Kind::PureFtpd, None), real(Kind::Vsftpd, None)) else {
+    let (Some(source), Some(target)) = (
+        interop::start_or_skip(Kind::PureFtpd, None),
+        interop::start_or_skip(Kind::Vsftpd, None),
+    ) else {
         return;
     };
     let dir = format!("fxp-cli-{}", std::process::id());
@@ -158,7 +152,7 @@ fn copy_between_two_servers() {
 /// the local copy's, and a changed local copy is reported (exit 1).
 #[test]
 fn hash_compares_with_proftpd() {
-    let Some(server) = real(Kind::Proftpd, None) else {
+    let Some(server) = interop::start_or_skip(Kind::Proftpd, None) else {
         return;
     };
     let env = Env::new();

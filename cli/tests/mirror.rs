@@ -235,13 +235,8 @@ fn mirror_up_then_only_the_differences() {
 fn mirror_both_ways_with_real_servers() {
     use host_tests::interop::{self, Kind};
     for kind in [Kind::Vsftpd, Kind::PureFtpd, Kind::Proftpd, Kind::Pyftpdlib] {
-        let server = match interop::start(kind) {
-            Ok(s) => s,
-            Err(reason) if !interop::required() => {
-                println!("skipped {}: {reason}", kind.name());
-                continue;
-            }
-            Err(reason) => panic!("{} is required but: {reason}", kind.name()),
+        let Some(server) = interop::start_or_skip(kind, None) else {
+            continue;
         };
         let env = Env::new();
         populate(&env.path("local"), 150);
@@ -327,19 +322,15 @@ fn get_and_put_recursive() {
 #[test]
 fn verify_checks_each_copy_against_the_servers_digest() {
     use host_tests::interop::{self, Kind};
-    match interop::start(Kind::Proftpd) {
-        Ok(server) => {
-            let env = Env::new();
-            populate(&env.path("local"), 30);
-            let dir = format!("verify-{}", std::process::id());
-            let url = format!("ftp://{}:{}@{}/{dir}/", interop::USER, interop::PASSWORD, server.addr);
-            env.ok(&["mirror", "--verify", "-P", "2", "local", &url]);
-            env.ok(&["mirror", "--verify", &url, "back"]);
-            assert!(tree(&env.path("back")) == tree(&env.path("local")));
-            let _ = std::fs::remove_dir_all(Path::new(interop::USER_HOME).join(&dir));
-        }
-        Err(reason) if !interop::required() => println!("skipped proftpd: {reason}"),
-        Err(reason) => panic!("proftpd is required but: {reason}"),
+    if let Some(server) = interop::start_or_skip(Kind::Proftpd, None) {
+        let env = Env::new();
+        populate(&env.path("local"), 30);
+        let dir = format!("verify-{}", std::process::id());
+        let url = format!("ftp://{}:{}@{}/{dir}/", interop::USER, interop::PASSWORD, server.addr);
+        env.ok(&["mirror", "--verify", "-P", "2", "local", &url]);
+        env.ok(&["mirror", "--verify", &url, "back"]);
+        assert!(tree(&env.path("back")) == tree(&env.path("local")));
+        let _ = std::fs::remove_dir_all(Path::new(interop::USER_HOME).join(&dir));
     }
 
     let server = ScriptedServer::start(b"220 scripted\r\n", |line, ctx: &mut Ctx| {

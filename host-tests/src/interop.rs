@@ -68,6 +68,20 @@ pub fn required() -> bool {
     std::env::var_os("FTP_INTEROP_REQUIRED").is_some_and(|v| v == "1")
 }
 
+/// Starts `kind` (with FTPS when `tls` says so), or returns `None` and
+/// says it skipped where the server is missing and not `required`; a
+/// required one that cannot start fails the test.
+pub fn start_or_skip(kind: Kind, tls: Option<ServerTls>) -> Option<RealServer> {
+    match start_with(kind, tls) {
+        Ok(server) => Some(server),
+        Err(reason) if !required() => {
+            println!("skipped {}: {reason}", kind.name());
+            None
+        }
+        Err(reason) => panic!("{} is required (FTP_INTEROP_REQUIRED=1) but: {reason}", kind.name()),
+    }
+}
+
 fn servers_dir() -> PathBuf {
     std::env::var_os("FTP_SERVERS_DIR").map_or_else(|| PathBuf::from("/opt/ftp-servers"), PathBuf::from)
 }

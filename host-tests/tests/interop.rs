@@ -23,13 +23,8 @@ fn assert_all_pass(name: &str, steps: &[conformance::Step]) {
 }
 
 fn real(kind: Kind) {
-    let server = match interop::start(kind) {
-        Ok(server) => server,
-        Err(reason) if !interop::required() => {
-            println!("skipped {}: {reason}", kind.name());
-            return;
-        }
-        Err(reason) => panic!("{} is required (FTP_INTEROP_REQUIRED=1) but: {reason}", kind.name()),
+    let Some(server) = interop::start_or_skip(kind, None) else {
+        return;
     };
     let target = Target {
         name: kind.name().to_string(),
@@ -168,19 +163,6 @@ fn pyftpdlib_mlsd_facts_and_stor_at_an_offset() {
     c.delete(s, &name).unwrap();
 }
 
-/// A server from the interop set, or `None` (skipped) where it is missing
-/// and not required.
-fn started(kind: Kind) -> Option<interop::RealServer> {
-    match interop::start(kind) {
-        Ok(server) => Some(server),
-        Err(reason) if !interop::required() => {
-            println!("skipped {}: {reason}", kind.name());
-            None
-        }
-        Err(reason) => panic!("{} is required (FTP_INTEROP_REQUIRED=1) but: {reason}", kind.name()),
-    }
-}
-
 fn logged_in(server: &interop::RealServer) -> ftp_host::Session {
     let options = ftp_host::Options::new("127.0.0.1")
         .port(server.addr.port())
@@ -204,7 +186,9 @@ fn server_to_server_copy() {
     ];
     let data = common::random_bytes(3 << 20, 8);
     for (from, to) in pairs {
-        let (Some(source_server), Some(target_server)) = (started(from), started(to)) else {
+        let (Some(source_server), Some(target_server)) =
+            (interop::start_or_skip(from, None), interop::start_or_skip(to, None))
+        else {
             continue;
         };
         let tag = format!("{}-{}-{}", from.name(), to.name(), std::process::id());
@@ -237,7 +221,9 @@ fn server_to_server_copy() {
 #[test]
 fn proftpd_hashes_a_file_in_every_algorithm() {
     use ftp_host::HashAlgorithm;
-    let Some(server) = started(Kind::Proftpd) else { return };
+    let Some(server) = interop::start_or_skip(Kind::Proftpd, None) else {
+        return;
+    };
     let name = format!("hash-{}.bin", std::process::id());
     let path = PathBuf::from(interop::USER_HOME).join(&name);
     std::fs::write(&path, common::random_bytes(300_000, 4)).unwrap();
