@@ -2,6 +2,7 @@
 //! guest's own, and nothing else.
 
 use crate::error::Error;
+use crate::listing::Listing;
 use crate::proto::encoding::Encoding;
 use crate::proto::feat::Feature;
 use crate::proto::hash::Algorithm;
@@ -203,6 +204,7 @@ impl wit::Guest for Component {
     type Retrieve = RetrieveResource;
     type Store = StoreResource;
     type Relay = RelayResource;
+    type Listing = ListingResource;
 }
 
 impl wit::GuestSession for SessionResource {
@@ -338,6 +340,11 @@ impl wit::GuestSession for SessionResource {
         self.with(|s| Ok(s.list(path.as_deref())?.into_iter().map(Into::into).collect()))
     }
 
+    fn open_listing(&self, path: Option<String>) -> R<wit::Listing> {
+        let listing = Listing::start(self.0.clone(), path.as_deref())?;
+        Ok(wit::Listing::new(ListingResource(RefCell::new(listing))))
+    }
+
     fn mlsd(&self, path: Option<String>, facts: Vec<String>) -> R<Vec<witty::Entry>> {
         self.with(|s| Ok(s.mlsd(path.as_deref(), &facts)?.into_iter().map(Into::into).collect()))
     }
@@ -447,6 +454,15 @@ impl wit::GuestRelay for RelayResource {
 
     fn abort(&self) -> R<()> {
         Ok(self.0.borrow_mut().abort()?)
+    }
+}
+
+struct ListingResource(RefCell<Listing>);
+
+impl wit::GuestListing for ListingResource {
+    fn next_batch(&self, max: u32) -> R<Option<Vec<witty::Entry>>> {
+        let batch = self.0.borrow_mut().next_batch(max)?;
+        Ok(batch.map(|entries| entries.into_iter().map(Into::into).collect()))
     }
 }
 

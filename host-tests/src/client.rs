@@ -58,6 +58,8 @@ pub struct SessionHandle(ResourceAny);
 pub struct RetrieveHandle(ResourceAny);
 #[derive(Debug, Clone, Copy)]
 pub struct StoreHandle(ResourceAny);
+#[derive(Debug, Clone, Copy)]
+pub struct ListingHandle(ResourceAny);
 
 /// One component instance in its own store.
 pub struct Client {
@@ -215,6 +217,24 @@ impl Client {
             .session()
             .call_retrieve(&mut self.store, s.0, path, offset);
         flatten(r).map(RetrieveHandle)
+    }
+
+    pub fn open_listing(&mut self, s: SessionHandle, path: Option<&str>) -> CallResult<ListingHandle> {
+        let r = self
+            .bindings
+            .ftp_client_client()
+            .session()
+            .call_open_listing(&mut self.store, s.0, path);
+        flatten(r).map(ListingHandle)
+    }
+
+    pub fn next_batch(&mut self, l: ListingHandle, max: u32) -> CallResult<Option<Vec<Entry>>> {
+        let r = self
+            .bindings
+            .ftp_client_client()
+            .listing()
+            .call_next_batch(&mut self.store, l.0, max);
+        flatten(r)
     }
 
     pub fn set_trace(&mut self, s: SessionHandle, on: bool) -> CallResult<()> {
@@ -393,6 +413,12 @@ impl From<RetrieveHandle> for ResourceAny {
         h.0
     }
 }
+impl From<ListingHandle> for ResourceAny {
+    fn from(h: ListingHandle) -> Self {
+        h.0
+    }
+}
+
 impl From<StoreHandle> for ResourceAny {
     fn from(h: StoreHandle) -> Self {
         h.0

@@ -68,6 +68,15 @@ pub trait Driver {
     fn noop(&mut self) -> Result<Reply, Error>;
     fn command(&mut self, line: &str) -> Result<Reply, Error>;
     fn list(&mut self, path: Option<&str>) -> Result<Vec<Entry>, Error>;
+    /// The streamed listing (`open-listing`), `batch` entries per call,
+    /// each entry handed to `each` until it returns false (which drops the
+    /// listing early); how many entries it was handed.
+    fn stream_list(
+        &mut self,
+        path: Option<&str>,
+        batch: u32,
+        each: &mut dyn FnMut(Entry) -> bool,
+    ) -> Result<usize, Error>;
     fn nlst(&mut self, path: Option<&str>) -> Result<Vec<String>, Error>;
     fn walk(&mut self, path: &str) -> Result<WalkResult, Error>;
     fn remove_tree(&mut self, path: &str) -> Result<(), Error>;
@@ -178,6 +187,42 @@ impl Driver for Chunked {
         self.client.list(self.session, path).map_err(ftp)
     }
 
+    fn stream_list(
+        &mut self,
+        path: Option<&str>,
+        batch: u32,
+        each: &mut dyn FnMut(Entry) -> bool,
+    ) -> Result<usize, Error> {
+        let listing = self.client.open_listing(self.session, path).map_err(ftp)?;
+        let mut handed = 0;
+        let result = loop {
+            match self.client.next_batch(listing, batch) {
+                Ok(Some(entries)) => {
+                    assert!(
+                        entries.len() <= batch as usize,
+                        "a batch of {} > {batch}",
+                        entries.len()
+                    );
+                    let mut more = true;
+                    for entry in entries {
+                        handed += 1;
+                        more = each(entry);
+                        if !more {
+                            break;
+                        }
+                    }
+                    if !more {
+                        break Ok(handed);
+                    }
+                }
+                Ok(None) => break Ok(handed),
+                Err(e) => break Err(ftp(e)),
+            }
+        };
+        let _ = self.client.drop_resource(listing);
+        result
+    }
+
     fn nlst(&mut self, path: Option<&str>) -> Result<Vec<String>, Error> {
         self.client.nlst(self.session, path).map_err(ftp)
     }
@@ -278,6 +323,23 @@ impl Driver for Hosted {
 
     fn list(&mut self, path: Option<&str>) -> Result<Vec<Entry>, Error> {
         self.session.list(path)
+    }
+
+    /// `ftp-host`'s `Listing` asks for batches of its own size.
+    fn stream_list(
+        &mut self,
+        path: Option<&str>,
+        _batch: u32,
+        each: &mut dyn FnMut(Entry) -> bool,
+    ) -> Result<usize, Error> {
+        let mut handed = 0;
+        for entry in self.session.listing(path)? {
+            handed += 1;
+            if !each(entry?) {
+                break;
+            }
+        }
+        Ok(handed)
     }
 
     fn nlst(&mut self, path: Option<&str>) -> Result<Vec<String>, Error> {

@@ -107,6 +107,18 @@ fn round_trip_with(
     assert_eq!(common::sha256(&on_disk), common::sha256(&data));
     let names: Vec<String> = c.list(s, None).unwrap().into_iter().map(|e| e.name).collect();
     assert_eq!(names, ["secret.bin"]);
+    // The same listing streamed, over its own TLS data connection.
+    let listing = c.open_listing(s, None).unwrap();
+    let streamed: Vec<String> = c
+        .next_batch(listing, 10)
+        .unwrap()
+        .unwrap()
+        .into_iter()
+        .map(|e| e.name)
+        .collect();
+    assert_eq!(streamed, names, "{flavour}");
+    assert_eq!(c.next_batch(listing, 10).unwrap(), None, "{flavour}");
+    c.drop_resource(listing).unwrap();
     // Several data connections, each resuming the session.
     for _ in 0..3 {
         assert!(c.nlst(s, None).unwrap().contains(&"secret.bin".to_string()));

@@ -62,6 +62,7 @@ mod cache;
 mod client;
 mod download;
 mod error;
+mod listing;
 mod options;
 mod policy;
 mod pool;
@@ -82,6 +83,7 @@ pub use bindings::{
 pub use client::{Client, ClientBuilder, COMPONENT, DEFAULT_MEMORY_LIMIT, SELF_CONTAINED_COMPONENT};
 pub use download::Download;
 pub use error::{Error, Result};
+pub use listing::Listing;
 pub use options::{IntoOptions, LowSpeed, Options, Tls};
 pub use policy::NetworkPolicy;
 pub use pool::{Pool, Pooled};

@@ -331,3 +331,39 @@ fn a_pool_caps_sessions_and_replaces_them() {
         assert_eq!(fresh.open(), 1);
     }
 }
+
+/// A directory of 3 000 files streamed through `Session::listing` holds the
+/// same entries as `list`; a listing dropped after its first entry leaves
+/// the session in step.
+#[test]
+fn a_listing_streams_as_it_is_read() {
+    let (server, mut s) = session();
+    let dir = server.root().join("many");
+    std::fs::create_dir(&dir).unwrap();
+    for i in 0..3_000 {
+        std::fs::write(dir.join(format!("f{i:04}")), i.to_string()).unwrap();
+    }
+    let mut whole: Vec<(String, Option<u64>)> = s
+        .list(Some("many"))
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.name, e.size))
+        .collect();
+    let mut streamed: Vec<(String, Option<u64>)> = s
+        .listing(Some("many"))
+        .unwrap()
+        .map(|e| e.map(|e| (e.name, e.size)))
+        .collect::<Result<_, _>>()
+        .unwrap();
+    whole.sort();
+    streamed.sort();
+    assert_eq!(whole.len(), 3_000);
+    assert_eq!(streamed, whole);
+    let first = s.listing(Some("many")).unwrap().next().unwrap().unwrap();
+    assert!(first.name.starts_with('f'));
+    assert_eq!(s.noop().unwrap().code, 200);
+    let missing = s
+        .listing(Some("missing"))
+        .and_then(|l| l.collect::<Result<Vec<_>, _>>());
+    assert!(matches!(missing, Err(Error::Permanent(_))), "{missing:?}");
+}

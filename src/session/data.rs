@@ -25,7 +25,7 @@ use std::net::{IpAddr, SocketAddr};
 
 impl Session {
     /// The current wall-clock time, to place LIST dates that omit the year.
-    fn now() -> Timestamp {
+    pub(crate) fn now() -> Timestamp {
         let now = wasi::clocks::wall_clock::now();
         Timestamp {
             seconds: i64::try_from(now.seconds).unwrap_or(i64::MAX),
@@ -41,20 +41,29 @@ impl Session {
     /// parser understood, CWD's refusal is the answer, so a missing
     /// directory is an error even where LIST prints its complaint as data.
     pub fn list(&mut self, path: Option<&str>) -> Result<Vec<Entry>> {
+        let machine = self.check_listing_path(path)?;
+        let verb = if machine { "MLSD" } else { "LIST" };
+        let (body, start) = self.listing_body(verb, path, !machine)?;
+        let mut entries = parse_bounded(&body, machine, self.options.encoding)?;
+        entries.retain(|e| !e.is_self_or_parent());
+        start.check(entries.iter().any(|e| e.kind != Kind::Unparsed))?;
+        Ok(entries)
+    }
+
+    /// `list`'s listing, opened to be read as it arrives (see
+    /// `crate::listing`): the data connection and how it was begun, which
+    /// `end_listing` needs. The session is busy until then.
+    pub fn open_listing(&mut self, path: Option<&str>) -> Result<(Stream, ListingStart)> {
+        let machine = self.check_listing_path(path)?;
+        self.start_listing(if machine { "MLSD" } else { "LIST" }, path, !machine)
+    }
+
+    /// Checks `path`; whether the server lists by MLSD.
+    fn check_listing_path(&mut self, path: Option<&str>) -> Result<bool> {
         if let Some(p) = path {
             check_path("path", p)?;
         }
-        let machine = feat::has(self.features()?, "MLST");
-        let (body, refusal) = match (machine, path) {
-            (true, _) | (false, None) => (self.listing_body(if machine { "MLSD" } else { "LIST" }, path)?, None),
-            (false, Some(path)) => self.listing_in_dir("LIST", path)?,
-        };
-        let mut entries = parse_bounded(&body, machine, self.options.encoding)?;
-        entries.retain(|e| !e.is_self_or_parent());
-        match refusal {
-            Some(reply) if entries.iter().all(|e| e.kind == Kind::Unparsed) => Err(Error::from_reply(reply)),
-            _ => Ok(entries),
-        }
+        Ok(feat::has(self.features()?, "MLST"))
     }
 
     /// MLSD as the server sends it, `cdir` and `pdir` entries included
@@ -68,25 +77,59 @@ impl Session {
             let list = command::mlst_facts(facts)?;
             self.expect("OPTS", Some(&list), is_2xx)?;
         }
-        let body = self.listing_body("MLSD", path)?;
+        let (body, _) = self.listing_body("MLSD", path, false)?;
         parse_bounded(&body, true, self.options.encoding)
     }
 
-    /// A listing of `path` made from inside it (CWD there, list, CWD back);
-    /// when CWD refuses, the listing of `path` itself and the refusal.
-    fn listing_in_dir(&mut self, verb: &str, path: &str) -> Result<(Vec<u8>, Option<Reply>)> {
-        let home = self.pwd()?;
-        match self.cwd(path) {
-            Ok(_) => {
-                let body = self.listing_body(verb, None);
-                self.cwd(&home)?;
-                Ok((body?, None))
+    /// Opens `verb`'s data connection. With `from_inside` and a path, the
+    /// listing is made from inside it (CWD there, and back in
+    /// `end_listing`); when CWD refuses, the path itself is listed and the
+    /// refusal kept for `ListingStart::check`.
+    fn start_listing(&mut self, verb: &str, path: Option<&str>, from_inside: bool) -> Result<(Stream, ListingStart)> {
+        let machine = verb == "MLSD";
+        let mut start = ListingStart {
+            machine,
+            home: None,
+            refusal: None,
+        };
+        if let Some(dir) = path.filter(|_| from_inside) {
+            let home = self.pwd()?;
+            match self.cwd(dir) {
+                Ok(_) => {
+                    return match self.open_transfer(verb, None, 0) {
+                        Ok((data, _)) => {
+                            start.home = Some(home);
+                            Ok((data, start))
+                        }
+                        Err(e) => {
+                            self.cwd(&home)?;
+                            Err(e)
+                        }
+                    };
+                }
+                Err(Error::Permanent(refusal)) if !splits_at_spaces(dir) => start.refusal = Some(refusal),
+                Err(e) => return Err(e),
             }
-            Err(Error::Permanent(refusal)) if !splits_at_spaces(path) => {
-                Ok((self.listing_body(verb, Some(path))?, Some(refusal)))
-            }
-            Err(e) => Err(e),
         }
+        let (data, _) = self.open_transfer(verb, path, 0)?;
+        Ok((data, start))
+    }
+
+    /// Ends a listing whose data connection is closed: its final reply
+    /// when it was read to the end (`complete`), else an abort; then back
+    /// to the directory it was listed from. The first error is the one
+    /// reported.
+    pub fn end_listing(&mut self, start: &ListingStart, complete: bool) -> Result<()> {
+        let ended = if complete {
+            self.finish_transfer().map(drop)
+        } else {
+            self.abort_transfer()
+        };
+        let back = match &start.home {
+            Some(home) => self.cwd(home).map(drop),
+            None => Ok(()),
+        };
+        ended.and(back)
     }
 
     /// Sends TYPE if the server's type is not (known to be) the one wanted:
@@ -279,10 +322,7 @@ impl Session {
         if let Some(p) = path {
             check_path("path", p)?;
         }
-        let body = match path {
-            Some(p) if splits_at_spaces(p) => self.listing_in_dir("NLST", p)?.0,
-            _ => self.listing_body("NLST", path)?,
-        };
+        let (body, _) = self.listing_body("NLST", path, path.is_some_and(splits_at_spaces))?;
         Ok(body
             .split(|&b| b == b'\n')
             .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
@@ -291,22 +331,17 @@ impl Session {
             .collect())
     }
 
-    /// The whole body of a listing command, bounded by `MAX_LISTING`.
-    fn listing_body(&mut self, verb: &str, path: Option<&str>) -> Result<Vec<u8>> {
-        let (mut data, _) = self.open_transfer(verb, path, 0)?;
+    /// The whole body of a listing command (see `start_listing`), bounded
+    /// by `MAX_LISTING`.
+    fn listing_body(&mut self, verb: &str, path: Option<&str>, from_inside: bool) -> Result<(Vec<u8>, ListingStart)> {
+        let (mut data, start) = self.start_listing(verb, path, from_inside)?;
         let body = self.read_all(&mut data, MAX_LISTING);
         drop(data);
-        match body {
-            Ok(bytes) => {
-                self.finish_transfer()?;
-                Ok(bytes)
-            }
-            Err(e) => {
-                // Best effort: the error that stopped the listing is the one to report.
-                let _ = self.abort_transfer();
-                Err(e)
-            }
-        }
+        // The error that stopped the listing, if any, is the one to report.
+        let ended = self.end_listing(&start, body.is_ok());
+        let body = body?;
+        ended?;
+        Ok((body, start))
     }
 
     fn read_all(&self, data: &mut Stream, max_bytes: usize) -> Result<Vec<u8>> {
@@ -325,6 +360,27 @@ impl Session {
                 }
                 None => return Ok(out),
             }
+        }
+    }
+}
+
+/// How an open listing was begun, for its end.
+pub struct ListingStart {
+    /// MLSD, not LIST.
+    pub machine: bool,
+    /// The directory to go back to after a listing made from inside.
+    home: Option<String>,
+    /// CWD's refusal, when the path was listed directly instead.
+    refusal: Option<Reply>,
+}
+
+impl ListingStart {
+    /// A path CWD refused and whose own listing held no entry a parser
+    /// understood: the refusal is the answer (see `Session::list`).
+    pub fn check(&self, understood: bool) -> Result<()> {
+        match &self.refusal {
+            Some(refusal) if !understood => Err(Error::from_reply(refusal.clone())),
+            _ => Ok(()),
         }
     }
 }

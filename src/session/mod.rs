@@ -8,6 +8,8 @@ mod data;
 mod digest;
 mod relay;
 
+pub use data::ListingStart;
+
 use crate::control::Control;
 use crate::error::{Error, Result};
 use crate::net::deadline::Deadline;

@@ -288,58 +288,91 @@ fn in_parallel(
     results
 }
 
-/// The remote tree below `base`, names relative to it; for a mirror up
-/// (`may_be_missing`) a missing one is empty, and made when `make` (not on
-/// a dry run). Entries whose names are not plain components (`..`, `a/b`,
-/// control characters), links and special files are reported and left
-/// out: only files and directories
-/// are mirrored.
+/// Deeper remote trees than this are refused rather than followed (a
+/// server can present an endless chain of directories).
+const MAX_DEPTH: usize = 64;
+
+/// The remote tree below `base`, names relative to it, read one streamed
+/// directory listing at a time (memory for the items kept, not for whole
+/// listings); for a mirror up (`may_be_missing`) a missing one is empty,
+/// and made when `make` (not on a dry run). Entries whose names are not
+/// plain components (`..`, `a/b`, control characters), links and special
+/// files are reported and left out: only files and directories are
+/// mirrored, and only directories with plain names are entered.
 fn remote_tree(session: &mut Session, base: &str, may_be_missing: bool, make: bool) -> Outcome<Vec<Item>> {
-    let walked = match session.walk(if base.is_empty() { "." } else { base }) {
-        // A mirror up makes the directory if it is missing (550, or 501
-        // from pyftpdlib); if it cannot, that error is the one to see.
-        Err(ftp_host::Error::Permanent(_)) if may_be_missing => {
-            if make {
-                session.mkdir_all(base)?;
-            }
-            return Ok(Vec::new());
-        }
-        walked => walked?,
-    };
-    for refused in &walked.refused {
-        eprintln!("wftp: skipped {:?}: not a plain name", visible(&refused.name));
-    }
     let mut items = Vec::new();
-    for entry in walked.entries {
-        if !entry.name.split('/').all(is_plain_name) {
-            eprintln!("wftp: skipped {:?}: not a plain name", visible(&entry.name));
-            continue;
+    let mut pending = vec![(String::new(), 0)];
+    while let Some((relative, depth)) = pending.pop() {
+        if depth > MAX_DEPTH {
+            return Err(Failure::new(
+                8,
+                format!("{} is deeper than {MAX_DEPTH} levels", visible(&relative)),
+            ));
         }
-        let dir = match entry.kind {
-            EntryKind::Directory => true,
-            EntryKind::File => false,
-            _ => {
-                eprintln!("wftp: skipped {:?}: not a file or directory", visible(&entry.name));
-                continue;
+        let dir = match remote_path(base, &relative) {
+            p if p.is_empty() => ".".to_string(),
+            p => p,
+        };
+        let listed = session.listing(Some(&dir)).and_then(|listing| {
+            for entry in listing {
+                if let Some(item) = item(entry?, &relative) {
+                    if item.dir {
+                        pending.push((item.path.clone(), depth + 1));
+                    }
+                    items.push(item);
+                }
             }
-        };
-        let precision = match entry.modified {
-            // MLSD's `modify` is exact to the second; a LIST line's time
-            // is to the minute, or (older files) the day.
-            Some(_) if entry.facts.iter().any(|(fact, _)| fact == "modify") => 1,
-            Some(t) if t.seconds % 86_400 == 0 => 86_400,
-            Some(_) => 60,
-            None => 1,
-        };
-        items.push(Item {
-            path: entry.name,
-            dir,
-            size: entry.size,
-            modified: entry.modified.map(|t| t.seconds),
-            precision,
+            Ok(())
         });
+        match listed {
+            // A mirror up makes the directory if it is missing (550, or 501
+            // from pyftpdlib); if it cannot, that error is the one to see.
+            Err(ftp_host::Error::Permanent(_)) if may_be_missing && relative.is_empty() => {
+                if make {
+                    session.mkdir_all(base)?;
+                }
+                return Ok(Vec::new());
+            }
+            listed => listed?,
+        }
     }
+    items.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(items)
+}
+
+/// The item for one entry of the directory `relative`, or `None` (and
+/// why, on stderr) for what is not mirrored.
+fn item(entry: ftp_host::Entry, relative: &str) -> Option<Item> {
+    let path = remote_path(relative, &entry.name);
+    if !is_plain_name(&entry.name) {
+        if entry.kind != EntryKind::Unparsed {
+            eprintln!("wftp: skipped {:?}: not a plain name", visible(&path));
+        }
+        return None;
+    }
+    let dir = match entry.kind {
+        EntryKind::Directory => true,
+        EntryKind::File => false,
+        _ => {
+            eprintln!("wftp: skipped {:?}: not a file or directory", visible(&path));
+            return None;
+        }
+    };
+    let precision = match entry.modified {
+        // MLSD's `modify` is exact to the second; a LIST line's time
+        // is to the minute, or (older files) the day.
+        Some(_) if entry.facts.iter().any(|(fact, _)| fact == "modify") => 1,
+        Some(t) if t.seconds % 86_400 == 0 => 86_400,
+        Some(_) => 60,
+        None => 1,
+    };
+    Some(Item {
+        path,
+        dir,
+        size: entry.size,
+        modified: entry.modified.map(|t| t.seconds),
+        precision,
+    })
 }
 
 /// `--verify`: the server's digest of `remote` (SHA-256, else SHA-512)

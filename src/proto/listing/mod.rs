@@ -5,9 +5,11 @@
 mod dos;
 mod eplf;
 mod mlsd;
+mod stream;
 mod unix;
 
 pub use mlsd::parse_mlsd_line;
+pub use stream::{EntryStream, MAX_LISTING_LINE};
 
 use super::encoding::Encoding;
 use super::time::Timestamp;
@@ -96,15 +98,19 @@ fn is_total_line(line: &str) -> bool {
 /// the session's `encoding`.
 pub fn parse_listing(body: &[u8], machine: bool, now: Timestamp, encoding: Encoding) -> Vec<Entry> {
     body.split(|&b| b == b'\n')
-        .map(|l| encoding.decode(l.strip_suffix(b"\r").unwrap_or(l)))
-        .filter_map(|l| {
-            if machine {
-                parse_mlsd_line(&l)
-            } else {
-                parse_list_line(&l, now)
-            }
-        })
+        .filter_map(|l| parse_line(l.strip_suffix(b"\r").unwrap_or(l), machine, now, encoding))
         .collect()
+}
+
+/// One line of a LIST (`machine` false) or MLSD body, without its line
+/// ending, decoded in `encoding`.
+pub fn parse_line(line: &[u8], machine: bool, now: Timestamp, encoding: Encoding) -> Option<Entry> {
+    let line = encoding.decode(line);
+    if machine {
+        parse_mlsd_line(&line)
+    } else {
+        parse_list_line(&line, now)
+    }
 }
 
 /// 2026-11-24 22:30 UTC: the "now" the listing tests place yearless dates by.
