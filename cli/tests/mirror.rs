@@ -351,3 +351,179 @@ fn verify_checks_each_copy_against_the_servers_digest() {
     assert!(said.contains("differs from the server's sha256 digest"), "{said}");
     assert!(!env.path("copy/a.txt").exists());
 }
+
+/// A download cut short (the server sent half, then 426) is retried from
+/// where it stopped: REST at the half the partial file holds, and only the
+/// rest is sent. A partial file older than the server's copy is not
+/// trusted: that file is fetched whole.
+#[test]
+fn a_retried_download_resumes_where_it_stopped() {
+    let data = bytes(10_000, 3);
+    let body = data.clone();
+    let mut cut = true;
+    let mut rest = 0;
+    let server = ScriptedServer::start(b"220 scripted\r\n", move |line, ctx: &mut Ctx| {
+        match line {
+            "FEAT" => ctx.send("211-Features:\r\n MLST type*;size*;modify*;\r\n REST STREAM\r\n SIZE\r\n211 End\r\n"),
+            "MLSD" | "MLSD ." => ctx.transfer(
+                b"type=file;size=10000;modify=20260101000000; big.bin\r\n\
+                  type=file;size=10000;modify=20991231000000; future.bin\r\n",
+            ),
+            "SIZE big.bin" | "SIZE future.bin" => ctx.send("213 10000\r\n"),
+            l if l.starts_with("REST ") => {
+                rest = l[5..].parse().unwrap();
+                ctx.send("350 restarting\r\n");
+            }
+            "RETR big.bin" if cut => {
+                cut = false;
+                ctx.send("150 here it comes\r\n");
+                ctx.data_write(&body[..5_000]);
+                ctx.data_close();
+                ctx.send("426 connection lost, transfer aborted\r\n");
+            }
+            l if l.starts_with("RETR") => {
+                ctx.transfer(&body[rest..]);
+                rest = 0;
+            }
+            _ => return ordinary(line, ctx),
+        }
+        Flow::Next
+    });
+    let env = Env::new();
+    std::fs::create_dir(env.path("copy")).unwrap();
+    // An earlier run's partial file of a file changed since (2099): not kept.
+    std::fs::write(env.path("copy/.wftp-future.bin.part"), &data[..7_000]).unwrap();
+    let out = env.run(&[
+        "mirror",
+        "--retry",
+        "1",
+        &format!("ftp://u:p@{}/", server.addr()),
+        "copy",
+    ]);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{said}");
+    assert_eq!(std::fs::read(env.path("copy/big.bin")).unwrap(), data);
+    assert_eq!(std::fs::read(env.path("copy/future.bin")).unwrap(), data);
+    assert!(!env.path("copy/.wftp-big.bin.part").exists());
+    let commands = server.commands();
+    let rests: Vec<&String> = commands.iter().filter(|c| c.starts_with("REST")).collect();
+    assert_eq!(rests, ["REST 5000"], "{commands:?}");
+}
+
+/// An upload the server failed after keeping half (451) is retried from
+/// the server's size: REST, then STOR of only the rest.
+#[test]
+fn a_retried_upload_resumes_at_the_servers_size() {
+    let data = bytes(10_000, 4);
+    let stored = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let on_server = stored.clone();
+    let mut rest = 0;
+    let server = ScriptedServer::start(b"220 scripted\r\n", move |line, ctx: &mut Ctx| {
+        let mut held = on_server.lock().unwrap();
+        match line {
+            "FEAT" => ctx.send("211-Features:\r\n MLST type*;size*;modify*;\r\n REST STREAM\r\n SIZE\r\n211 End\r\n"),
+            "MLSD" | "MLSD ." => ctx.transfer(b""),
+            "SIZE up.bin" => ctx.send(format!("213 {}\r\n", held.len())),
+            l if l.starts_with("REST ") => {
+                rest = l[5..].parse().unwrap();
+                ctx.send("350 restarting\r\n");
+            }
+            "STOR up.bin" => {
+                ctx.send("150 send it\r\n");
+                let got = ctx.data_read_all();
+                held.truncate(rest);
+                held.extend_from_slice(&got);
+                if rest == 0 {
+                    held.truncate(4_000);
+                    ctx.send("451 local error: disk hiccup\r\n");
+                } else {
+                    ctx.send("226 stored\r\n");
+                }
+                rest = 0;
+            }
+            _ => return ordinary(line, ctx),
+        }
+        Flow::Next
+    });
+    let env = Env::new();
+    std::fs::create_dir(env.path("local")).unwrap();
+    std::fs::write(env.path("local/up.bin"), &data).unwrap();
+    let out = env.run(&[
+        "mirror",
+        "--retry",
+        "1",
+        "local",
+        &format!("ftp://u:p@{}/", server.addr()),
+    ]);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{said}");
+    assert_eq!(*stored.lock().unwrap(), data);
+    let commands = server.commands();
+    let rests: Vec<&String> = commands.iter().filter(|c| c.starts_with("REST")).collect();
+    assert_eq!(rests, ["REST 4000"], "{commands:?}");
+}
+
+/// A tree of 2 500 files of mixed sizes (most under 8 KiB, one in a
+/// hundred over 1 MiB) in 100 directories, mirrored up to vsftpd (LIST)
+/// and proftpd (MLSD) and back down at 4 sessions, byte-identical, on the
+/// server's disk too; then files changed, added and deleted on one side
+/// move, and only they, each way, with `--delete` removing exactly the
+/// extraneous.
+#[test]
+fn a_tree_of_thousands_of_files_both_ways() {
+    use host_tests::interop::{self, Kind};
+    for kind in [Kind::Vsftpd, Kind::Proftpd] {
+        let Some(server) = interop::start_or_skip(kind, None) else {
+            continue;
+        };
+        let env = Env::new();
+        let local = env.path("local");
+        for i in 0..2_500usize {
+            let dir = local.join(format!("d{:02}/e{}", i % 20, i % 5));
+            std::fs::create_dir_all(&dir).unwrap();
+            let size = if i % 100 == 0 { (1 << 20) + i } else { (i * 7919) % 8192 };
+            std::fs::write(dir.join(format!("f{i:04}.bin")), bytes(size, i as u8)).unwrap();
+        }
+        let dir = format!("many-{}-{}", kind.name(), std::process::id());
+        let on_disk = Path::new(interop::USER_HOME).join(&dir);
+        let url = format!("ftp://{}:{}@{}/{dir}/", interop::USER, interop::PASSWORD, server.addr);
+        let said = |out: std::process::Output| {
+            let text = String::from_utf8_lossy(&out.stderr).to_string();
+            assert!(out.status.success(), "{}: {text}", kind.name());
+            summary(&text).to_string()
+        };
+
+        let up = said(env.run(&["mirror", "-P", "4", "local", &url]));
+        assert!(up.starts_with("mirror: 2500 sent"), "{}: {up}", kind.name());
+        let down = said(env.run(&["mirror", "-P", "4", &url, "back"]));
+        assert!(down.starts_with("mirror: 2500 fetched"), "{}: {down}", kind.name());
+        let original = tree(&local);
+        assert!(tree(&on_disk) == original, "{}: the server's copy differs", kind.name());
+        assert!(
+            tree(&env.path("back")) == original,
+            "{}: the copy back differs",
+            kind.name()
+        );
+
+        // Locally: two changed (sizes), one added, two deleted.
+        std::fs::write(local.join("d01/e1/f0001.bin"), b"changed").unwrap();
+        std::fs::write(local.join("d02/e2/f0002.bin"), bytes(20_000, 9)).unwrap();
+        std::fs::write(local.join("d03/e3/added.txt"), b"new").unwrap();
+        std::fs::remove_file(local.join("d04/e4/f0004.bin")).unwrap();
+        std::fs::remove_file(local.join("d05/e0/f0005.bin")).unwrap();
+        let up = said(env.run(&["mirror", "-P", "4", "--delete", "local", &url]));
+        assert!(up.starts_with("mirror: 3 sent"), "{}: {up}", kind.name());
+        assert!(up.contains(", 2 deleted"), "{}: {up}", kind.name());
+        let down = said(env.run(&["mirror", "-P", "4", "--delete", &url, "back"]));
+        assert!(down.starts_with("mirror: 3 fetched"), "{}: {down}", kind.name());
+        assert!(down.contains(", 2 deleted"), "{}: {down}", kind.name());
+        let changed = tree(&local);
+        assert!(tree(&on_disk) == changed, "{}: the server's copy differs", kind.name());
+        assert!(
+            tree(&env.path("back")) == changed,
+            "{}: the copy back differs",
+            kind.name()
+        );
+        let _ = std::fs::remove_dir_all(&on_disk);
+    }
+}

@@ -234,7 +234,7 @@ impl Write for LazyTemp<'_> {
 /// A resumed download appended in place. When more arrives than the rest
 /// of the file (a server that ignored REST and sent it from the start), the
 /// file is cut back to where it was, so the bad bytes do not stay.
-fn resume_into(
+pub(crate) fn resume_into(
     download: Download,
     expected: Option<u64>,
     path: &Path,

@@ -11,7 +11,7 @@ mod segments;
 mod several;
 
 pub use copy::copy;
-pub(crate) use get::replace;
+pub(crate) use get::resume_into;
 pub use get::{cat, get};
 pub use hash::hash;
 pub use ls::ls;

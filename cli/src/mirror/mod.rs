@@ -14,8 +14,10 @@ use crate::args::Global;
 use crate::commands::{is_plain_name, note, show_trace, Failures};
 use crate::digest::{self, local_hex, LOCAL};
 use crate::failure::{connecting, visible, Failure, Outcome};
+use crate::progress;
 use crate::target::Target;
 use ftp_host::{Client, EntryKind, Pool, Session};
+use indicatif::ProgressBar;
 use plan::{Action, Item, Rules, Why};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -69,8 +71,27 @@ trait Side: Sync {
     const COPY: &'static str;
     fn make_dir(&self, session: &mut Session, path: &str) -> Outcome;
     fn delete(&self, session: &mut Session, path: &str, dir: bool) -> Outcome;
-    /// Copies one file; the bytes it moved.
-    fn copy(&self, session: &mut Session, item: &Item, quiet: bool) -> Outcome<u64>;
+    /// Copies one file; its size once copied.
+    fn copy(&self, session: &mut Session, item: &Item, attempt: &Attempt) -> Outcome<u64>;
+}
+
+/// One try at copying a file.
+pub struct Attempt<'a> {
+    /// The run's overall bar; every byte moved counts toward it.
+    pub bar: &'a ProgressBar,
+    /// A try after a transient failure: what the last try left on the
+    /// server may be kept.
+    pub retry: bool,
+}
+
+/// Whether the server resumes transfers at an offset (FEAT `REST
+/// STREAM`, RFC 3659): only then is a part already copied kept.
+fn resumes(session: &mut Session) -> bool {
+    session.features().is_ok_and(|features| {
+        features
+            .iter()
+            .any(|f| f.name == "REST" && f.params.to_ascii_uppercase().contains("STREAM"))
+    })
 }
 
 pub fn mirror(client: &Client, global: &Global, source: &str, dest: &str, rules: &Rules, run: Run) -> Outcome {
@@ -183,9 +204,21 @@ fn carry_out<S: Side>(
     for action in actions.iter().filter(|a| matches!(a, Action::MakeDir(_))) {
         failures.check(&action_path(action), true, step(action, &mut tally))?;
     }
-    let quiet = global.quiet || run.parallel > 1;
-    let copy = |s: &mut Session, item: &Item| side.copy(s, item, quiet);
-    for (path, outcome) in in_parallel(pool, global, &copies, run, copy) {
+    let total = copies.iter().filter_map(|item| item.size).sum();
+    let bar = progress::overall(total, copies.len(), global.quiet);
+    let done = AtomicUsize::new(0);
+    let copy = |s: &mut Session, item: &Item, retry: bool| {
+        let copied = side.copy(s, item, &Attempt { bar: &bar, retry });
+        if copied.is_ok() {
+            bar.println(format!("{} {}", S::COPIED, visible(&item.path)));
+            let done = done.fetch_add(1, Ordering::SeqCst) + 1;
+            bar.set_message(format!("{done}/{} files", copies.len()));
+        }
+        copied
+    };
+    let outcomes = in_parallel(pool, global, &copies, run, &bar, copy);
+    bar.finish_and_clear();
+    for (path, outcome) in outcomes {
         match outcome {
             Ok(bytes) => {
                 tally.copied += 1;
@@ -220,7 +253,8 @@ fn carry_out<S: Side>(
 }
 
 /// Runs `work` on each item over up to `run.parallel` sessions of `pool`,
-/// each worker taking the next item in plan order. A failure other than a
+/// each worker taking the next item in plan order (`work` is told whether
+/// it is a retry). A failure other than a
 /// refusal (9, 78) closes that session; a transient one is tried again on
 /// a fresh session up to `run.retries` times, waiting 0.5 s, 1 s, 2 s...
 /// between; any other stops the workers from taking more. Each item's
@@ -230,11 +264,12 @@ fn in_parallel(
     global: &Global,
     items: &[&Item],
     run: Run,
-    work: impl Fn(&mut Session, &Item) -> Outcome<u64> + Sync,
+    bar: &ProgressBar,
+    work: impl Fn(&mut Session, &Item, bool) -> Outcome<u64> + Sync,
 ) -> Vec<(String, Outcome<u64>)> {
-    let once = |item: &Item| {
+    let once = |item: &Item, retry: bool| {
         pool.get().map_err(connecting).and_then(|mut session| {
-            let done = work(&mut session, item);
+            let done = work(&mut session, item, retry);
             show_trace(&mut session, global);
             // A session that failed other than by a reply (a refusal, a
             // 4xx) may be out of step.
@@ -247,13 +282,15 @@ fn in_parallel(
     let with_retries = |item: &Item| {
         let mut tries = 0;
         loop {
-            match once(item) {
+            match once(item, tries > 0) {
                 Err(failure) if transient(&failure) && tries < run.retries => {
-                    eprintln!(
-                        "wftp: {}: {}; trying again",
-                        visible(&item.path),
-                        visible(&failure.message)
-                    );
+                    bar.suspend(|| {
+                        eprintln!(
+                            "wftp: {}: {}; trying again",
+                            visible(&item.path),
+                            visible(&failure.message)
+                        )
+                    });
                     std::thread::sleep(Duration::from_millis(500 << tries.min(6)));
                     tries += 1;
                 }

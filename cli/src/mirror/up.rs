@@ -1,13 +1,12 @@
 //! A mirror up: a local directory onto the server.
 
-use super::{remote_path, verify, Item, Side};
+use super::{remote_path, resumes, verify, Attempt, Item, Side};
 use crate::commands::is_plain_name;
 use crate::failure::{copying, read_error, visible, Failure, Outcome};
-use crate::progress;
 use crate::pump::pump;
 use ftp_host::{Session, Timestamp};
 use std::fs::File;
-use std::io::BufReader;
+use std::io::{BufReader, Seek, SeekFrom};
 use std::path::Path;
 
 pub struct Up<'a> {
@@ -55,19 +54,28 @@ impl Side for Up<'_> {
 
     /// STOR, checked by SIZE where the server has it, then given the local
     /// time (MFMT) where the server allows, so the next run sees it as up
-    /// to date.
-    fn copy(&self, session: &mut Session, item: &Item, quiet: bool) -> Outcome<u64> {
+    /// to date. A retry on a server that resumes sends only what the last
+    /// try did not (REST at the server's size, then STOR).
+    fn copy(&self, session: &mut Session, item: &Item, attempt: &Attempt) -> Outcome<u64> {
         let local = self.dir.join(&item.path);
         let remote = remote_path(&self.base, &item.path);
-        let file = File::open(&local).map_err(read_error(&local))?;
-        let mut upload = session.store(&remote)?;
-        let bar = progress::bar(item.size, quiet);
-        let sent = pump(&mut bar.wrap_read(BufReader::with_capacity(1 << 20, file)), &mut upload)
-            .map_err(|e| copying(e, read_error(&local)));
-        bar.finish_and_clear();
-        let sent = sent?;
+        let mut file = File::open(&local).map_err(read_error(&local))?;
+        let offset = if attempt.retry {
+            resumable(session, &remote, item)
+        } else {
+            0
+        };
+        file.seek(SeekFrom::Start(offset)).map_err(read_error(&local))?;
+        let mut upload = session.store_from(&remote, offset)?;
+        attempt.bar.inc(offset);
+        let sent = pump(
+            &mut attempt.bar.wrap_read(BufReader::with_capacity(1 << 20, file)),
+            &mut upload,
+        )
+        .map_err(|e| copying(e, read_error(&local)))?;
         upload.finish()?;
-        session.verify_size(&remote, sent)?;
+        let size = offset + sent;
+        session.verify_size(&remote, size)?;
         if self.verify {
             verify(session, &remote, &local)?;
         }
@@ -82,6 +90,15 @@ impl Side for Up<'_> {
                 },
             );
         }
-        Ok(sent)
+        Ok(size)
+    }
+}
+
+/// What the server holds of a file an earlier try was sending, if it can
+/// be kept: shorter than the local file, on a server that resumes.
+fn resumable(session: &mut Session, remote: &str, item: &Item) -> u64 {
+    match (session.size(remote), item.size) {
+        (Ok(held), Some(size)) if held > 0 && held < size && resumes(session) => held,
+        _ => 0,
     }
 }
