@@ -203,8 +203,13 @@ pub enum Command {
         #[arg(long)]
         delete: bool,
         /// Copy only files DEST lacks; never replace one.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "newer")]
         only_missing: bool,
+        /// Replace a file at DEST only when SRC's is newer (lftp's
+        /// --only-newer): a DEST file that is newer, or of another size but
+        /// no older, is left alone.
+        #[arg(long, alias = "only-newer")]
+        newer: bool,
         /// Only files whose name or relative path matches GLOB (repeatable).
         #[arg(long, value_name = "GLOB")]
         include: Vec<String>,

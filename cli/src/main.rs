@@ -89,6 +89,7 @@ fn run(cli: &Cli) -> Outcome {
             dest,
             delete,
             only_missing,
+            newer,
             include,
             exclude,
             dry_run,
@@ -104,6 +105,7 @@ fn run(cli: &Cli) -> Outcome {
             let rules = mirror::plan::Rules {
                 delete: *delete,
                 only_missing: *only_missing,
+                only_newer: *newer,
                 include: globs(include)?,
                 exclude: globs(exclude)?,
             };

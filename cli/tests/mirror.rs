@@ -77,6 +77,19 @@ fn mirror_down_then_only_the_differences() {
         ]
     );
     assert!(env.path("copy/stray.txt").exists(), "--dry-run changed something");
+    // The local copy of f1.bin has the server's old time: the changed one
+    // is newer, so --newer fetches it too.
+    let plan = env.ok(&["mirror", "--dry-run", "--newer", &url, "copy"]);
+    assert_eq!(
+        plan.lines().collect::<Vec<_>>(),
+        ["fetch  d0/new.txt (3 B, missing)", "fetch  d1/e1/f1.bin (7 B, newer)"]
+    );
+    // A local file made newer than the server's is left alone.
+    let touched = env.path("copy/d1/e1/f1.bin");
+    let later = std::time::SystemTime::now() + std::time::Duration::from_secs(3_600);
+    std::fs::File::options().write(true).open(&touched).unwrap().set_modified(later).unwrap();
+    let plan = env.ok(&["mirror", "--dry-run", "--newer", &url, "copy"]);
+    assert_eq!(plan.lines().collect::<Vec<_>>(), ["fetch  d0/new.txt (3 B, missing)"]);
 
     // Without --delete the extraneous stay; with it they go.
     let out = env.run(&["mirror", &url, "copy"]);

@@ -5,6 +5,7 @@
 //! nothing).
 
 use glob::Pattern;
+use std::collections::HashMap;
 
 /// Times within this many seconds are the same (servers round them).
 pub const SKEW_SECONDS: i64 = 1;
@@ -29,6 +30,8 @@ pub struct Rules {
     pub delete: bool,
     /// Copy only files the destination lacks, never replace one.
     pub only_missing: bool,
+    /// Replace a file only when the source's is newer.
+    pub only_newer: bool,
     /// Only paths matching one of these (by name or by relative path).
     pub include: Vec<Pattern>,
     /// Never paths matching one of these.
@@ -81,7 +84,9 @@ impl Rules {
 /// (parents before children), then copies, then deletions (children
 /// before parents), each group in path order.
 pub fn plan(source: &[Item], dest: &[Item], rules: &Rules) -> Vec<Action> {
-    let find = |items: &[Item], path: &str| items.iter().find(|i| i.path == path).cloned();
+    let by_path =
+        |items: &[Item]| -> HashMap<String, Item> { items.iter().map(|i| (i.path.clone(), i.clone())).collect() };
+    let (sources, dests) = (by_path(source), by_path(dest));
     let excluded_dirs: Vec<&str> = source
         .iter()
         .chain(dest)
@@ -95,17 +100,22 @@ pub fn plan(source: &[Item], dest: &[Item], rules: &Rules) -> Vec<Action> {
     let mut deletes = Vec::new();
     let mut conflicts = Vec::new();
     for item in source.iter().filter(wanted) {
-        match (item.dir, find(dest, &item.path)) {
+        match (item.dir, dests.get(&item.path)) {
             (true, None) => dirs.push(Action::MakeDir(item.path.clone())),
             (true, Some(d)) if !d.dir => conflicts.push(Action::Conflict(item.path.clone())),
             (true, Some(_)) => {}
             (false, None) => copies.push(copy(item, Why::Missing)),
             (false, Some(d)) if d.dir => conflicts.push(Action::Conflict(item.path.clone())),
             (false, Some(_)) if rules.only_missing => {}
+            (false, Some(d)) if rules.only_newer => {
+                if newer(item, d) {
+                    copies.push(copy(item, Why::Newer));
+                }
+            }
             (false, Some(d)) => {
                 if item.size.is_some() && item.size != d.size {
                     copies.push(copy(item, Why::SizeDiffers));
-                } else if newer(item, &d) {
+                } else if newer(item, d) {
                     copies.push(copy(item, Why::Newer));
                 }
             }
@@ -113,7 +123,7 @@ pub fn plan(source: &[Item], dest: &[Item], rules: &Rules) -> Vec<Action> {
     }
     if rules.delete {
         for item in dest.iter().filter(wanted) {
-            if find(source, &item.path).is_none() {
+            if !sources.contains_key(&item.path) {
                 deletes.push(Action::Delete {
                     path: item.path.clone(),
                     dir: item.dir,
@@ -216,6 +226,19 @@ mod tests {
             ..Rules::default()
         };
         assert!(plan(&source, &dest, &only_missing).is_empty());
+        // lftp's --only-newer: a size difference alone is not enough, and
+        // a newer destination (`old`) is kept.
+        let dest = [
+            file("same", 5, 100),
+            file("grown", 5, 100),
+            file("touched", 9, 100),
+            file("old", 9, 101),
+        ];
+        let only_newer = Rules {
+            only_newer: true,
+            ..Rules::default()
+        };
+        assert_eq!(paths(&plan(&source, &dest, &only_newer)), ["copy touched Newer"]);
     }
 
     #[test]
