@@ -87,7 +87,12 @@ fn mirror_down_then_only_the_differences() {
     // A local file made newer than the server's is left alone.
     let touched = env.path("copy/d1/e1/f1.bin");
     let later = std::time::SystemTime::now() + std::time::Duration::from_secs(3_600);
-    std::fs::File::options().write(true).open(&touched).unwrap().set_modified(later).unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&touched)
+        .unwrap()
+        .set_modified(later)
+        .unwrap();
     let plan = env.ok(&["mirror", "--dry-run", "--newer", &url, "copy"]);
     assert_eq!(plan.lines().collect::<Vec<_>>(), ["fetch  d0/new.txt (3 B, missing)"]);
 

@@ -169,3 +169,30 @@ fn bad_options_and_arguments_are_invalid_input() {
     assert!(matches!(c.mkd(s, "").unwrap_err().ftp(), Error::InvalidInput(_)));
     assert_eq!(c.noop(s).unwrap().code, 200);
 }
+
+/// A shared pool keeps its idle session alive with NOOP on its own (no
+/// taker asks), and closes it once idle past the idle timeout.
+#[test]
+fn a_shared_pool_keeps_idle_sessions_alive_then_closes_them() {
+    use host_tests::scripted::{ordinary, ScriptedServer};
+    use std::time::{Duration, Instant};
+    let server = ScriptedServer::start(b"220 scripted\r\n", ordinary);
+    let options = ftp_host::Options::new("127.0.0.1").port(server.port()).login("u", "p");
+    let pool = ftp_host::Pool::new(common::runtime(), options, 1)
+        .with_idle_limits(Duration::from_millis(200), Duration::from_millis(1_500))
+        .shared();
+    assert_eq!(pool.get().unwrap().pwd().unwrap(), "/");
+    let noops = || server.commands().iter().filter(|c| *c == "NOOP").count();
+    std::thread::sleep(Duration::from_millis(900));
+    assert!(noops() >= 2, "{:?}", server.commands());
+    assert_eq!(pool.open(), 1);
+    let start = Instant::now();
+    assert!(
+        server.wait_client_closed(Duration::from_secs(5)),
+        "{:?}",
+        server.commands()
+    );
+    assert!(start.elapsed() >= Duration::from_millis(300), "closed too early");
+    assert_eq!(pool.open(), 0);
+    assert_eq!(server.commands().last().map(String::as_str), Some("QUIT"));
+}

@@ -1,12 +1,14 @@
 //! Sessions to one server shared by concurrent work: at most `cap` open at
 //! once, each its own component instance with the same one-server grant.
-//! A session handed back waits idle for the next taker; one idle past the
-//! keep-alive is checked with NOOP before it is handed out (and replaced if
-//! it died), one idle past the idle timeout is closed instead.
+//! A session handed back waits idle for the next taker. One not checked
+//! for the keep-alive is sent NOOP before it is handed out (and replaced if
+//! it died), or by [`Pool::tend`], which a shared pool runs on a thread of
+//! its own, so servers' idle timers do not close it; one idle past the
+//! idle timeout is closed instead.
 
 use crate::{Client, Options, Result, Session};
 use std::ops::{Deref, DerefMut};
-use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, Weak};
 use std::time::{Duration, Instant};
 
 /// What every new session of a pool does before its first use.
@@ -24,7 +26,7 @@ pub struct Pool {
 }
 
 struct State {
-    idle: Vec<(Session, Instant)>,
+    idle: Vec<Idle>,
     /// Sessions open: idle, or handed out.
     open: usize,
 }
@@ -70,15 +72,11 @@ impl Pool {
     pub fn get(&self) -> Result<Pooled<'_>> {
         let mut state = self.lock();
         loop {
-            while let Some((mut session, since)) = state.idle.pop() {
-                let idle = since.elapsed();
-                let alive = idle < self.keep_alive
-                    || (idle < self.idle_timeout && session.noop().is_ok_and(|r| r.code / 100 == 2));
-                if alive {
-                    return Ok(self.pooled(session));
+            while let Some(mut idle) = state.idle.pop() {
+                if idle.alive(self.keep_alive, self.idle_timeout) {
+                    return Ok(self.pooled(idle.session));
                 }
                 state.open -= 1;
-                drop(session);
             }
             if state.open < self.cap {
                 state.open += 1;
@@ -102,6 +100,43 @@ impl Pool {
         }
     }
 
+    /// Sends NOOP on each idle session not checked for the keep-alive, and
+    /// closes those that fail it or have been idle past the idle timeout.
+    /// Sessions being checked are not handed out meanwhile.
+    pub fn tend(&self) {
+        let waiting = std::mem::take(&mut self.lock().idle);
+        let mut kept = Vec::new();
+        let mut closed = 0;
+        for mut idle in waiting {
+            if idle.alive(self.keep_alive, self.idle_timeout) {
+                kept.push(idle);
+            } else {
+                closed += 1;
+            }
+        }
+        let mut state = self.lock();
+        state.open -= closed;
+        state.idle.extend(kept);
+        drop(state);
+        self.returned.notify_all();
+    }
+
+    /// The pool, shared, with a thread that tends it every half keep-alive
+    /// (at least every 100 ms) until the last `Arc` is dropped.
+    pub fn shared(self) -> Arc<Self> {
+        let every = (self.keep_alive / 2).max(Duration::from_millis(100));
+        let pool = Arc::new(self);
+        let tended: Weak<Self> = Arc::downgrade(&pool);
+        std::thread::spawn(move || loop {
+            std::thread::sleep(every);
+            match tended.upgrade() {
+                Some(pool) => pool.tend(),
+                None => return,
+            }
+        });
+        pool
+    }
+
     /// How many sessions are open now (idle or handed out).
     pub fn open(&self) -> usize {
         self.lock().open
@@ -116,6 +151,31 @@ impl Pool {
 
     fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// A session waiting for its next taker.
+struct Idle {
+    session: Session,
+    /// When it was handed back.
+    since: Instant,
+    /// When it was last known alive: handed back, or answered NOOP.
+    checked: Instant,
+}
+
+impl Idle {
+    /// Whether it may still be handed out: not idle past `idle_timeout`,
+    /// and checked within `keep_alive` or answering NOOP now.
+    fn alive(&mut self, keep_alive: Duration, idle_timeout: Duration) -> bool {
+        if self.since.elapsed() >= idle_timeout {
+            return false;
+        }
+        if self.checked.elapsed() < keep_alive {
+            return true;
+        }
+        let answered = self.session.noop().is_ok_and(|r| r.code / 100 == 2);
+        self.checked = Instant::now();
+        answered
     }
 }
 
@@ -159,7 +219,12 @@ impl DerefMut for Pooled<'_> {
 impl Drop for Pooled<'_> {
     fn drop(&mut self) {
         if let Some(session) = self.session.take() {
-            self.pool.lock().idle.push((session, Instant::now()));
+            let now = Instant::now();
+            self.pool.lock().idle.push(Idle {
+                session,
+                since: now,
+                checked: now,
+            });
             self.pool.returned.notify_one();
         }
     }
