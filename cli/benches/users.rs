@@ -7,6 +7,9 @@
 //! curl, lftp and python3 are installed (a missing peer is a blank column).
 //! `BENCH_MIB` (default 1024; FTPS rows a quarter of it), `BENCH_ROUNDS`
 //! (5), `BENCH_SMALL` (200 files) and `BENCH_LIST` (10 000 names) size it.
+//! The rate-limited rows fetch the `BENCH_MIB` file from a second vsftpd
+//! that holds each connection to `BENCH_RATE_MIB` MiB/s (default 64): one
+//! stream, then four segments (wftp `--segments 4`, lftp `pget -n 4`).
 
 use host_tests::interop::{self, Kind, RealServer, ServerTls};
 use host_tests::pki::TestPki;
@@ -65,6 +68,11 @@ enum Job {
     Mirror {
         dir: &'static str,
     },
+    /// The big file, to a file, from the rate-limited server in this many
+    /// segments (1: one stream, every tool).
+    Limited {
+        segments: u32,
+    },
 }
 
 struct Row {
@@ -78,6 +86,8 @@ struct Row {
 struct Bench {
     plain: Site,
     secure: Site,
+    /// vsftpd holding each data connection to a rate.
+    limited: Site,
     ca: PathBuf,
     scratch: tempfile::TempDir,
     home: PathBuf,
@@ -124,7 +134,10 @@ impl Bench {
 
     /// The command `tool` runs for `job`, or `None` where it has no way.
     fn command(&self, tool: &str, job: Job, tls: bool) -> Option<Command> {
-        let site = self.site(tls);
+        let site = match job {
+            Job::Limited { .. } => &self.limited,
+            _ => self.site(tls),
+        };
         let big = if tls { "tls.bin" } else { "big.bin" };
         let source = self.local(if tls { "tls-source.bin" } else { "source.bin" });
         let out = self.local("out");
@@ -167,6 +180,10 @@ impl Bench {
                         c.args(["mirror", "-P", "4", &site.url(&format!("{dir}/"))])
                             .arg(out.join(dir));
                     }
+                    Job::Limited { segments } => {
+                        c.args(["get", "--segments", &segments.to_string(), &site.url(big)])
+                            .arg(out.join("big"));
+                    }
                 }
                 Some(c)
             }
@@ -198,7 +215,10 @@ impl Bench {
                     Job::Startup => {
                         c.arg(site.url("empty/"));
                     }
-                    Job::Mirror { .. } => return None,
+                    Job::Mirror { .. } | Job::Limited { segments: 2.. } => return None,
+                    Job::Limited { .. } => {
+                        c.arg("-o").arg(out.join("big")).arg(site.url(big));
+                    }
                 }
                 Some(c)
             }
@@ -233,6 +253,7 @@ impl Bench {
                     Job::List => write!(script, "cls -1 list/"),
                     Job::Startup => write!(script, "cls -1 empty/"),
                     Job::Mirror { dir } => write!(script, "mirror --parallel=4 {dir} {o}/{dir}"),
+                    Job::Limited { segments } => write!(script, "pget -n {segments} {big} -o {o}/big"),
                 }
                 .ok()?;
                 let mut c = Command::new("lftp");
@@ -253,7 +274,8 @@ impl Bench {
                     Job::SmallOnce => c.arg("mget").arg("small").arg(&out),
                     Job::List => c.args(["list", "list", ""]),
                     Job::Startup => c.args(["list", "empty", ""]),
-                    Job::Mirror { .. } => return None,
+                    Job::Mirror { .. } | Job::Limited { segments: 2.. } => return None,
+                    Job::Limited { .. } => c.arg("get").arg(big).arg(out.join("big")),
                 };
                 Some(c)
             }
@@ -377,6 +399,7 @@ fn main() {
     let small = env_or("BENCH_SMALL", 200);
     let list = env_or("BENCH_LIST", 10_000);
     let four = env_or("BENCH_MIRROR_MIB", 256);
+    let rate = env_or("BENCH_RATE_MIB", 64);
     let big = mib * MIB;
     let tls_big = (big / 4).max(MIB);
 
@@ -418,6 +441,10 @@ fn main() {
         },
         secure: Site {
             server: start(Some(secure_tls)),
+            root: root.clone(),
+        },
+        limited: Site {
+            server: interop::start_rate_limited(rate * MIB).unwrap_or_else(|e| panic!("vsftpd: {e}")),
             root,
         },
         ca,
@@ -474,6 +501,18 @@ fn main() {
             Job::Mirror { dir: "four" },
             false,
             Some(4 * four * MIB),
+        ),
+        row(
+            &format!("RETR {mib} MiB, server at {rate} MiB/s a connection, 1 stream"),
+            Job::Limited { segments: 1 },
+            false,
+            Some(big),
+        ),
+        row(
+            &format!("RETR {mib} MiB, server at {rate} MiB/s a connection, 4 segments"),
+            Job::Limited { segments: 4 },
+            false,
+            Some(big),
         ),
     ];
     let tools: Vec<&str> = TOOLS.into_iter().filter(|t| available(t)).collect();

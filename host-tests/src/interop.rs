@@ -142,12 +142,24 @@ pub fn start(kind: Kind) -> Result<RealServer, String> {
 
 /// Starts `kind`, with FTPS when `tls` says so, waiting until it is ready.
 pub fn start_with(kind: Kind, tls: Option<ServerTls>) -> Result<RealServer, String> {
+    start_tuned(kind, tls, None)
+}
+
+/// Starts vsftpd holding each data connection to `bytes_per_second`
+/// (`local_max_rate`), as servers that share their bandwidth do: what a
+/// segmented download is for.
+pub fn start_rate_limited(bytes_per_second: u64) -> Result<RealServer, String> {
+    start_tuned(Kind::Vsftpd, None, Some(bytes_per_second))
+}
+
+fn start_tuned(kind: Kind, tls: Option<ServerTls>, max_rate: Option<u64>) -> Result<RealServer, String> {
     prerequisites()?;
     let port = free_port().map_err(|e| e.to_string())?;
     let passive = kind.passive(tls.is_some());
     let config = tempfile::tempdir().map_err(|e| e.to_string())?;
     let mut command = match kind {
-        Kind::Vsftpd => vsftpd(port, &passive, config.path(), tls)?,
+        Kind::Vsftpd => vsftpd(port, &passive, config.path(), tls, max_rate)?,
+        _ if max_rate.is_some() => return Err(format!("{} is not rate-limited here", kind.name())),
         Kind::PureFtpd => pure_ftpd(port, &passive, tls)?,
         Kind::Proftpd => proftpd(port, &passive, config.path(), tls)?,
         Kind::Pyftpdlib if tls.is_some() => return Err("the suite runs pyftpdlib without TLS".into()),
@@ -202,7 +214,13 @@ fn write(path: &Path, text: &str) -> Result<(), String> {
     std::fs::write(path, text).map_err(|e| format!("writing {}: {e}", path.display()))
 }
 
-fn vsftpd(port: u16, passive: &RangeInclusive<u16>, dir: &Path, tls: Option<ServerTls>) -> Result<Command, String> {
+fn vsftpd(
+    port: u16,
+    passive: &RangeInclusive<u16>,
+    dir: &Path,
+    tls: Option<ServerTls>,
+    max_rate: Option<u64>,
+) -> Result<Command, String> {
     let binary = find(&["/usr/sbin/vsftpd".into()]).ok_or("vsftpd is not installed")?;
     std::fs::create_dir_all("/var/run/vsftpd/empty").map_err(|e| e.to_string())?;
     let conf = dir.join("vsftpd.conf");
@@ -224,7 +242,7 @@ fn vsftpd(port: u16, passive: &RangeInclusive<u16>, dir: &Path, tls: Option<Serv
                 t.pki.key().display(),
                 if t.implicit { "YES" } else { "NO" }
             )
-        })),
+        }) + &max_rate.map_or(String::new(), |rate| format!("local_max_rate={rate}\n"))),
     )?;
     let mut c = Command::new(binary);
     c.arg(conf);
