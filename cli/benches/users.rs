@@ -181,8 +181,11 @@ impl Bench {
                             .arg(out.join(dir));
                     }
                     Job::Limited { segments } => {
-                        c.args(["get", "--segments", &segments.to_string(), &site.url(big)])
-                            .arg(out.join("big"));
+                        c.arg("get");
+                        if segments > 1 {
+                            c.args(["--segments", &segments.to_string()]);
+                        }
+                        c.arg(site.url(big)).arg(out.join("big"));
                     }
                 }
                 Some(c)
