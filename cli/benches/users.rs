@@ -2,7 +2,7 @@
 //! each run as a user runs it (one process per job) against vsftpd on
 //! loopback, rounds interleaved, medians compared as ratios in one table.
 //!
-//! `cargo bench -p ftp-cli --bench users`. Needs vsftpd and the
+//! `cargo bench -p wftp --bench users`. Needs vsftpd and the
 //! `ftpinterop` user (`.ci/install-ftp-servers`), openssl, and whichever of
 //! curl, lftp and python3 are installed (a missing peer is a blank column).
 //! `BENCH_MIB` (default 1024; FTPS rows a quarter of it), `BENCH_ROUNDS`

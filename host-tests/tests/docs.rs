@@ -184,7 +184,9 @@ fn the_api_reference_matches_the_wit() {
     let generated = render(&root().join("wit"));
     let path = root().join("docs/wit-api.md");
     let text = std::fs::read_to_string(&path).unwrap();
-    let (head, rest) = text.split_once(BEGIN).expect("docs/wit-api.md has the api:begin marker");
+    let (head, rest) = text
+        .split_once(BEGIN)
+        .expect("docs/wit-api.md has the api:begin marker");
     let (current, tail) = rest.split_once(END).expect("docs/wit-api.md has the api:end marker");
     let wanted = format!("\n{generated}");
     if current == wanted {
@@ -235,6 +237,9 @@ fn every_relative_link_names_a_file_that_exists() {
 /// example each, the layers and where to change what; the rest is in docs/.
 #[test]
 fn the_readme_stays_short() {
-    let lines = std::fs::read_to_string(root().join("README.md")).unwrap().lines().count();
+    let lines = std::fs::read_to_string(root().join("README.md"))
+        .unwrap()
+        .lines()
+        .count();
     assert!(lines <= 200, "README.md has {lines} lines: move detail into docs/");
 }
