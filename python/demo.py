@@ -1,7 +1,9 @@
 """Drives the ftp-client component from Python: upload, list, download
 verified by SHA-256, a typed error, clean-up.
 
-    python demo.py COMPONENT.wasm HOST PORT [USER PASSWORD]
+    python demo.py HOST PORT [USER PASSWORD]
+
+with the `ftp-client-wasm` package installed (`pip install ./python`).
 """
 
 import hashlib
@@ -16,20 +18,20 @@ def show(step, value):
 
 
 def main(argv):
-    if len(argv) < 4:
+    if len(argv) < 3:
         print(__doc__, file=sys.stderr)
         return 2
-    wasm, host, port = argv[1], argv[2], int(argv[3])
-    user, password = (argv[4], argv[5]) if len(argv) > 5 else (None, None)
+    host, port = argv[1], int(argv[2])
+    user, password = (argv[3], argv[4]) if len(argv) > 4 else (None, None)
 
-    session = Client(wasm).connect(host, port, user, password)
+    session = Client().connect(host, port, user, password)
     show("welcome", session.call("[method]session.welcome"))
     folder = f"python-demo-{os.getpid()}"
     show("mkd", session.call("[method]session.mkd", folder))
     show("cwd", session.call("[method]session.cwd", folder))
 
-    data = os.urandom(2 << 20)
-    show("store data.bin (2 MiB)", session.upload("data.bin", data))
+    data = os.urandom(512 << 10)
+    show("store data.bin (512 KiB)", session.upload("data.bin", data))
     show("size", session.call("[method]session.size", "data.bin"))
     for entry in session.call("[method]session.list", None):
         show("list", f"{entry.kind} {entry.size} {entry.name}")

@@ -1,11 +1,16 @@
 """The ftp-client component from Python, through wasmtime-py's component API.
 
+The package carries the component (`ftp_client.wasm`, the self-contained
+build); `Client()` loads it, `Client(path)` another build.
+
 wasmtime-py has no high-level network switch: `WasiConfig` offers no way to
 grant sockets, so this uses the low-level `wasi_config_inherit_network`
 binding, which grants *every* address (no per-server allow-list as in the
 Rust host), and works only with wasmtime-py 47 or older (see
 requirements.txt).
 """
+
+from importlib import resources
 
 from wasmtime import Engine, Store, WasiConfig
 from wasmtime import _bindings as ffi
@@ -43,9 +48,11 @@ def record(**fields):
 class Client:
     """The component, compiled once; each `connect` gets its own store."""
 
-    def __init__(self, path):
+    def __init__(self, path=None):
         self.engine = Engine()
-        self.component = Component.from_file(self.engine, path)
+        if path is None:
+            path = resources.files(__name__) / "ftp_client.wasm"
+        self.component = Component.from_file(self.engine, str(path))
         self.linker = Linker(self.engine)
         self.linker.add_wasip2()
 
