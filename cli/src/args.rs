@@ -45,7 +45,8 @@ pub struct Cli {
 
 #[derive(Args, Clone)]
 pub struct Global {
-    /// Log in as USER (with PASSWORD), overriding the URL and .netrc.
+    /// Log in as USER (with PASSWORD), overriding the URL and .netrc;
+    /// without PASSWORD (nor one in .netrc), it is asked for on a terminal.
     #[arg(short, long, value_name = "USER[:PASSWORD]", global = true)]
     pub user: Option<String>,
     /// Read credentials from this file instead of ~/.netrc (or $NETRC).
@@ -60,7 +61,9 @@ pub struct Global {
     /// Trust the PEM certificates in FILE instead of the bundled roots.
     #[arg(long, value_name = "FILE", global = true)]
     pub cacert: Option<PathBuf>,
-    /// Give up when connecting, a reply or the data stalls this long.
+    /// Give up when connecting, a reply or the data stalls this long
+    /// (default: 30 s to connect, 30 s for each reply, 60 s for data that
+    /// stops moving).
     #[arg(long, value_name = "SECONDS", global = true)]
     pub timeout: Option<u64>,
     /// Give up on a transfer that takes longer than this in all (and bound
@@ -244,10 +247,13 @@ pub enum Command {
         /// Where to put it; a URL ending in / keeps the file's name.
         to: String,
     },
-    /// Rename or move a file or directory on the server.
+    /// Rename or move a file or directory on the server; a bare NEWNAME
+    /// renames it in its own directory, as mv and lftp do.
     Mv {
         url: String,
-        /// The new path, on the same server.
+        /// The new name, or a path (relative to the login directory, or
+        /// absolute) on the same server.
+        #[arg(value_name = "NEWNAME")]
         to: String,
     },
 }

@@ -1,9 +1,11 @@
 //! Why a command failed, as a message and the exit status `--help` lists.
 
-use ftp_host::{Error, TlsError};
+use ftp_host::{Error, Options, TlsError};
 use std::fmt::Display;
 use std::io;
 use std::path::Path;
+use std::sync::OnceLock;
+use std::time::Duration;
 
 #[derive(Debug)]
 pub struct Failure {
@@ -27,7 +29,7 @@ impl Failure {
     fn ftp(e: &Error, connecting: bool) -> Self {
         Self {
             reply: e.reply().map(|r| (r.code, r.text.clone())),
-            ..Self::new(code(e, connecting), e)
+            ..Self::new(code(e, connecting), explain(e))
         }
     }
 
@@ -44,6 +46,69 @@ impl Failure {
             _ => self,
         }
     }
+}
+
+/// The deadlines a run set (the first URL's), so a timeout can say how
+/// long it waited.
+static WAITS: OnceLock<Options> = OnceLock::new();
+
+pub fn note_waits(options: &Options) {
+    let _ = WAITS.set(options.clone());
+}
+
+/// An error as a user can act on it: how long a timeout waited and which
+/// option sets it; a TLS handshake that met plain text says so.
+fn explain(e: &Error) -> String {
+    match e {
+        Error::Timeout(what) => WAITS
+            .get()
+            .and_then(|o| waited(what, o))
+            .unwrap_or_else(|| e.to_string()),
+        Error::Tls(TlsError::Handshake(detail))
+            if detail.contains("InvalidContentType") || detail.contains("corrupt message") =>
+        {
+            format!(
+                "TLS: the server did not answer in TLS ({detail}). It may speak plain FTP on this port: \
+                 ftps:// is TLS from the first byte (port 990), while --tls with ftp:// asks for TLS with AUTH TLS"
+            )
+        }
+        _ => e.to_string(),
+    }
+}
+
+fn waited(what: &str, o: &Options) -> Option<String> {
+    let secs = |d: Option<Duration>| d.map(|d| format!("{} s", d.as_secs_f64()));
+    Some(match what {
+        "connect" => format!(
+            "timed out after {} connecting (--timeout sets it)",
+            secs(o.connect_timeout)?
+        ),
+        "data connect" => format!(
+            "timed out after {} opening the data connection (a firewall in front of the passive ports?)",
+            secs(o.connect_timeout)?
+        ),
+        "reply" => format!(
+            "timed out after {} waiting for a reply (--timeout sets it)",
+            secs(o.reply_timeout)?
+        ),
+        "data" => format!(
+            "timed out: no data moved for {} (--timeout sets it)",
+            secs(o.data_timeout)?
+        ),
+        "transfer" => format!(
+            "timed out: the transfer took longer than {} (--max-time)",
+            secs(o.transfer_timeout)?
+        ),
+        "low-speed" => {
+            let slow = o.low_speed?;
+            format!(
+                "timed out: slower than {} bytes a second for {} s (--speed-limit, --speed-time)",
+                slow.bytes_per_second,
+                slow.window.as_secs()
+            )
+        }
+        _ => return None,
+    })
 }
 
 /// Whether a 550's text refuses access rather than reporting a missing

@@ -6,6 +6,7 @@ mod args;
 mod commands;
 mod digest;
 mod failure;
+mod interrupt;
 mod mirror;
 mod progress;
 mod pump;
@@ -126,6 +127,7 @@ fn run(cli: &Cli) -> Outcome {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    interrupt::install();
     match run(&cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {

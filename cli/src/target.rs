@@ -5,7 +5,9 @@ use crate::args::{Encoding, Global};
 use crate::failure::{read_error, Failure, Outcome};
 use ftp_host::{FtpUrl, LowSpeed, NameEncoding, Options, Tls};
 use netrc::Netrc;
+use std::io::IsTerminal;
 use std::path::Path;
+use std::sync::OnceLock;
 use std::time::Duration;
 
 pub struct Target {
@@ -36,6 +38,9 @@ impl Target {
             if let Some(netrc) = load_netrc(global.netrc_file.as_deref())? {
                 fill_from_netrc(&mut options, &netrc);
             }
+        }
+        if let (Some(user), None, true) = (&options.user, &options.password, global.user.is_some()) {
+            options.password = ask_password(user, &options.host)?;
         }
         if global.tls && options.tls.is_none() {
             options.tls = Some(Tls::explicit());
@@ -83,6 +88,7 @@ impl Target {
         if let Some((first, last)) = global.passive_ports {
             options.passive_ports = first..=last;
         }
+        crate::failure::note_waits(&options);
         Ok(Self { options, path, ascii })
     }
 
@@ -90,6 +96,21 @@ impl Target {
     pub fn dir(&self) -> Option<&str> {
         Some(self.path.as_str()).filter(|p| !p.is_empty())
     }
+}
+
+/// `--user NAME` with no password anywhere: asked for on the terminal
+/// (once a run, as curl does), or none when there is no terminal to ask.
+fn ask_password(user: &str, host: &str) -> Outcome<Option<String>> {
+    static GIVEN: OnceLock<String> = OnceLock::new();
+    if let Some(password) = GIVEN.get() {
+        return Ok(Some(password.clone()));
+    }
+    if !std::io::stdin().is_terminal() {
+        return Ok(None);
+    }
+    let password = rpassword::prompt_password(format!("Password for {user} on {host}: "))
+        .map_err(|e| Failure::new(2, format!("reading the password: {e}")))?;
+    Ok(Some(GIVEN.get_or_init(|| password).clone()))
 }
 
 /// The named file, which must exist, or `$NETRC`/`~/.netrc` if there is one.

@@ -87,9 +87,6 @@ impl ClientBuilder {
     }
 }
 
-/// Guest linear memory allowed per session unless the options say otherwise.
-pub const DEFAULT_MEMORY_LIMIT: usize = 256 << 20;
-
 impl Client {
     /// The embedded component, from the on-disk cache when it is there.
     pub fn new() -> Result<Self> {

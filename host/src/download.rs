@@ -5,7 +5,7 @@
 //! component, which it must decode, are read from it in chunks.
 
 use crate::bindings::Reply;
-use crate::session::flatten;
+use crate::error::flatten;
 use crate::streams::{self, Waited};
 use crate::transfer::Transfer;
 use crate::{Result, Session};

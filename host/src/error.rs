@@ -8,6 +8,11 @@ use std::io;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// Unwraps a call into the component: its typed error, or a trap.
+pub(crate) fn flatten<T>(r: wasmtime::Result<std::result::Result<T, bindings::Error>>) -> Result<T> {
+    r.map_err(Error::Runtime)?.map_err(Error::from)
+}
+
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {

@@ -80,11 +80,14 @@ pub use bindings::{
     Entry, EntryKind, Feature, FileHash, HashAlgorithm, NameEncoding, Reply, Security, Timestamp, TlsError, TlsVersion,
     TransferType, WalkResult,
 };
-pub use client::{Client, ClientBuilder, COMPONENT, DEFAULT_MEMORY_LIMIT, SELF_CONTAINED_COMPONENT};
+pub use client::{Client, ClientBuilder, COMPONENT, SELF_CONTAINED_COMPONENT};
 pub use download::Download;
 pub use error::{Error, Result};
 pub use listing::Listing;
-pub use options::{IntoOptions, LowSpeed, Options, Tls};
+pub use options::{
+    IntoOptions, LowSpeed, Options, Tls, DEFAULT_CONNECT_TIMEOUT, DEFAULT_DATA_TIMEOUT, DEFAULT_MEMORY_LIMIT,
+    DEFAULT_REPLY_TIMEOUT,
+};
 pub use policy::NetworkPolicy;
 pub use pool::{Pool, Pooled};
 pub use relay::Copied;

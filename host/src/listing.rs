@@ -2,7 +2,8 @@
 //! it is consumed: a directory of any size needs memory for one batch.
 
 use crate::bindings::{Entry, GuestListing};
-use crate::session::{flatten, Session};
+use crate::error::flatten;
+use crate::session::Session;
 use crate::Result;
 use std::collections::vec_deque::VecDeque;
 use wasmtime::component::ResourceAny;

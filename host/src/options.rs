@@ -2,8 +2,6 @@
 //! network it is granted.
 
 use crate::bindings::{self, NameEncoding, Security, TlsVersion};
-use crate::client::DEFAULT_MEMORY_LIMIT;
-use crate::url::FtpUrl;
 use crate::{Error, Result};
 use std::fmt;
 use std::net::{IpAddr, SocketAddr};
@@ -64,6 +62,15 @@ pub struct LowSpeed {
     pub window: Duration,
 }
 
+/// How long connecting may take, name resolution included.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long each reply may take.
+pub const DEFAULT_REPLY_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long data may stand still on a data connection.
+pub const DEFAULT_DATA_TIMEOUT: Duration = Duration::from_secs(60);
+/// Guest linear memory allowed per session unless the options say otherwise.
+pub const DEFAULT_MEMORY_LIMIT: usize = 256 << 20;
+
 /// Everything `Client::connect` needs. Build it from a URL
 /// (`"ftp://user:pass@host:port/".parse()`, or `Options::new(host)`) and
 /// adjust it with the setters. Its `Debug` form shows `****` for the password.
@@ -76,8 +83,12 @@ pub struct Options {
     pub password: Option<String>,
     pub account: Option<String>,
     pub tls: Option<Tls>,
+    /// Connecting (name resolution included); `None`: the component's own
+    /// default, the same 30 s.
     pub connect_timeout: Option<Duration>,
+    /// Each reply.
     pub reply_timeout: Option<Duration>,
+    /// Each wait for data to move on a data connection.
     pub data_timeout: Option<Duration>,
     /// The whole of one transfer (curl's `--max-time` for one file).
     pub transfer_timeout: Option<Duration>,
@@ -108,7 +119,9 @@ pub struct Options {
 }
 
 impl Options {
-    /// Port 21, anonymous, plain FTP, the component's default deadlines.
+    /// Port 21, anonymous, plain FTP, the default deadlines
+    /// ([`DEFAULT_CONNECT_TIMEOUT`], [`DEFAULT_REPLY_TIMEOUT`],
+    /// [`DEFAULT_DATA_TIMEOUT`]).
     pub fn new(host: impl Into<String>) -> Self {
         Self {
             host: host.into(),
@@ -117,9 +130,9 @@ impl Options {
             password: None,
             account: None,
             tls: None,
-            connect_timeout: None,
-            reply_timeout: None,
-            data_timeout: None,
+            connect_timeout: Some(DEFAULT_CONNECT_TIMEOUT),
+            reply_timeout: Some(DEFAULT_REPLY_TIMEOUT),
+            data_timeout: Some(DEFAULT_DATA_TIMEOUT),
             transfer_timeout: None,
             low_speed: None,
             passive_ports: 1024..=u16::MAX,
@@ -250,23 +263,5 @@ impl IntoOptions for Options {
 impl IntoOptions for &Options {
     fn into_options(self) -> Result<Options> {
         Ok(self.clone())
-    }
-}
-
-impl IntoOptions for &str {
-    fn into_options(self) -> Result<Options> {
-        Ok(self.parse::<FtpUrl>()?.options)
-    }
-}
-
-impl IntoOptions for &String {
-    fn into_options(self) -> Result<Options> {
-        self.as_str().into_options()
-    }
-}
-
-impl IntoOptions for FtpUrl {
-    fn into_options(self) -> Result<Options> {
-        Ok(self.options)
     }
 }

@@ -4,7 +4,8 @@
 //! this process.
 
 use crate::bindings::{Endpoint, GuestRelay, Reply};
-use crate::session::{flatten, Session};
+use crate::error::flatten;
+use crate::session::Session;
 use crate::Result;
 use wasmtime::component::ResourceAny;
 

@@ -4,7 +4,8 @@
 use crate::bindings::{self, Entry, Feature, FtpClientComponent, GuestSession, Reply, Security, StoreMode};
 use crate::bindings::{FileHash, HashAlgorithm, Timestamp, TransferType, WalkResult};
 use crate::download::Download;
-use crate::options::Options;
+use crate::error::flatten;
+use crate::options::{Options, DEFAULT_CONNECT_TIMEOUT};
 use crate::policy::NetworkPolicy;
 use crate::state::HostState;
 use crate::upload::Upload;
@@ -25,11 +26,6 @@ pub struct Session {
     welcome: Reply,
 }
 
-/// Unwraps a call into the component: its typed error, or a trap.
-pub(crate) fn flatten<T>(r: wasmtime::Result<std::result::Result<T, bindings::Error>>) -> Result<T> {
-    r.map_err(Error::Runtime)?.map_err(Error::from)
-}
-
 impl Session {
     /// Resolves the host here (the component gets no name lookups), then
     /// tries its addresses in turn, each granted to a fresh instance alone.
@@ -41,7 +37,7 @@ impl Session {
         let addrs = resolve(
             &options.host,
             options.port,
-            options.connect_timeout.unwrap_or(DEFAULT_CONNECT),
+            options.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
         )?
         .map_err(resolve_error)?;
         let wit = options.to_wit(options.host.parse::<IpAddr>().is_err(), client.host_tls())?;
@@ -357,9 +353,6 @@ impl Session {
         Upload::start(self, handle)
     }
 }
-
-/// The component's connect deadline when the options set none.
-const DEFAULT_CONNECT: Duration = Duration::from_secs(30);
 
 /// The host's name lookup, bounded by the connect deadline: the system
 /// resolver has no deadline of its own, so it runs on a thread that is left

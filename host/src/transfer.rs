@@ -2,7 +2,7 @@
 //! connection's stream when the component hands it over.
 
 use crate::bindings;
-use crate::session::flatten;
+use crate::error::flatten;
 use crate::state::HostState;
 use crate::streams::{self, DataStream};
 use crate::{Error, Result};

@@ -4,7 +4,7 @@
 //! gathered into large chunks, so small writes cost little.
 
 use crate::bindings::Reply;
-use crate::session::flatten;
+use crate::error::flatten;
 use crate::streams::{self, Waited};
 use crate::transfer::Transfer;
 use crate::{Error, Result, Session};

@@ -1,7 +1,7 @@
 //! `ftp://` and `ftps://` URLs (RFC 1738 §3.2, as curl reads them):
 //! `ftp://[user[:password]@]host[:port][/path][;type=a|i]`.
 
-use crate::options::{Options, Tls};
+use crate::options::{IntoOptions, Options, Tls};
 use crate::{Error, Result};
 use percent_encoding::percent_decode_str;
 use std::str::FromStr;
@@ -24,6 +24,11 @@ impl FromStr for FtpUrl {
 
     fn from_str(text: &str) -> Result<Self> {
         // Messages show the URL without its password.
+        if !text.contains("://") {
+            let guess = redact(&format!("ftp://{text}"));
+            let given = guess.trim_start_matches("ftp://");
+            return Err(Error::Url(format!("{given} is not a URL: did you mean {guess}?")));
+        }
         let s = &redact(text);
         let url = url::Url::parse(text).map_err(|e| Error::Url(format!("{s}: {e}")))?;
         let (tls, default_port) = match url.scheme() {
@@ -87,6 +92,24 @@ fn decode(s: &str) -> Result<String> {
         .decode_utf8()
         .map(|c| c.into_owned())
         .map_err(|_| Error::Url(format!("{s}: percent-encoding that is not UTF-8")))
+}
+
+impl IntoOptions for &str {
+    fn into_options(self) -> Result<Options> {
+        Ok(self.parse::<FtpUrl>()?.options)
+    }
+}
+
+impl IntoOptions for &String {
+    fn into_options(self) -> Result<Options> {
+        self.as_str().into_options()
+    }
+}
+
+impl IntoOptions for FtpUrl {
+    fn into_options(self) -> Result<Options> {
+        Ok(self.options)
+    }
 }
 
 #[cfg(test)]
@@ -173,6 +196,17 @@ mod tests {
             "ftp://h:99999/",
         ] {
             assert!(matches!(bad.parse::<FtpUrl>(), Err(Error::Url(_))), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_url_without_a_scheme_gets_a_suggestion() {
+        match "user:secret@files.example.com/x".parse::<FtpUrl>() {
+            Err(Error::Url(m)) => assert_eq!(
+                m,
+                "user:****@files.example.com/x is not a URL: did you mean ftp://user:****@files.example.com/x?"
+            ),
+            other => panic!("{other:?}"),
         }
     }
 }

@@ -6,6 +6,7 @@ use super::several::{Failures, Sessions};
 use super::show_trace;
 use crate::args::Global;
 use crate::failure::{copying, visible, write_error, Failure, Outcome};
+use crate::interrupt::InFlight;
 use crate::progress;
 use crate::pump::pump;
 use crate::target::Target;
@@ -146,7 +147,7 @@ fn get_one(
         Some(path) if offset > 0 => resume_into(download, expected, path, offset, &bar),
         Some(path) => replace(download, expected, path, &bar),
     };
-    bar.finish_and_clear();
+    progress::done(&bar, "get", outcome.is_ok());
     outcome?;
     show_trace(session, global);
     Ok(())
@@ -190,7 +191,11 @@ fn receive(mut download: Download, expected: Option<u64>, out: &mut impl Write, 
 /// The temporary file is made when the first bytes arrive (or the transfer
 /// ends), so a server that refuses only after its 150 leaves nothing behind.
 pub(crate) fn replace(download: Download, expected: Option<u64>, path: &Path, bar: &ProgressBar) -> Outcome<Reply> {
-    let mut temp = LazyTemp { path, file: None };
+    let mut temp = LazyTemp {
+        path,
+        file: None,
+        in_flight: None,
+    };
     let reply = receive(download, expected, &mut bar.wrap_write(&mut temp), path)?;
     temp.open().map_err(write_error(path))?;
     if let Some(file) = temp.file {
@@ -203,6 +208,7 @@ pub(crate) fn replace(download: Download, expected: Option<u64>, path: &Path, ba
 struct LazyTemp<'a> {
     path: &'a Path,
     file: Option<NamedTempFile>,
+    in_flight: Option<InFlight>,
 }
 
 impl LazyTemp<'_> {
@@ -211,10 +217,12 @@ impl LazyTemp<'_> {
             Some(file) => file,
             None => {
                 let dir = self.path.parent().filter(|d| !d.as_os_str().is_empty());
-                tempfile::Builder::new()
+                let file = tempfile::Builder::new()
                     .prefix(".wftp-")
                     .suffix(".part")
-                    .tempfile_in(dir.unwrap_or(Path::new(".")))?
+                    .tempfile_in(dir.unwrap_or(Path::new(".")))?;
+                self.in_flight = Some(InFlight::new(file.path()));
+                file
             }
         };
         Ok(self.file.insert(file))

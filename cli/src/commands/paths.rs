@@ -50,15 +50,21 @@ pub fn mv(client: &Client, global: &Global, url: &str, to: &str) -> Outcome {
     if target.path.is_empty() {
         return Err(Failure::usage(format!("{url} names nothing to move")));
     }
-    // The new name may be a path, or a URL on the same server.
+    // The new name may be a bare name, a path, or a URL on the same server.
     let to = if to.starts_with("ftp://") || to.starts_with("ftps://") {
         let other = Target::parse(to, global)?;
         if (&other.options.host, other.options.port) != (&target.options.host, target.options.port) {
             return Err(Failure::usage("mv moves within one server"));
         }
         other.path
-    } else {
+    } else if to.contains('/') {
         to.to_string()
+    } else {
+        // A bare name renames within the file's own directory, as mv does.
+        match target.path.trim_end_matches('/').rsplit_once('/') {
+            Some((dir, _)) => format!("{dir}/{to}"),
+            None => to.to_string(),
+        }
     };
     let mut sessions = Sessions::new(global);
     sessions

@@ -157,9 +157,9 @@ fn put_one(session: &mut Session, global: &Global, source: Source, remote: &str,
     };
     let bar = progress::bar(len.map(|l| l.saturating_sub(offset)), global.quiet);
     let copied = pump(&mut bar.wrap_read(reader), &mut upload).map_err(|e| copying(e, read_error(path)));
-    bar.finish_and_clear();
-    let copied = copied?;
-    upload.finish()?;
+    let finished = copied.and_then(|copied| Ok((copied, upload.finish()?)));
+    progress::done(&bar, "put", finished.is_ok());
+    let (copied, _) = finished?;
     show_trace(session, global);
     // The server must now hold the whole file (where it can say, by SIZE).
     if !ascii && !session.verify_size(remote, offset + copied)? {

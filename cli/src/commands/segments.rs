@@ -6,6 +6,7 @@
 
 use crate::args::Global;
 use crate::failure::{connecting, copying, write_error, Failure, Outcome};
+use crate::interrupt::InFlight;
 use crate::progress;
 use crate::target::Target;
 use ftp_host::{Client, Pool};
@@ -46,6 +47,7 @@ pub fn get_segmented(client: &Client, global: &Global, url: &str, dest: Option<&
         .suffix(".part")
         .tempfile_in(dir)
         .map_err(write_error(&dest))?;
+    let _in_flight = InFlight::new(temp.path());
     temp.as_file().set_len(size).map_err(write_error(&dest))?;
     let bar = progress::bar(Some(size), global.quiet);
     let results: Vec<Outcome> = std::thread::scope(|scope| {
@@ -64,8 +66,9 @@ pub fn get_segmented(client: &Client, global: &Global, url: &str, dest: Option<&
             })
             .collect()
     });
-    bar.finish_and_clear();
-    results.into_iter().collect::<Outcome<Vec<()>>>()?;
+    let results = results.into_iter().collect::<Outcome<Vec<()>>>();
+    progress::done(&bar, "get", results.is_ok());
+    results?;
     let got = temp.as_file().metadata().map_err(write_error(&dest))?.len();
     if got != size {
         return Err(ftp_host::Error::Partial {

@@ -14,7 +14,7 @@ use crate::args::Global;
 use crate::commands::{is_plain_name, note, show_trace, Failures};
 use crate::digest::{self, local_hex, LOCAL};
 use crate::failure::{connecting, visible, Failure, Outcome};
-use crate::progress;
+use crate::progress::{self, human_bytes};
 use crate::target::Target;
 use ftp_host::{Client, EntryKind, Pool, Session};
 use indicatif::ProgressBar;
@@ -471,14 +471,5 @@ fn describe<S: Side>(action: &Action) -> String {
         }
         Action::Delete { .. } => format!("delete {path}"),
         Action::Conflict(_) => format!("skip   {path} (file against directory)"),
-    }
-}
-
-fn human_bytes(bytes: u64) -> String {
-    match bytes {
-        b if b >= 1 << 30 => format!("{:.1} GiB", b as f64 / f64::from(1u32 << 30)),
-        b if b >= 1 << 20 => format!("{:.1} MiB", b as f64 / f64::from(1u32 << 20)),
-        b if b >= 1 << 10 => format!("{:.1} KiB", b as f64 / 1024.0),
-        b => format!("{b} B"),
     }
 }
