@@ -2,6 +2,8 @@
 //! guest's own, and nothing else.
 
 use crate::error::Error;
+#[cfg(feature = "secure")]
+use crate::error::TlsFailure;
 use crate::listing::Listing;
 use crate::proto::encoding::Encoding;
 use crate::proto::feat::Feature;
@@ -13,8 +15,6 @@ use crate::proto::time::Timestamp;
 use crate::relay::Relay;
 use crate::secure::{Security, TlsSettings, TlsVersion};
 use crate::session::{Options, Session, TransferType, MIN_LINE};
-#[cfg(feature = "secure")]
-use crate::tls::failure::TlsFailure;
 use crate::transfer::{Retrieve, Shared, Store, StoreMode};
 use crate::tree::Walk;
 use std::cell::RefCell;

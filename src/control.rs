@@ -3,11 +3,11 @@
 
 use crate::error::{Error, Result};
 use crate::net::deadline::Deadline;
-use crate::net::stream::Stream;
 use crate::proto::encoding::Encoding;
 use crate::proto::lines::LineBuffer;
 use crate::proto::reply::{Reply, ReplyParser};
 use crate::proto::trace::Trace;
+use crate::stream::Stream;
 
 /// A multi-line reply may hold this many times the line bound (a STAT or HELP
 /// listing) before it is treated as endless.

@@ -21,7 +21,7 @@ pub enum Error {
     AccessDenied(String),
     #[cfg(feature = "secure")]
     #[error("{0}")]
-    Tls(#[from] crate::tls::failure::TlsFailure),
+    Tls(#[from] TlsFailure),
     #[error("the server refused AUTH TLS: {} {}", .0.code, .0.text())]
     TlsRefused(Reply),
     #[error("{0} deadline passed")]
@@ -71,3 +71,18 @@ impl Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// A TLS failure, classified the way the WIT `tls-error` reports it (by
+/// `tls::failure` for the host's TLS, `tls::config` for rustls's).
+#[cfg(feature = "secure")]
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum TlsFailure {
+    #[error("untrusted certificate: {0}")]
+    UntrustedCertificate(String),
+    #[error("certificate not valid for the name: {0}")]
+    NameMismatch(String),
+    #[error("certificate expired or not yet valid: {0}")]
+    Expired(String),
+    #[error("TLS handshake failed: {0}")]
+    Handshake(String),
+}

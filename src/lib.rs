@@ -2,13 +2,16 @@
 //! FTP over `wasi:sockets/tcp`.
 //!
 //! `proto` is the sans-IO protocol core and builds everywhere, so it
-//! unit-tests and fuzzes natively. The rest is wasm-only: `net` is the thin
-//! wasi I/O layer; `control`, `session` and `transfer` are the client built on
-//! both; `component` exports it through the WIT interface in `wit/`.
+//! unit-tests and fuzzes natively, as do `error` and rustls's side of
+//! `tls`. The rest is wasm-only: `net` is the thin wasi I/O layer (TCP,
+//! knowing nothing of TLS); `stream` joins it and `tls`; `control`,
+//! `session`, `transfer` and `listing` are the client built on them;
+//! `component` exports it through the WIT interface in `wit/`.
 
 #[cfg(all(feature = "tls", feature = "host-tls"))]
 compile_error!("features `tls` and `host-tls` are two builds of the component: pick one");
 
+pub mod error;
 pub mod proto;
 #[cfg(feature = "secure")]
 pub mod tls;
@@ -17,8 +20,6 @@ pub mod tls;
 mod component;
 #[cfg(target_arch = "wasm32")]
 mod control;
-#[cfg(target_arch = "wasm32")]
-mod error;
 #[cfg(target_arch = "wasm32")]
 mod listing;
 #[cfg(target_arch = "wasm32")]
@@ -29,6 +30,8 @@ mod relay;
 mod secure;
 #[cfg(target_arch = "wasm32")]
 mod session;
+#[cfg(target_arch = "wasm32")]
+mod stream;
 #[cfg(target_arch = "wasm32")]
 mod transfer;
 #[cfg(target_arch = "wasm32")]

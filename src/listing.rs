@@ -5,9 +5,9 @@
 
 use crate::error::{Error, Result};
 use crate::net::deadline::Deadline;
-use crate::net::stream::Stream;
 use crate::proto::listing::{Entry, EntryStream, Kind};
 use crate::session::{ListingStart, Session};
+use crate::stream::Stream;
 use crate::transfer::Shared;
 
 /// The most entries one batch may hold.

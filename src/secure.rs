@@ -5,8 +5,8 @@
 
 use crate::error::{Error, Result};
 use crate::net::deadline::Deadline;
-use crate::net::stream::Stream;
 use crate::net::tcp::TcpConn;
+use crate::stream::Stream;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Security {

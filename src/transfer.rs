@@ -5,13 +5,13 @@
 
 use crate::error::{Error, Result};
 use crate::net::deadline::Deadline;
-use crate::net::stream::Stream;
 use crate::net::tcp::{Parents, TcpConn};
 use crate::proto::ascii::{CrlfToLf, LfToCrlf};
 use crate::proto::pace::{Pace, PaceError};
 use crate::proto::reply::Reply;
 use crate::proto::response::{parse_transfer_size, parse_unique_name};
 use crate::session::{Session, TransferType};
+use crate::stream::Stream;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasi::clocks::monotonic_clock;
@@ -395,8 +395,7 @@ impl Store {
         // The upload's close_notify must be out before its FIN (proftpd
         // waits ten seconds for the FIN), and only `write`'s own close can
         // see when it is.
-        #[cfg(feature = "host-tls")]
-        if conn.is_secured() {
+        if conn.is_layered() {
             open.data = Some(Stream::Plain(conn));
             return Err(Error::InvalidInput("a TLS upload goes through write".into()));
         }

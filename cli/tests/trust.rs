@@ -107,7 +107,10 @@ fn max_time_and_speed_limit_end_a_slow_drip() {
     let env = Env::new();
     let server = drip();
     let (said, took) = timed_fail(&env, &["--no-netrc", "--max-time", "1", "get", &url(&server, "f")], 28);
-    assert!(said.contains("the transfer took longer than 1 s (--max-time)"), "{said}");
+    assert!(
+        said.contains("the transfer took longer than 1 s (--max-time)"),
+        "{said}"
+    );
     assert!(took < Duration::from_millis(3000), "{took:?}");
     let server = drip();
     let args = ["--no-netrc", "-Y", "1000", "-y", "1", "get", &url(&server, "f")];

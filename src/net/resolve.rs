@@ -1,46 +1,11 @@
 //! Turning a host string into socket addresses: literal IPs directly, names
 //! through `wasi:sockets/ip-name-lookup` (which the host may refuse).
 
+use super::convert::{ip_of, map_socket_error};
 use super::deadline::Deadline;
-use super::tcp::map_socket_error;
 use crate::error::{Error, Result};
 use std::net::IpAddr;
-use wasi::sockets::network::{ErrorCode, IpAddress, IpSocketAddress, Ipv4SocketAddress, Ipv6SocketAddress, Network};
-
-pub fn to_wasi(ip: IpAddr, port: u16) -> IpSocketAddress {
-    match ip {
-        IpAddr::V4(v4) => {
-            let [a, b, c, d] = v4.octets();
-            IpSocketAddress::Ipv4(Ipv4SocketAddress {
-                port,
-                address: (a, b, c, d),
-            })
-        }
-        IpAddr::V6(v6) => {
-            let s = v6.segments();
-            IpSocketAddress::Ipv6(Ipv6SocketAddress {
-                port,
-                flow_info: 0,
-                address: (s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]),
-                scope_id: 0,
-            })
-        }
-    }
-}
-
-pub fn ip_of(addr: &IpAddress) -> IpAddr {
-    match *addr {
-        IpAddress::Ipv4((a, b, c, d)) => IpAddr::from([a, b, c, d]),
-        IpAddress::Ipv6((a, b, c, d, e, f, g, h)) => IpAddr::from([a, b, c, d, e, f, g, h]),
-    }
-}
-
-pub fn socket_ip(addr: &IpSocketAddress) -> IpAddr {
-    match addr {
-        IpSocketAddress::Ipv4(a) => ip_of(&IpAddress::Ipv4(a.address)),
-        IpSocketAddress::Ipv6(a) => ip_of(&IpAddress::Ipv6(a.address)),
-    }
-}
+use wasi::sockets::network::{ErrorCode, Network};
 
 fn lookup_error(code: ErrorCode, name: &str) -> Error {
     match code {

@@ -1,9 +1,7 @@
 //! A connected TCP stream with deadline-bounded reads and writes.
 
+use super::convert::{map_socket_error, to_wasi};
 use super::deadline::Deadline;
-use super::resolve::to_wasi;
-#[cfg(feature = "host-tls")]
-use crate::component::wasi::tls::types::ClientConnection;
 use crate::error::{Error, Result};
 use std::net::SocketAddr;
 use wasi::io::poll::Pollable;
@@ -11,16 +9,6 @@ use wasi::io::streams::{InputStream, OutputStream, StreamError};
 use wasi::sockets::network::{ErrorCode, IpAddressFamily, IpSocketAddress, Network};
 use wasi::sockets::tcp::{ShutdownType, TcpSocket};
 use wasi::sockets::tcp_create_socket::create_tcp_socket;
-
-pub fn map_socket_error(code: ErrorCode) -> Error {
-    match code {
-        ErrorCode::AccessDenied | ErrorCode::NotSupported => {
-            Error::AccessDenied(format!("the host refused the network operation ({code:?})"))
-        }
-        ErrorCode::Timeout => Error::Timeout("connect"),
-        other => Error::Io(format!("{}: {}", other.name(), other.message())),
-    }
-}
 
 /// A failed connect, naming the address it tried.
 fn connect_error(code: ErrorCode, to: SocketAddr) -> Error {
@@ -58,6 +46,15 @@ fn bind(socket: &TcpSocket, network: &Network, from: SocketAddr, ready: &Pollabl
     }
 }
 
+/// What a connection's streams may come from instead of the socket itself
+/// (the host's TLS, in that build): it must outlive them, and it is told
+/// when the sending side ends. This layer knows nothing more of it.
+pub trait Layer {
+    /// Starts ending the sending side (TLS: close_notify); the output
+    /// stream reports closed once that is out.
+    fn close_output(&self);
+}
+
 /// A connected socket. Child resources (pollables, then streams) are declared
 /// first so they drop before their parents, as the component model requires.
 pub struct TcpConn {
@@ -65,10 +62,8 @@ pub struct TcpConn {
     writable: Pollable,
     input: InputStream,
     output: OutputStream,
-    /// With the host's TLS, the streams are its plaintext ones, children of
-    /// this connection.
-    #[cfg(feature = "host-tls")]
-    tls: Option<ClientConnection>,
+    /// The layer whose streams these are, if any (their parent).
+    layer: Option<Box<dyn Layer>>,
     socket: TcpSocket,
 }
 
@@ -102,30 +97,30 @@ impl TcpConn {
             writable: output.subscribe(),
             input,
             output,
-            #[cfg(feature = "host-tls")]
-            tls: None,
+            layer: None,
             socket,
         })
     }
 
-    /// A connection over the host's TLS: its plaintext streams.
-    #[cfg(feature = "host-tls")]
-    pub fn secured(input: InputStream, output: OutputStream, tls: ClientConnection, socket: TcpSocket) -> Self {
+    /// A connection whose streams are `layer`'s (the host's TLS: its
+    /// plaintext ones) over `socket`. Only the host-TLS build layers.
+    #[cfg_attr(not(feature = "host-tls"), allow(dead_code))]
+    pub fn layered(input: InputStream, output: OutputStream, layer: Box<dyn Layer>, socket: TcpSocket) -> Self {
         Self {
             readable: input.subscribe(),
             writable: output.subscribe(),
             input,
             output,
-            tls: Some(tls),
+            layer: Some(layer),
             socket,
         }
     }
 
-    /// The TCP streams and socket, for the host's TLS to take the streams.
-    #[cfg(feature = "host-tls")]
+    /// The streams and socket, for a layer to take the streams over.
+    #[cfg_attr(not(feature = "host-tls"), allow(dead_code))]
     pub fn into_parts(self) -> (InputStream, OutputStream, TcpSocket) {
-        let (input, output, Parents { tls, socket }) = self.split();
-        drop(tls);
+        let (input, output, Parents { _layer, socket }) = self.split();
+        drop(_layer);
         (input, output, socket)
     }
 
@@ -204,15 +199,15 @@ impl TcpConn {
     }
 
     /// Ends the sending side once everything written has gone, so the
-    /// peer sees the end of the data: with the host's TLS, close_notify
-    /// first, and the FIN only once it is out (so it cannot overtake it;
-    /// proftpd waits ten seconds for the FIN before its 226).
+    /// peer sees the end of the data: with a layer (the host's TLS), its
+    /// end first (close_notify), and the FIN only once that is out (so it
+    /// cannot overtake it; proftpd waits ten seconds for the FIN before
+    /// its 226).
     pub fn close_send(&self, deadline: &Deadline) -> Result<()> {
         self.flush(deadline)?;
-        #[cfg(feature = "host-tls")]
-        if let Some(tls) = &self.tls {
-            tls.close_output();
-            // The output stream reports closed once close_notify is out.
+        if let Some(layer) = &self.layer {
+            layer.close_output();
+            // The output stream reports closed once the layer's end is out.
             loop {
                 match self.output.check_write() {
                     Ok(0) => deadline.wait(&self.writable)?,
@@ -243,14 +238,13 @@ impl TcpConn {
         (input, parents)
     }
 
-    /// Gives up the output stream, for a caller to write directly; what
-    /// must outlive the stream (its parents) is returned too.
-    /// Whether the host's TLS is under these streams.
-    #[cfg(feature = "host-tls")]
-    pub fn is_secured(&self) -> bool {
-        self.tls.is_some()
+    /// Whether a layer (the host's TLS) is under these streams.
+    pub fn is_layered(&self) -> bool {
+        self.layer.is_some()
     }
 
+    /// Gives up the output stream, for a caller to write directly; what
+    /// must outlive the stream (its parents) is returned too.
     pub fn into_output(self) -> (OutputStream, Parents) {
         let (_, output, parents) = self.split();
         (output, parents)
@@ -262,25 +256,20 @@ impl TcpConn {
             writable,
             input,
             output,
-            #[cfg(feature = "host-tls")]
-            tls,
+            layer,
             socket,
         } = self;
         drop((readable, writable));
-        let parents = Parents {
-            #[cfg(feature = "host-tls")]
-            tls,
-            socket,
-        };
+        let parents = Parents { _layer: layer, socket };
         (input, output, parents)
     }
 }
 
-/// What a handed-over stream hangs from: the socket, and with the host's
-/// TLS the connection whose plaintext stream it is.
+/// What a handed-over stream hangs from: the socket, and the layer whose
+/// stream it is, if any.
 pub struct Parents {
-    #[cfg(feature = "host-tls")]
-    tls: Option<ClientConnection>,
+    /// Held only to outlive the stream.
+    _layer: Option<Box<dyn Layer>>,
     socket: TcpSocket,
 }
 

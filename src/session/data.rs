@@ -6,7 +6,6 @@ use super::{is_2xx, is_code, Passive, Session, ABORT_GRACE_MS, MAX_LISTING};
 use crate::control::Control;
 use crate::error::{Error, Result};
 use crate::net::deadline::Deadline;
-use crate::net::stream::Stream;
 use crate::net::tcp::TcpConn;
 use crate::proto::command::{self, check_path};
 use crate::proto::conversation::{self, transfer_start, TransferStart};
@@ -21,6 +20,7 @@ use crate::proto::time::Timestamp;
 use crate::proto::ProtocolError;
 #[cfg(feature = "secure")]
 use crate::secure::Pending;
+use crate::stream::Stream;
 use std::net::{IpAddr, SocketAddr};
 
 impl Session {

@@ -12,9 +12,9 @@ pub use data::ListingStart;
 
 use crate::control::Control;
 use crate::error::{Error, Result};
+use crate::net::convert::socket_ip;
 use crate::net::deadline::Deadline;
-use crate::net::resolve::{resolve, socket_ip};
-use crate::net::stream::Stream;
+use crate::net::resolve::resolve;
 use crate::net::tcp::TcpConn;
 use crate::proto::command::{self, check_path};
 use crate::proto::conversation::{self, login_step, LoginStep};
@@ -24,6 +24,7 @@ use crate::proto::hash::Algorithm;
 use crate::proto::pace::{Limits, LowSpeed};
 use crate::proto::reply::{Class, Reply};
 use crate::secure::{Secured, Security, TlsSettings, TlsVersion};
+use crate::stream::Stream;
 use std::net::{IpAddr, SocketAddr};
 use wasi::sockets::instance_network::instance_network;
 use wasi::sockets::network::Network;
@@ -166,7 +167,7 @@ impl Session {
         };
         match Self::connect_once(host, port, with(TlsVersion::Tls12)) {
             #[cfg(feature = "secure")]
-            Err(Error::Tls(crate::tls::failure::TlsFailure::Handshake(_))) => {
+            Err(Error::Tls(crate::error::TlsFailure::Handshake(_))) => {
                 Self::connect_once(host, port, with(TlsVersion::Tls13))
             }
             done => done,

@@ -7,7 +7,7 @@ use rustls::pki_types::{CertificateDer, ServerName};
 use rustls::{CertificateError, CipherSuite, ClientConfig, RootCertStore};
 use std::sync::Arc;
 
-pub use super::failure::TlsFailure;
+use crate::error::TlsFailure;
 
 impl From<rustls::Error> for TlsFailure {
     fn from(e: rustls::Error) -> Self {

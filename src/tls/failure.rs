@@ -1,18 +1,7 @@
-//! A TLS failure, classified the way the WIT `tls-error` reports it.
+//! The host's TLS failures (text only, from wasi:tls) classified the way
+//! the WIT `tls-error` reports them.
 
-use thiserror::Error;
-
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-pub enum TlsFailure {
-    #[error("untrusted certificate: {0}")]
-    UntrustedCertificate(String),
-    #[error("certificate not valid for the name: {0}")]
-    NameMismatch(String),
-    #[error("certificate expired or not yet valid: {0}")]
-    Expired(String),
-    #[error("TLS handshake failed: {0}")]
-    Handshake(String),
-}
+use crate::error::TlsFailure;
 
 impl TlsFailure {
     /// Classifies a failure the host's TLS reports only as text (wasi:tls

@@ -5,11 +5,11 @@
 //! session resumption are the host's configuration.
 
 use crate::component::wasi::tls::types::{ClientConnection, ClientHandshake, FutureClientStreams};
+use crate::error::TlsFailure;
 use crate::error::{Error, Result};
 use crate::net::deadline::Deadline;
-use crate::net::stream::Stream;
-use crate::net::tcp::TcpConn;
-use crate::tls::failure::TlsFailure;
+use crate::net::tcp::{Layer, TcpConn};
+use crate::stream::Stream;
 use wasi::io::poll::Pollable;
 use wasi::io::streams::{InputStream, OutputStream};
 use wasi::sockets::tcp::TcpSocket;
@@ -82,6 +82,20 @@ impl Pending {
         drop(future);
         let (tls, input, output) =
             done.ok_or_else(|| Error::Tls(TlsFailure::Handshake("the handshake is not complete".into())))?;
-        Ok(Stream::Plain(TcpConn::secured(input, output, tls, socket)))
+        Ok(Stream::Plain(TcpConn::layered(
+            input,
+            output,
+            Box::new(HostTls(tls)),
+            socket,
+        )))
+    }
+}
+
+/// The host's TLS connection under a `TcpConn`'s (plaintext) streams.
+struct HostTls(ClientConnection);
+
+impl Layer for HostTls {
+    fn close_output(&self) {
+        self.0.close_output();
     }
 }

@@ -3,8 +3,8 @@
 
 use crate::error::{Error, Result};
 use crate::net::deadline::Deadline;
-use crate::net::stream::Stream;
 use crate::net::tcp::TcpConn;
+use crate::stream::Stream;
 use rustls::pki_types::ServerName;
 use rustls::{ClientConfig, ClientConnection};
 use std::io::{ErrorKind, Read, Write};
@@ -55,7 +55,7 @@ impl TlsStream {
     pub fn handshake(&mut self, deadline: &Deadline) -> Result<()> {
         while !self.handshake_step(deadline)? {
             if self.eof {
-                return Err(Error::Tls(crate::tls::failure::TlsFailure::Handshake(
+                return Err(Error::Tls(crate::error::TlsFailure::Handshake(
                     "connection closed during the handshake".into(),
                 )));
             }

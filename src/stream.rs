@@ -1,9 +1,10 @@
-//! A connection that is either plain TCP or TLS over TCP, so the control
-//! and data code need not care which.
+//! A connection that is either plain TCP or TLS over TCP (rustls in the
+//! component), so the control and data code need not care which. It sits
+//! above both `net` and `tls`, which know nothing of each other.
 
-use super::deadline::Deadline;
-use super::tcp::TcpConn;
 use crate::error::Result;
+use crate::net::deadline::Deadline;
+use crate::net::tcp::TcpConn;
 #[cfg(feature = "tls")]
 use crate::tls::stream::TlsStream;
 #[cfg(feature = "secure")]
