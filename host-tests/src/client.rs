@@ -4,6 +4,7 @@
 
 use crate::streams::{DataIn, DataOut};
 use crate::{NetworkPolicy, Runtime};
+use ftp_host::raw::exports::ftp::client::client::Guest as Calls;
 use ftp_host::raw::{
     ConnectOptions, Endpoint, Entry, Error, Feature, FileHash, FtpClientComponent, HashAlgorithm, HostState, Reply,
     Security, StoreMode, Timestamp, TransferType, WalkResult,
@@ -85,16 +86,6 @@ pub fn default_options() -> ConnectOptions {
     }
 }
 
-macro_rules! session_call {
-    ($(#[$doc:meta])* $name:ident => $call:ident ( $($arg:ident : $ty:ty),* ) -> $ret:ty) => {
-        $(#[$doc])*
-        pub fn $name(&mut self, s: SessionHandle $(, $arg: $ty)*) -> CallResult<$ret> {
-            let r = self.bindings.ftp_client_client().session().$call(&mut self.store, s.0 $(, $arg)*);
-            flatten(r)
-        }
-    };
-}
-
 impl Client {
     pub fn new(runtime: &Runtime, grant: NetworkPolicy) -> wasmtime::Result<Self> {
         Self::with_memory_limit(runtime, grant, ftp_host::DEFAULT_MEMORY_LIMIT)
@@ -119,6 +110,21 @@ impl Client {
         self.store.data_mut().table()
     }
 
+    /// The one way every typed call below is made: `f` calls into the
+    /// instance, and its `result<_, error>` becomes a `CallResult`.
+    fn call<T>(
+        &mut self,
+        f: impl FnOnce(&Calls, &mut Store<HostState>) -> wasmtime::Result<Result<T, Error>>,
+    ) -> CallResult<T> {
+        flatten(f(self.bindings.ftp_client_client(), &mut self.store))
+    }
+
+    /// `call` for the WIT functions that return a plain value: only a trap
+    /// can fail them.
+    fn call_plain<T>(&mut self, f: impl FnOnce(&Calls, &mut Store<HostState>) -> wasmtime::Result<T>) -> CallResult<T> {
+        f(self.bindings.ftp_client_client(), &mut self.store).map_err(Failure::Trap)
+    }
+
     /// Connects; with a component that leaves TLS to the host, the CA
     /// bundle goes to the host's TLS instead (as `ftp-host` does), so one
     /// test serves both builds.
@@ -131,34 +137,20 @@ impl Client {
                 .configure_tls(pem.as_deref(), tls.version)
                 .map_err(|e| Failure::Ftp(Error::InvalidInput(e)))?;
         }
-        let r = self
-            .bindings
-            .ftp_client_client()
-            .session()
-            .call_connect(&mut self.store, host, port, &options);
-        flatten(r).map(SessionHandle)
-    }
-
-    pub fn welcome(&mut self, s: SessionHandle) -> CallResult<Reply> {
-        let r = self
-            .bindings
-            .ftp_client_client()
-            .session()
-            .call_welcome(&mut self.store, s.0);
-        r.map_err(Failure::Trap)
-    }
-
-    pub fn security(&mut self, s: SessionHandle) -> CallResult<Security> {
-        let r = self
-            .bindings
-            .ftp_client_client()
-            .session()
-            .call_security(&mut self.store, s.0);
-        r.map_err(Failure::Trap)
+        self.call(|c, st| c.session().call_connect(st, host, port, &options))
+            .map(SessionHandle)
     }
 
     pub fn login(&mut self, s: SessionHandle, user: Option<&str>, password: Option<&str>) -> CallResult<Reply> {
         self.login_with_account(s, user, password, None)
+    }
+
+    pub fn welcome(&mut self, s: SessionHandle) -> CallResult<Reply> {
+        self.call_plain(|c, st| c.session().call_welcome(st, s.0))
+    }
+
+    pub fn security(&mut self, s: SessionHandle) -> CallResult<Security> {
+        self.call_plain(|c, st| c.session().call_security(st, s.0))
     }
 
     /// Login with ACCT information for servers that ask (332).
@@ -169,202 +161,212 @@ impl Client {
         password: Option<&str>,
         account: Option<&str>,
     ) -> CallResult<Reply> {
-        let r = self
-            .bindings
-            .ftp_client_client()
-            .session()
-            .call_login(&mut self.store, s.0, user, password, account);
-        flatten(r)
+        self.call(|c, st| c.session().call_login(st, s.0, user, password, account))
     }
 
-    session_call!(command => call_command(line: &str) -> Reply);
-    session_call!(noop => call_noop() -> Reply);
-    session_call!(quit => call_quit() -> Reply);
-    session_call!(cwd => call_cwd(path: &str) -> Reply);
-    session_call!(cdup => call_cdup() -> Reply);
-    session_call!(pwd => call_pwd() -> String);
-    session_call!(mkd => call_mkd(path: &str) -> String);
-    session_call!(rmd => call_rmd(path: &str) -> Reply);
-    session_call!(delete => call_delete(path: &str) -> Reply);
-    session_call!(rename => call_rename(from: &str, to: &str) -> Reply);
-    session_call!(size => call_size(path: &str) -> u64);
-    session_call!(nlst => call_nlst(path: Option<&str>) -> Vec<String>);
-    session_call!(set_transfer_type => call_set_transfer_type(kind: TransferType) -> Reply);
-    session_call!(features => call_features() -> Vec<Feature>);
-    session_call!(system => call_system() -> String);
-    session_call!(status => call_status(path: Option<&str>) -> Reply);
-    session_call!(help => call_help(topic: Option<&str>) -> Reply);
-    session_call!(site => call_site(arguments: &str) -> Reply);
-    session_call!(account => call_account(info: &str) -> Reply);
-    session_call!(reinitialize => call_reinitialize() -> Reply);
-    session_call!(modified_time => call_modified_time(path: &str) -> Timestamp);
-    session_call!(set_modified_time => call_set_modified_time(path: &str, time: Timestamp) -> Reply);
-    session_call!(list => call_list(path: Option<&str>) -> Vec<Entry>);
-    session_call!(set_data_protection => call_set_data_protection(private: bool) -> Reply);
-    session_call!(clear_command_channel => call_clear_command_channel() -> Reply);
-    session_call!(relay_listen => call_relay_listen() -> Endpoint);
-    session_call!(hash => call_hash(path: &str, algorithm: Option<HashAlgorithm>) -> FileHash);
-    session_call!(mlsd => call_mlsd(path: Option<&str>, facts: &[String]) -> Vec<Entry>);
-    session_call!(stat_entry => call_stat_entry(path: &str) -> Entry);
-    session_call!(walk => call_walk(path: &str) -> WalkResult);
-    session_call!(make_dirs => call_make_dirs(path: &str) -> ());
-    session_call!(remove_tree => call_remove_tree(path: &str) -> ());
-
-    pub fn retrieve(&mut self, s: SessionHandle, path: &str, offset: u64) -> CallResult<RetrieveHandle> {
-        let r = self
-            .bindings
-            .ftp_client_client()
-            .session()
-            .call_retrieve(&mut self.store, s.0, path, offset);
-        flatten(r).map(RetrieveHandle)
+    pub fn command(&mut self, s: SessionHandle, line: &str) -> CallResult<Reply> {
+        self.call(|c, st| c.session().call_command(st, s.0, line))
     }
 
-    pub fn open_listing(&mut self, s: SessionHandle, path: Option<&str>) -> CallResult<ListingHandle> {
-        let r = self
-            .bindings
-            .ftp_client_client()
-            .session()
-            .call_open_listing(&mut self.store, s.0, path);
-        flatten(r).map(ListingHandle)
+    pub fn noop(&mut self, s: SessionHandle) -> CallResult<Reply> {
+        self.call(|c, st| c.session().call_noop(st, s.0))
     }
 
-    pub fn next_batch(&mut self, l: ListingHandle, max: u32) -> CallResult<Option<Vec<Entry>>> {
-        let r = self
-            .bindings
-            .ftp_client_client()
-            .listing()
-            .call_next_batch(&mut self.store, l.0, max);
-        flatten(r)
+    pub fn quit(&mut self, s: SessionHandle) -> CallResult<Reply> {
+        self.call(|c, st| c.session().call_quit(st, s.0))
+    }
+
+    pub fn cwd(&mut self, s: SessionHandle, path: &str) -> CallResult<Reply> {
+        self.call(|c, st| c.session().call_cwd(st, s.0, path))
+    }
+
+    pub fn cdup(&mut self, s: SessionHandle) -> CallResult<Reply> {
+        self.call(|c, st| c.session().call_cdup(st, s.0))
+    }
+
+    pub fn pwd(&mut self, s: SessionHandle) -> CallResult<String> {
+        self.call(|c, st| c.session().call_pwd(st, s.0))
+    }
+
+    pub fn mkd(&mut self, s: SessionHandle, path: &str) -> CallResult<String> {
+        self.call(|c, st| c.session().call_mkd(st, s.0, path))
+    }
+
+    pub fn rmd(&mut self, s: SessionHandle, path: &str) -> CallResult<Reply> {
+        self.call(|c, st| c.session().call_rmd(st, s.0, path))
+    }
+
+    pub fn delete(&mut self, s: SessionHandle, path: &str) -> CallResult<Reply> {
+        self.call(|c, st| c.session().call_delete(st, s.0, path))
+    }
+
+    pub fn rename(&mut self, s: SessionHandle, from: &str, to: &str) -> CallResult<Reply> {
+        self.call(|c, st| c.session().call_rename(st, s.0, from, to))
+    }
+
+    pub fn size(&mut self, s: SessionHandle, path: &str) -> CallResult<u64> {
+        self.call(|c, st| c.session().call_size(st, s.0, path))
+    }
+
+    pub fn nlst(&mut self, s: SessionHandle, path: Option<&str>) -> CallResult<Vec<String>> {
+        self.call(|c, st| c.session().call_nlst(st, s.0, path))
+    }
+
+    pub fn set_transfer_type(&mut self, s: SessionHandle, kind: TransferType) -> CallResult<Reply> {
+        self.call(|c, st| c.session().call_set_transfer_type(st, s.0, kind))
+    }
+
+    pub fn features(&mut self, s: SessionHandle) -> CallResult<Vec<Feature>> {
+        self.call(|c, st| c.session().call_features(st, s.0))
+    }
+
+    pub fn system(&mut self, s: SessionHandle) -> CallResult<String> {
+        self.call(|c, st| c.session().call_system(st, s.0))
+    }
+
+    pub fn status(&mut self, s: SessionHandle, path: Option<&str>) -> CallResult<Reply> {
+        self.call(|c, st| c.session().call_status(st, s.0, path))
+    }
+
+    pub fn help(&mut self, s: SessionHandle, topic: Option<&str>) -> CallResult<Reply> {
+        self.call(|c, st| c.session().call_help(st, s.0, topic))
+    }
+
+    pub fn site(&mut self, s: SessionHandle, arguments: &str) -> CallResult<Reply> {
+        self.call(|c, st| c.session().call_site(st, s.0, arguments))
+    }
+
+    pub fn account(&mut self, s: SessionHandle, info: &str) -> CallResult<Reply> {
+        self.call(|c, st| c.session().call_account(st, s.0, info))
+    }
+
+    pub fn reinitialize(&mut self, s: SessionHandle) -> CallResult<Reply> {
+        self.call(|c, st| c.session().call_reinitialize(st, s.0))
+    }
+
+    pub fn modified_time(&mut self, s: SessionHandle, path: &str) -> CallResult<Timestamp> {
+        self.call(|c, st| c.session().call_modified_time(st, s.0, path))
+    }
+
+    pub fn set_modified_time(&mut self, s: SessionHandle, path: &str, time: Timestamp) -> CallResult<Reply> {
+        self.call(|c, st| c.session().call_set_modified_time(st, s.0, path, time))
+    }
+
+    pub fn list(&mut self, s: SessionHandle, path: Option<&str>) -> CallResult<Vec<Entry>> {
+        self.call(|c, st| c.session().call_list(st, s.0, path))
+    }
+
+    pub fn set_data_protection(&mut self, s: SessionHandle, private: bool) -> CallResult<Reply> {
+        self.call(|c, st| c.session().call_set_data_protection(st, s.0, private))
+    }
+
+    pub fn clear_command_channel(&mut self, s: SessionHandle) -> CallResult<Reply> {
+        self.call(|c, st| c.session().call_clear_command_channel(st, s.0))
+    }
+
+    pub fn relay_listen(&mut self, s: SessionHandle) -> CallResult<Endpoint> {
+        self.call(|c, st| c.session().call_relay_listen(st, s.0))
+    }
+
+    pub fn hash(&mut self, s: SessionHandle, path: &str, algorithm: Option<HashAlgorithm>) -> CallResult<FileHash> {
+        self.call(|c, st| c.session().call_hash(st, s.0, path, algorithm))
+    }
+
+    pub fn mlsd(&mut self, s: SessionHandle, path: Option<&str>, facts: &[String]) -> CallResult<Vec<Entry>> {
+        self.call(|c, st| c.session().call_mlsd(st, s.0, path, facts))
+    }
+
+    pub fn stat_entry(&mut self, s: SessionHandle, path: &str) -> CallResult<Entry> {
+        self.call(|c, st| c.session().call_stat_entry(st, s.0, path))
+    }
+
+    pub fn walk(&mut self, s: SessionHandle, path: &str) -> CallResult<WalkResult> {
+        self.call(|c, st| c.session().call_walk(st, s.0, path))
+    }
+
+    pub fn make_dirs(&mut self, s: SessionHandle, path: &str) -> CallResult<()> {
+        self.call(|c, st| c.session().call_make_dirs(st, s.0, path))
+    }
+
+    pub fn remove_tree(&mut self, s: SessionHandle, path: &str) -> CallResult<()> {
+        self.call(|c, st| c.session().call_remove_tree(st, s.0, path))
     }
 
     pub fn set_trace(&mut self, s: SessionHandle, on: bool) -> CallResult<()> {
-        let r = self
-            .bindings
-            .ftp_client_client()
-            .session()
-            .call_set_trace(&mut self.store, s.0, on);
-        r.map_err(Failure::Trap)
+        self.call_plain(|c, st| c.session().call_set_trace(st, s.0, on))
     }
 
     pub fn take_trace(&mut self, s: SessionHandle) -> CallResult<Vec<String>> {
-        let r = self
-            .bindings
-            .ftp_client_client()
-            .session()
-            .call_take_trace(&mut self.store, s.0);
-        r.map_err(Failure::Trap)
+        self.call_plain(|c, st| c.session().call_take_trace(st, s.0))
     }
 
-    pub fn store_at(&mut self, s: SessionHandle, path: &str, offset: u64) -> CallResult<StoreHandle> {
-        let r = self
-            .bindings
-            .ftp_client_client()
-            .session()
-            .call_store_at(&mut self.store, s.0, path, offset);
-        flatten(r).map(StoreHandle)
+    pub fn retrieve(&mut self, s: SessionHandle, path: &str, offset: u64) -> CallResult<RetrieveHandle> {
+        self.call(|c, st| c.session().call_retrieve(st, s.0, path, offset))
+            .map(RetrieveHandle)
     }
 
     pub fn store(&mut self, s: SessionHandle, path: &str, mode: StoreMode) -> CallResult<StoreHandle> {
-        let r = self
-            .bindings
-            .ftp_client_client()
-            .session()
-            .call_store(&mut self.store, s.0, path, mode);
-        flatten(r).map(StoreHandle)
+        self.call(|c, st| c.session().call_store(st, s.0, path, mode))
+            .map(StoreHandle)
+    }
+
+    pub fn store_at(&mut self, s: SessionHandle, path: &str, offset: u64) -> CallResult<StoreHandle> {
+        self.call(|c, st| c.session().call_store_at(st, s.0, path, offset))
+            .map(StoreHandle)
+    }
+
+    pub fn open_listing(&mut self, s: SessionHandle, path: Option<&str>) -> CallResult<ListingHandle> {
+        self.call(|c, st| c.session().call_open_listing(st, s.0, path))
+            .map(ListingHandle)
+    }
+
+    pub fn next_batch(&mut self, l: ListingHandle, max: u32) -> CallResult<Option<Vec<Entry>>> {
+        self.call(|c, st| c.listing().call_next_batch(st, l.0, max))
     }
 
     pub fn read(&mut self, t: RetrieveHandle, max: u32) -> CallResult<Option<Vec<u8>>> {
-        let r = self
-            .bindings
-            .ftp_client_client()
-            .retrieve()
-            .call_read(&mut self.store, t.0, max);
-        flatten(r)
+        self.call(|c, st| c.retrieve().call_read(st, t.0, max))
     }
 
     /// Takes over a download's data connection (see `crate::streams`).
     pub fn data_in(&mut self, t: RetrieveHandle) -> CallResult<DataIn> {
-        let r = self
-            .bindings
-            .ftp_client_client()
-            .retrieve()
-            .call_data_stream(&mut self.store, t.0);
-        flatten(r).map(|stream| DataIn(stream, t))
+        self.call(|c, st| c.retrieve().call_data_stream(st, t.0))
+            .map(|stream| DataIn(stream, t))
     }
 
     /// Reports bytes read from a handed-over download's stream; how long
     /// the next wait may last, in milliseconds.
     pub fn progress_retrieve(&mut self, t: RetrieveHandle, bytes: u64) -> CallResult<u32> {
-        let r = self
-            .bindings
-            .ftp_client_client()
-            .retrieve()
-            .call_progress(&mut self.store, t.0, bytes);
-        flatten(r)
+        self.call(|c, st| c.retrieve().call_progress(st, t.0, bytes))
     }
 
     pub fn finish_retrieve(&mut self, t: RetrieveHandle) -> CallResult<Reply> {
-        let r = self
-            .bindings
-            .ftp_client_client()
-            .retrieve()
-            .call_finish(&mut self.store, t.0);
-        flatten(r)
+        self.call(|c, st| c.retrieve().call_finish(st, t.0))
     }
 
     pub fn abort_retrieve(&mut self, t: RetrieveHandle) -> CallResult<()> {
-        let r = self
-            .bindings
-            .ftp_client_client()
-            .retrieve()
-            .call_abort(&mut self.store, t.0);
-        flatten(r)
+        self.call(|c, st| c.retrieve().call_abort(st, t.0))
     }
 
     pub fn write(&mut self, t: StoreHandle, data: &[u8]) -> CallResult<()> {
-        let r = self
-            .bindings
-            .ftp_client_client()
-            .store()
-            .call_write(&mut self.store, t.0, data);
-        flatten(r)
+        self.call(|c, st| c.store().call_write(st, t.0, data))
     }
 
     pub fn unique_name(&mut self, t: StoreHandle) -> CallResult<Option<String>> {
-        let r = self
-            .bindings
-            .ftp_client_client()
-            .store()
-            .call_unique_name(&mut self.store, t.0);
-        r.map_err(Failure::Trap)
+        self.call_plain(|c, st| c.store().call_unique_name(st, t.0))
     }
 
     /// Takes over an upload's data connection (see `crate::streams`).
     pub fn data_out(&mut self, t: StoreHandle) -> CallResult<DataOut> {
-        let r = self
-            .bindings
-            .ftp_client_client()
-            .store()
-            .call_data_stream(&mut self.store, t.0);
-        flatten(r).map(DataOut)
+        self.call(|c, st| c.store().call_data_stream(st, t.0)).map(DataOut)
     }
 
     pub fn finish_store(&mut self, t: StoreHandle) -> CallResult<Reply> {
-        let r = self
-            .bindings
-            .ftp_client_client()
-            .store()
-            .call_finish(&mut self.store, t.0);
-        flatten(r)
+        self.call(|c, st| c.store().call_finish(st, t.0))
     }
 
     pub fn abort_store(&mut self, t: StoreHandle) -> CallResult<()> {
-        let r = self
-            .bindings
-            .ftp_client_client()
-            .store()
-            .call_abort(&mut self.store, t.0);
-        flatten(r)
+        self.call(|c, st| c.store().call_abort(st, t.0))
     }
 
     /// Drops a resource handle, running the guest's destructor.

@@ -40,10 +40,19 @@ fn client_interface_declares_session_retrieve_and_store() {
         .collect();
     resources.sort();
     // The two streams are wasi:io's own, used (not defined) by `data-stream`;
-    // `relay` is one side of a server-to-server copy.
+    // `listing` is a listing read in batches, `relay` one side of a
+    // server-to-server copy.
     assert_eq!(
         resources,
-        ["input-stream", "output-stream", "relay", "retrieve", "session", "store"]
+        [
+            "input-stream",
+            "listing",
+            "output-stream",
+            "relay",
+            "retrieve",
+            "session",
+            "store"
+        ]
     );
 }
 

@@ -1,5 +1,7 @@
 //! Listings read as they arrive (`open-listing`): a directory too large for
-//! the instance's memory as a whole streams within it, and every fault on
+//! the instance's memory as a whole streams within it (where `list` gives
+//! a typed error before parsing, not a trap halfway: the memory its
+//! entries need is reserved, and given back, first), and every fault on
 //! the way (an endless line, a stall, a failed final reply, a listing
 //! dropped halfway) is a typed error that leaves the session in step.
 

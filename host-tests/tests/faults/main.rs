@@ -16,7 +16,6 @@ mod hostile;
 mod integrity;
 mod listings;
 mod login;
-mod memory;
 mod misuse;
 mod passive;
 mod refusals;
