@@ -150,6 +150,11 @@ pub enum Command {
         /// Transfer in ASCII mode, converting line endings.
         #[arg(long)]
         ascii: bool,
+        /// Try a file again (on a fresh session, waiting 0.5 s, 1 s, 2 s...)
+        /// after a 4xx, a lost connection or a deadline, up to N times,
+        /// taking up where the last try stopped (REST) where the server can.
+        #[arg(long, value_name = "N", default_value_t = 0)]
+        retry: u32,
     },
     /// Upload files over one session (- for stdin); a URL ending in / gets
     /// each file's own name (and must, for several files).
@@ -170,6 +175,12 @@ pub enum Command {
         /// Transfer in ASCII mode, converting line endings.
         #[arg(long)]
         ascii: bool,
+        /// Try a file again (on a fresh session, waiting 0.5 s, 1 s, 2 s...)
+        /// after a 4xx, a lost connection or a deadline, up to N times;
+        /// once the server has taken data, a try sends only what it lacks
+        /// (SIZE, then APPE). Not for stdin.
+        #[arg(long, value_name = "N", default_value_t = 0)]
+        retry: u32,
     },
     /// Print files to stdout, one after another.
     Cat {

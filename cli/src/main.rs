@@ -59,8 +59,12 @@ fn run(cli: &Cli) -> Outcome {
             _ => Err(Failure::usage("get --segments takes one URL and an optional DEST")),
         },
         Command::Get {
-            args, resume, ascii, ..
-        } => commands::get(&client, g, args, *resume, *ascii),
+            args,
+            resume,
+            ascii,
+            retry,
+            ..
+        } => commands::get(&client, g, args, (*resume, *ascii), *retry),
         Command::Put {
             sources,
             url,
@@ -81,8 +85,9 @@ fn run(cli: &Cli) -> Outcome {
             resume,
             offset,
             ascii,
+            retry,
             ..
-        } => commands::put(&client, g, sources, url, Start::new(*resume, *offset), *ascii),
+        } => commands::put(&client, g, sources, url, (Start::new(*resume, *offset), *ascii), *retry),
         Command::Copy { from, to } => commands::copy(&client, g, from, to),
         Command::Hash { url, file } => commands::hash(&client, g, url, file.as_deref()),
         Command::Mirror {

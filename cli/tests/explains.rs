@@ -127,7 +127,7 @@ fn ctrl_c_removes_the_download_in_flight_and_exits_130() {
     let server = TestServer::start().unwrap();
     std::fs::write(server.root().join("big.bin"), bytes(20 << 20, 2)).unwrap();
     let env = Env::new();
-    let mut child = env
+    let child = env
         .command(&["--limit-rate", "2m", "get", &server.url("/big.bin"), "big.bin"])
         .stderr(Stdio::piped())
         .spawn()

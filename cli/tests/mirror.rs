@@ -545,3 +545,52 @@ fn a_tree_of_thousands_of_files_both_ways() {
         let _ = std::fs::remove_dir_all(&on_disk);
     }
 }
+
+/// A retry after the server refused the upload before taking any data
+/// (450 to STOR) starts over: the file the server holds is an older one,
+/// and adding the rest to it would make a file of the right size and the
+/// wrong bytes.
+#[test]
+fn a_retry_after_a_refused_upload_starts_over() {
+    let data = bytes(10_000, 5);
+    let stored = std::sync::Arc::new(std::sync::Mutex::new(vec![0u8; 4_000]));
+    let on_server = stored.clone();
+    let mut refused = false;
+    let server = ScriptedServer::start(b"220 scripted\r\n", move |line, ctx: &mut Ctx| {
+        let mut held = on_server.lock().unwrap();
+        match line {
+            "FEAT" => ctx.send("211-Features:\r\n MLST type*;size*;modify*;\r\n REST STREAM\r\n SIZE\r\n211 End\r\n"),
+            "MLSD" | "MLSD ." => ctx.transfer(b"type=file;size=4000;modify=20000101000000; up.bin\r\n"),
+            "SIZE up.bin" => ctx.send(format!("213 {}\r\n", held.len())),
+            l if l.starts_with("REST ") => ctx.send("350 restarting\r\n"),
+            "STOR up.bin" if !refused => {
+                refused = true;
+                ctx.send("450 file busy, try later\r\n");
+            }
+            "STOR up.bin" => {
+                ctx.send("150 send it\r\n");
+                *held = ctx.data_read_all();
+                ctx.send("226 stored\r\n");
+            }
+            _ => return ordinary(line, ctx),
+        }
+        Flow::Next
+    });
+    let env = Env::new();
+    std::fs::create_dir(env.path("local")).unwrap();
+    std::fs::write(env.path("local/up.bin"), &data).unwrap();
+    let out = env.run(&[
+        "mirror",
+        "--retry",
+        "1",
+        "local",
+        &format!("ftp://u:p@{}/", server.addr()),
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(*stored.lock().unwrap(), data);
+    assert!(
+        !server.commands().iter().any(|c| c.starts_with("REST")),
+        "{:?}",
+        server.commands()
+    );
+}

@@ -2,6 +2,7 @@
 //! one session, resumable, to files or stdout, each checked to be whole
 //! before it counts as done.
 
+use super::retry::{breaks_session, resumes, retrying};
 use super::several::{Failures, Sessions};
 use super::show_trace;
 use crate::args::Global;
@@ -14,11 +15,11 @@ use ftp_host::{Client, Download, EntryKind, Error, Reply, Session};
 use glob::Pattern;
 use indicatif::ProgressBar;
 use std::fs::OpenOptions;
-use std::io::{self, Write};
-use std::path::Path;
+use std::io::{self, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
 use tempfile::NamedTempFile;
 
-pub fn get(client: &Client, global: &Global, args: &[String], resume: bool, ascii: bool) -> Outcome {
+pub fn get(client: &Client, global: &Global, args: &[String], (resume, ascii): (bool, bool), retries: u32) -> Outcome {
     let (urls, dest) = sources_and_dest(args);
     let many = urls.len() > 1 || urls.iter().any(|u| glob_of(u).is_some());
     if many && dest.is_some_and(|d| d != Path::new("-") && !d.is_dir()) {
@@ -35,7 +36,21 @@ pub fn get(client: &Client, global: &Global, args: &[String], resume: bool, asci
             None => vec![target.path.clone()],
         };
         for path in &paths {
-            failures.check(path, many, get_one(session, global, path, dest, resume, ascii))?;
+            let mut kept = None;
+            let outcome = retrying(
+                path,
+                retries,
+                |line| eprintln!("{line}"),
+                || {
+                    let session = sessions.get(client, &target.options, ascii, global)?;
+                    let done = get_one(session, global, path, dest, (resume, ascii), &mut kept);
+                    if done.as_ref().is_err_and(breaks_session) {
+                        sessions.discard();
+                    }
+                    done
+                },
+            );
+            failures.check(path, many, outcome)?;
         }
     }
     sessions.close(global)?;
@@ -90,8 +105,8 @@ fn get_one(
     global: &Global,
     path: &str,
     dest: Option<&Path>,
-    resume: bool,
-    ascii: bool,
+    (resume, ascii): (bool, bool),
+    kept: &mut Option<Partial>,
 ) -> Outcome {
     let name = path
         .rsplit('/')
@@ -112,10 +127,23 @@ fn get_one(
         Some(path) if resume => std::fs::metadata(path).map(|m| m.len()).unwrap_or(0),
         _ => 0,
     };
+    // Into a temporary twin unless resuming in place; an earlier try's
+    // bytes there are taken up (REST) where the server resumes.
+    let partial = match &dest {
+        Some(path) if offset == 0 => {
+            let partial = kept.get_or_insert_with(|| Partial::new(path.clone()));
+            if partial.written > 0 && (ascii || !resumes(session)) {
+                partial.reset().map_err(write_error(path))?;
+            }
+            Some(partial)
+        }
+        _ => None,
+    };
+    let offset = partial.as_ref().map_or(offset, |p| p.written);
 
     // For the progress bar and resuming; servers may refuse SIZE in ASCII.
     let size = session.size(path).ok();
-    if let Some(size) = size.filter(|_| resume) {
+    if let Some(size) = size.filter(|_| resume && offset > 0) {
         if offset > size {
             return Err(Failure::new(
                 36,
@@ -142,10 +170,11 @@ fn get_one(
         eprintln!("wftp: warning: the server gave no size, so whether it resumed at byte {offset} cannot be checked");
     }
     let bar = progress::bar(expected, global.quiet);
-    let outcome = match &dest {
-        None => receive(download, expected, &mut bar.wrap_write(stdout()), Path::new("stdout")),
-        Some(path) if offset > 0 => resume_into(download, expected, path, offset, &bar),
-        Some(path) => replace(download, expected, path, &bar),
+    bar.inc(offset);
+    let outcome = match (&dest, partial) {
+        (_, Some(partial)) => replace(download, expected, partial, &bar),
+        (Some(path), None) => resume_into(download, expected, path, offset, &bar),
+        (None, None) => receive(download, expected, &mut bar.wrap_write(stdout()), Path::new("stdout")),
     };
     progress::done(&bar, "get", outcome.is_ok());
     outcome?;
@@ -186,32 +215,48 @@ fn receive(mut download: Download, expected: Option<u64>, out: &mut impl Write, 
     }
 }
 
-/// A download into a temporary file beside `path`, renamed over it only on
-/// success, so a failed download never destroys the file that was there.
-/// The temporary file is made when the first bytes arrive (or the transfer
-/// ends), so a server that refuses only after its 150 leaves nothing behind.
-pub(crate) fn replace(download: Download, expected: Option<u64>, path: &Path, bar: &ProgressBar) -> Outcome<Reply> {
-    let mut temp = LazyTemp {
-        path,
-        file: None,
-        in_flight: None,
-    };
-    let reply = receive(download, expected, &mut bar.wrap_write(&mut temp), path)?;
-    temp.open().map_err(write_error(path))?;
-    if let Some(file) = temp.file {
-        file.persist(path).map_err(|e| write_error(path)(e.error))?;
+/// A download into its destination's temporary twin (see `Partial`),
+/// from byte `offset` (what an earlier try left there); renamed over the
+/// destination only when whole, so a failed download never destroys the
+/// file that was there. An overrun, whose bytes cannot be trusted, empties
+/// the twin.
+fn replace(download: Download, expected: Option<u64>, partial: &mut Partial, bar: &ProgressBar) -> Outcome<Reply> {
+    let path = partial.path.clone();
+    let received = receive(download, expected, &mut bar.wrap_write(&mut *partial), &path);
+    if received.as_ref().is_err_and(|f| f.code == 18) {
+        partial.reset().map_err(write_error(&path))?;
+    }
+    let reply = received?;
+    partial.open().map_err(write_error(&path))?;
+    if let Some(file) = partial.file.take() {
+        file.persist(&path).map_err(|e| write_error(&path)(e.error))?;
     }
     Ok(reply)
 }
 
-/// `path`'s temporary twin, created on first use.
-struct LazyTemp<'a> {
-    path: &'a Path,
+/// A destination's temporary twin (`.wftp-*.part` beside it), made when
+/// the first bytes arrive (or the transfer ends), so a server that refuses
+/// only after its 150 leaves nothing behind. It lasts across the tries of
+/// `--retry`, so a later try can take up where an earlier one stopped; it
+/// is removed with the run if the download never completes.
+pub struct Partial {
+    path: PathBuf,
     file: Option<NamedTempFile>,
+    /// Bytes written so far.
+    written: u64,
     in_flight: Option<InFlight>,
 }
 
-impl LazyTemp<'_> {
+impl Partial {
+    fn new(path: PathBuf) -> Self {
+        Self {
+            path,
+            file: None,
+            written: 0,
+            in_flight: None,
+        }
+    }
+
     fn open(&mut self) -> io::Result<&mut NamedTempFile> {
         let file = match self.file.take() {
             Some(file) => file,
@@ -227,11 +272,23 @@ impl LazyTemp<'_> {
         };
         Ok(self.file.insert(file))
     }
+
+    /// Starts over from byte 0.
+    fn reset(&mut self) -> io::Result<()> {
+        if let Some(file) = self.file.as_mut() {
+            file.as_file().set_len(0)?;
+            file.seek(SeekFrom::Start(0))?;
+        }
+        self.written = 0;
+        Ok(())
+    }
 }
 
-impl Write for LazyTemp<'_> {
+impl Write for Partial {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.open()?.write(buf)
+        let n = self.open()?.write(buf)?;
+        self.written += n as u64;
+        Ok(n)
     }
 
     fn flush(&mut self) -> io::Result<()> {
@@ -271,5 +328,5 @@ pub fn cat(client: &Client, global: &Global, urls: &[String]) -> Outcome {
     };
     let mut args = urls.to_vec();
     args.push("-".into());
-    get(client, &quiet, &args, false, false)
+    get(client, &quiet, &args, (false, false), 0)
 }

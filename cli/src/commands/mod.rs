@@ -7,6 +7,7 @@ mod hash;
 mod ls;
 mod paths;
 mod put;
+pub(crate) mod retry;
 mod segments;
 mod several;
 

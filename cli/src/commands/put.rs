@@ -1,6 +1,7 @@
 //! `put`: uploads of one file or several over one session (resumable),
 //! or of stdin.
 
+use super::retry::{breaks_session, retrying};
 use super::several::{Failures, Sessions};
 use super::show_trace;
 use crate::args::Global;
@@ -37,7 +38,14 @@ impl Start {
     }
 }
 
-pub fn put(client: &Client, global: &Global, sources: &[PathBuf], url: &str, start: Start, ascii: bool) -> Outcome {
+pub fn put(
+    client: &Client,
+    global: &Global,
+    sources: &[PathBuf],
+    url: &str,
+    (start, ascii): (Start, bool),
+    retries: u32,
+) -> Outcome {
     let target = Target::parse(url, global)?;
     let ascii = ascii || target.ascii;
     let many = sources.len() > 1;
@@ -63,10 +71,31 @@ pub fn put(client: &Client, global: &Global, sources: &[PathBuf], url: &str, sta
         } else {
             target.path.clone()
         };
-        let outcome = Source::open(source).and_then(|source| {
-            let session = sessions.get(client, &target.options, ascii, global)?;
-            put_one(session, global, source, &remote, start, ascii)
-        });
+        // Stdin cannot be read again: its upload gets one try.
+        let retries = if stdin { 0 } else { retries };
+        let mut sent = false;
+        let outcome = retrying(
+            &remote,
+            retries,
+            |line| eprintln!("{line}"),
+            || {
+                let source = Source::open(source)?;
+                let session = sessions.get(client, &target.options, ascii, global)?;
+                // A try after one the server took data from resumes (SIZE,
+                // then APPE of the rest): what it holds is that try's. Before
+                // that it may be an older file, which must not be added to.
+                let start = if sent && matches!(start, Start::Whole) && !ascii {
+                    Start::Resume
+                } else {
+                    start
+                };
+                let done = put_one(session, global, source, &remote, (start, ascii), &mut sent);
+                if done.as_ref().is_err_and(breaks_session) {
+                    sessions.discard();
+                }
+                done
+            },
+        );
         failures.check(&remote, many, outcome)?;
     }
     sessions.close(global)?;
@@ -119,7 +148,15 @@ impl<'a> Source<'a> {
     }
 }
 
-fn put_one(session: &mut Session, global: &Global, source: Source, remote: &str, start: Start, ascii: bool) -> Outcome {
+/// One try at an upload; `sent` is set once the server takes its data.
+fn put_one(
+    session: &mut Session,
+    global: &Global,
+    source: Source,
+    remote: &str,
+    (start, ascii): (Start, bool),
+    sent: &mut bool,
+) -> Outcome {
     let (len, path) = (source.len, source.path);
     let offset = match start {
         Start::Whole => 0,
@@ -155,6 +192,7 @@ fn put_one(session: &mut Session, global: &Global, source: Source, remote: &str,
         Start::Resume if offset > 0 => session.append(remote)?,
         _ => session.store(remote)?,
     };
+    *sent = true;
     let bar = progress::bar(len.map(|l| l.saturating_sub(offset)), global.quiet);
     let copied = pump(&mut bar.wrap_read(reader), &mut upload).map_err(|e| copying(e, read_error(path)));
     let finished = copied.and_then(|copied| Ok((copied, upload.finish()?)));

@@ -57,6 +57,12 @@ impl Sessions {
         Ok(&mut open.session)
     }
 
+    /// Drops the open session without QUIT: a failure left it out of
+    /// step, and the next `get` connects afresh.
+    pub fn discard(&mut self) {
+        self.open = None;
+    }
+
     /// Says QUIT to the open session, if any.
     pub fn close(&mut self, global: &Global) -> Outcome {
         match self.open.take() {

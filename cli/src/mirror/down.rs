@@ -1,7 +1,8 @@
 //! A mirror down: the server's tree into a local directory.
 
-use super::{local, remote_path, resumes, verify, Attempt, Item, Side};
+use super::{local, remote_path, verify, Attempt, Item, Side};
 use crate::commands::resume_into;
+use crate::commands::retry::resumes;
 use crate::failure::{visible, write_error, Failure, Outcome};
 use ftp_host::Session;
 use std::fs::File;

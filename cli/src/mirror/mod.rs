@@ -11,6 +11,7 @@ pub mod plan;
 mod up;
 
 use crate::args::Global;
+use crate::commands::retry::{breaks_session, retrying};
 use crate::commands::{is_plain_name, note, show_trace, Failures};
 use crate::digest::{self, local_hex, LOCAL};
 use crate::failure::{connecting, visible, Failure, Outcome};
@@ -19,10 +20,11 @@ use crate::target::Target;
 use ftp_host::{Client, EntryKind, Pool, Session};
 use indicatif::ProgressBar;
 use plan::{Action, Item, Rules, Why};
+use std::cell::Cell;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// How a mirror runs: sessions at once, tries after a transient failure,
 /// and whether it only prints its plan.
@@ -45,12 +47,6 @@ impl Run {
             verify: false,
         }
     }
-}
-
-/// Failures worth another try on a fresh session: a 4xx (75), a lost
-/// connection (56), a deadline (28).
-fn transient(failure: &Failure) -> bool {
-    matches!(failure.code, 28 | 56 | 75)
 }
 
 /// What a run did, for its summary line.
@@ -79,19 +75,10 @@ trait Side: Sync {
 pub struct Attempt<'a> {
     /// The run's overall bar; every byte moved counts toward it.
     pub bar: &'a ProgressBar,
-    /// A try after a transient failure: what the last try left on the
-    /// server may be kept.
-    pub retry: bool,
-}
-
-/// Whether the server resumes transfers at an offset (FEAT `REST
-/// STREAM`, RFC 3659): only then is a part already copied kept.
-fn resumes(session: &mut Session) -> bool {
-    session.features().is_ok_and(|features| {
-        features
-            .iter()
-            .any(|f| f.name == "REST" && f.params.to_ascii_uppercase().contains("STREAM"))
-    })
+    /// Set once a try has got the server to take the file's data (STOR's
+    /// 1xx): only then does what the server holds come from this run, and
+    /// may a later try keep it. Before that it may be an older file.
+    pub sent: &'a Cell<bool>,
 }
 
 pub fn mirror(client: &Client, global: &Global, source: &str, dest: &str, rules: &Rules, run: Run) -> Outcome {
@@ -207,8 +194,8 @@ fn carry_out<S: Side>(
     let total = copies.iter().filter_map(|item| item.size).sum();
     let bar = progress::overall(total, copies.len(), global.quiet);
     let done = AtomicUsize::new(0);
-    let copy = |s: &mut Session, item: &Item, retry: bool| {
-        let copied = side.copy(s, item, &Attempt { bar: &bar, retry });
+    let copy = |s: &mut Session, item: &Item, sent: &Cell<bool>| {
+        let copied = side.copy(s, item, &Attempt { bar: &bar, sent });
         if copied.is_ok() {
             bar.println(format!("{} {}", S::COPIED, visible(&item.path)));
             let done = done.fetch_add(1, Ordering::SeqCst) + 1;
@@ -253,8 +240,9 @@ fn carry_out<S: Side>(
 }
 
 /// Runs `work` on each item over up to `run.parallel` sessions of `pool`,
-/// each worker taking the next item in plan order (`work` is told whether
-/// it is a retry). A failure other than a
+/// each worker taking the next item in plan order (`work` gets a flag
+/// that lasts across the item's tries: see `Attempt::sent`). A failure
+/// other than a
 /// refusal (9, 78) closes that session; a transient one is tried again on
 /// a fresh session up to `run.retries` times, waiting 0.5 s, 1 s, 2 s...
 /// between; any other stops the workers from taking more. Each item's
@@ -265,38 +253,24 @@ fn in_parallel(
     items: &[&Item],
     run: Run,
     bar: &ProgressBar,
-    work: impl Fn(&mut Session, &Item, bool) -> Outcome<u64> + Sync,
+    work: impl Fn(&mut Session, &Item, &Cell<bool>) -> Outcome<u64> + Sync,
 ) -> Vec<(String, Outcome<u64>)> {
-    let once = |item: &Item, retry: bool| {
+    let once = |item: &Item, sent: &Cell<bool>| {
         pool.get().map_err(connecting).and_then(|mut session| {
-            let done = work(&mut session, item, retry);
+            let done = work(&mut session, item, sent);
             show_trace(&mut session, global);
             // A session that failed other than by a reply (a refusal, a
             // 4xx) may be out of step.
-            if done.as_ref().is_err_and(|f| !matches!(f.code, 9 | 75 | 78)) {
+            if done.as_ref().is_err_and(breaks_session) {
                 session.discard();
             }
             done
         })
     };
+    let say = |line: String| bar.suspend(|| eprintln!("{line}"));
     let with_retries = |item: &Item| {
-        let mut tries = 0;
-        loop {
-            match once(item, tries > 0) {
-                Err(failure) if transient(&failure) && tries < run.retries => {
-                    bar.suspend(|| {
-                        eprintln!(
-                            "wftp: {}: {}; trying again",
-                            visible(&item.path),
-                            visible(&failure.message)
-                        )
-                    });
-                    std::thread::sleep(Duration::from_millis(500 << tries.min(6)));
-                    tries += 1;
-                }
-                done => return done,
-            }
-        }
+        let sent = Cell::new(false);
+        retrying(&item.path, run.retries, say, || once(item, &sent))
     };
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);

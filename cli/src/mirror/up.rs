@@ -1,7 +1,8 @@
 //! A mirror up: a local directory onto the server.
 
-use super::{remote_path, resumes, verify, Attempt, Item, Side};
+use super::{remote_path, verify, Attempt, Item, Side};
 use crate::commands::is_plain_name;
+use crate::commands::retry::resumes;
 use crate::failure::{copying, read_error, visible, Failure, Outcome};
 use crate::pump::pump;
 use ftp_host::{Session, Timestamp};
@@ -55,18 +56,21 @@ impl Side for Up<'_> {
     /// STOR, checked by SIZE where the server has it, then given the local
     /// time (MFMT) where the server allows, so the next run sees it as up
     /// to date. A retry on a server that resumes sends only what the last
-    /// try did not (REST at the server's size, then STOR).
+    /// try did not (REST at the server's size, then STOR), once a try got
+    /// as far as the server taking data: before, the server's file may be
+    /// an older one, which must not be added to.
     fn copy(&self, session: &mut Session, item: &Item, attempt: &Attempt) -> Outcome<u64> {
         let local = self.dir.join(&item.path);
         let remote = remote_path(&self.base, &item.path);
         let mut file = File::open(&local).map_err(read_error(&local))?;
-        let offset = if attempt.retry {
+        let offset = if attempt.sent.get() {
             resumable(session, &remote, item)
         } else {
             0
         };
         file.seek(SeekFrom::Start(offset)).map_err(read_error(&local))?;
         let mut upload = session.store_from(&remote, offset)?;
+        attempt.sent.set(true);
         attempt.bar.inc(offset);
         let sent = pump(
             &mut attempt.bar.wrap_read(BufReader::with_capacity(1 << 20, file)),
