@@ -7,7 +7,8 @@
 //! curl, lftp and python3 are installed (a missing peer is a blank column).
 //! `BENCH_MIB` (default 1024; FTPS rows a quarter of it), `BENCH_ROUNDS`
 //! (5), `BENCH_SMALL` (200 files) and `BENCH_LIST` (10 000 names) size it.
-//! The rate-limited rows fetch the `BENCH_MIB` file from a second vsftpd
+//! `BENCH_ROWS=mirror,a connection` runs only the rows whose label has one
+//! of those words. The rate-limited rows fetch the `BENCH_MIB` file from a second vsftpd
 //! that holds each connection to `BENCH_RATE_MIB` MiB/s (default 64): one
 //! stream, then four segments (wftp `--segments 4`, lftp `pget -n 4`).
 
@@ -518,6 +519,13 @@ fn main() {
             Some(big),
         ),
     ];
+    // BENCH_ROWS=mirror,segments runs only the rows whose label has one
+    // of those words.
+    let only = std::env::var("BENCH_ROWS").ok();
+    let rows: Vec<Row> = rows
+        .into_iter()
+        .filter(|r| only.as_deref().is_none_or(|o| o.split(',').any(|w| r.label.contains(w))))
+        .collect();
     let tools: Vec<&str> = TOOLS.into_iter().filter(|t| available(t)).collect();
     // Warm-up: wftp compiles the component once and caches it.
     let _ = run(bench.command("wftp", Job::Startup, false).unwrap());
