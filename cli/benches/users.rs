@@ -524,7 +524,10 @@ fn main() {
     let only = std::env::var("BENCH_ROWS").ok();
     let rows: Vec<Row> = rows
         .into_iter()
-        .filter(|r| only.as_deref().is_none_or(|o| o.split(',').any(|w| r.label.contains(w))))
+        .filter(|r| {
+            only.as_deref()
+                .is_none_or(|o| o.split(',').any(|w| r.label.contains(w)))
+        })
         .collect();
     let tools: Vec<&str> = TOOLS.into_iter().filter(|t| available(t)).collect();
     // Warm-up: wftp compiles the component once and caches it.
