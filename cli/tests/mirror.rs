@@ -463,22 +463,8 @@ fn a_retried_upload_resumes_at_the_servers_size() {
         }
         Flow::Next
     });
-    let env = Env::new();
-    std::fs::create_dir(env.path("local")).unwrap();
-    std::fs::write(env.path("local/up.bin"), &data).unwrap();
-    let out = env.run(&[
-        "mirror",
-        "--retry",
-        "1",
-        "local",
-        &format!("ftp://u:p@{}/", server.addr()),
-    ]);
-    let said = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{said}");
-    assert_eq!(*stored.lock().unwrap(), data);
-    let commands = server.commands();
-    let rests: Vec<&String> = commands.iter().filter(|c| c.starts_with("REST")).collect();
-    assert_eq!(rests, ["REST 4000"], "{commands:?}");
+    let rests = mirror_up_with_one_retry(&server, &data, &stored);
+    assert_eq!(rests, ["REST 4000"]);
 }
 
 /// A tree of 2 500 files of mixed sizes (most under 8 KiB, one in a
@@ -576,21 +562,24 @@ fn a_retry_after_a_refused_upload_starts_over() {
         }
         Flow::Next
     });
+    let rests = mirror_up_with_one_retry(&server, &data, &stored);
+    assert!(rests.is_empty(), "{rests:?}");
+}
+
+/// `mirror --retry 1 local URL` of `local/up.bin` holding `data`, which
+/// must succeed with the server then holding `data`; the REST commands it
+/// was sent.
+fn mirror_up_with_one_retry(server: &ScriptedServer, data: &[u8], stored: &std::sync::Mutex<Vec<u8>>) -> Vec<String> {
     let env = Env::new();
     std::fs::create_dir(env.path("local")).unwrap();
-    std::fs::write(env.path("local/up.bin"), &data).unwrap();
-    let out = env.run(&[
-        "mirror",
-        "--retry",
-        "1",
-        "local",
-        &format!("ftp://u:p@{}/", server.addr()),
-    ]);
+    std::fs::write(env.path("local/up.bin"), data).unwrap();
+    let url = format!("ftp://u:p@{}/", server.addr());
+    let out = env.run(&["mirror", "--retry", "1", "local", &url]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(*stored.lock().unwrap(), data);
-    assert!(
-        !server.commands().iter().any(|c| c.starts_with("REST")),
-        "{:?}",
-        server.commands()
-    );
+    server
+        .commands()
+        .into_iter()
+        .filter(|c| c.starts_with("REST"))
+        .collect()
 }
