@@ -55,6 +55,16 @@ impl Limits {
             encoding: NameEncoding::Utf8,
         }
     }
+
+    /// An instance of `memory` bytes, with time to move a large listing.
+    pub fn memory_bound(memory: usize) -> Self {
+        Self {
+            memory,
+            reply_ms: 5_000,
+            data_ms: 5_000,
+            ..Self::quick()
+        }
+    }
 }
 
 /// A logged-in session on one data path.

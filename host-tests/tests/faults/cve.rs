@@ -170,12 +170,7 @@ fn cve_unbounded_reply_line() {
 /// instance's memory, typed, on both data paths; the session recovers.
 #[test]
 fn cve_unbounded_listing() {
-    let limits = Limits {
-        memory: 48 << 20,
-        reply_ms: 5_000,
-        data_ms: 5_000,
-        ..Limits::quick()
-    };
+    let limits = Limits::memory_bound(48 << 20);
     on_both_paths(
         limits,
         || {

@@ -36,12 +36,7 @@ fn serves_list(body: Vec<u8>, stall: bool, last: &'static str) -> impl FnMut(&st
 
 #[test]
 fn a_listing_too_large_for_memory_as_a_whole_streams_within_it() {
-    let limits = Limits {
-        memory: 40 << 20,
-        reply_ms: 5_000,
-        data_ms: 5_000,
-        ..Limits::quick()
-    };
+    let limits = Limits::memory_bound(40 << 20);
     on_both_paths(
         limits,
         || serves_list(lines(280_000), false, "226 done\r\n"),
