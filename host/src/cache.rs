@@ -5,8 +5,14 @@ use sha2::{Digest, Sha256};
 use std::hash::{Hash, Hasher};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::time::SystemTime;
 use wasmtime::component::Component;
 use wasmtime::Engine;
+
+/// How many compiled components the directory keeps, the most recently used
+/// ones: enough for both builds of a few versions in use side by side, while
+/// each upgrade's leftovers (a few MiB each) go instead of piling up.
+const KEPT: usize = 8;
 
 /// The default cache directory: `ftp-host` in the user's cache directory
 /// (`$XDG_CACHE_HOME`, else `~/.cache`, on Linux).
@@ -31,13 +37,43 @@ pub(crate) fn load(engine: &Engine, wasm: &[u8], dir: Option<&Path>) -> wasmtime
         // replaced. Whoever can write there can change the user's programs
         // anyway; `ClientBuilder::no_cache` opts out.
         if let Ok(component) = unsafe { Component::deserialize(engine, &bytes) } {
+            // Marks it used, so that pruning keeps it.
+            let _ = std::fs::File::options()
+                .write(true)
+                .open(&path)
+                .and_then(|f| f.set_modified(SystemTime::now()));
             return Ok(component);
         }
     }
     let component = Component::new(engine, wasm)?;
     // A cache that cannot be written costs the next process time, nothing else.
-    let _ = component.serialize().map(|bytes| save(dir, &path, &bytes));
+    if let Ok(Ok(())) = component.serialize().map(|bytes| save(dir, &path, &bytes)) {
+        let _ = prune(dir);
+    }
     Ok(component)
+}
+
+/// Removes all but the `KEPT` most recently used compiled components. Only
+/// names this module writes are touched: the directory may be shared.
+fn prune(dir: &Path) -> std::io::Result<()> {
+    let mut entries: Vec<(SystemTime, PathBuf)> = std::fs::read_dir(dir)?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|path| is_ours(path))
+        .filter_map(|path| Some((std::fs::metadata(&path).ok()?.modified().ok()?, path)))
+        .collect();
+    entries.sort_by_key(|(used, _)| std::cmp::Reverse(*used));
+    for (_, path) in entries.into_iter().skip(KEPT) {
+        // Another process pruning at the same time may have been first.
+        let _ = std::fs::remove_file(path);
+    }
+    Ok(())
+}
+
+/// Whether `path` is named as `load` names compiled code: a hex SHA-256
+/// and `.cwasm`.
+fn is_ours(path: &Path) -> bool {
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+    path.extension().is_some_and(|e| e == "cwasm") && stem.len() == 64 && stem.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 /// Writes the file under a temporary name, then renames it into place, so a

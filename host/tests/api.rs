@@ -6,7 +6,9 @@
 use ftp_host::{Client, Error, Options, Session, TransferType};
 use ftp_test_server::{TestServer, PASSWORD, USER};
 use std::io::{self, BufRead, Read, Write};
+use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
+use std::time::{Duration, SystemTime};
 
 fn client() -> &'static Client {
     static CLIENT: OnceLock<Client> = OnceLock::new();
@@ -236,6 +238,50 @@ fn compiled_code_is_cached_and_a_damaged_cache_is_replaced() {
 }
 
 #[test]
+fn the_cache_keeps_the_eight_most_recently_used_and_nothing_else_is_touched() {
+    let dir = tempfile::tempdir().unwrap();
+    let hours_ago = |h: u64| SystemTime::now() - Duration::from_secs(h * 3600);
+    let age = |path: &Path, when: SystemTime| {
+        std::fs::File::options()
+            .write(true)
+            .open(path)
+            .unwrap()
+            .set_modified(when)
+            .unwrap();
+    };
+    // Ten earlier compilations, the oldest ten hours old, and a file of
+    // someone else's that pruning must leave alone.
+    let earlier: Vec<PathBuf> = (1..=10)
+        .map(|h| {
+            let path = dir.path().join(format!("{h:064x}.cwasm"));
+            std::fs::write(&path, b"old code").unwrap();
+            age(&path, hours_ago(h));
+            path
+        })
+        .collect();
+    let foreign = dir.path().join("notes.cwasm");
+    std::fs::write(&foreign, b"not ours").unwrap();
+    age(&foreign, hours_ago(100));
+
+    Client::builder().cache_dir(dir.path()).build().unwrap();
+    let kept: Vec<bool> = earlier.iter().map(|p| p.exists()).collect();
+    assert_eq!(kept, [true, true, true, true, true, true, true, false, false, false]);
+    assert!(foreign.exists());
+    let ours: Vec<PathBuf> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| !earlier.contains(p) && *p != foreign)
+        .collect();
+    assert_eq!(ours.len(), 1, "{ours:?}");
+
+    // A load from the cache marks the code used.
+    age(&ours[0], hours_ago(1000));
+    Client::builder().cache_dir(dir.path()).build().unwrap();
+    let used = std::fs::metadata(&ours[0]).unwrap().modified().unwrap();
+    assert!(used > hours_ago(1), "{used:?}");
+}
+
+#[test]
 fn clients_and_sessions_move_between_threads() {
     fn send_and_sync<T: Send + Sync>() {}
     fn send<T: Send>() {}
@@ -294,7 +340,6 @@ fn void_command_refuses_a_3xx() {
 fn a_pool_caps_sessions_and_replaces_them() {
     use ftp_host::Pool;
     use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::time::Duration;
     let server = TestServer::start().unwrap();
     let files: Vec<Vec<u8>> = (0..8).map(|i| bytes(50_000 + i * 1000, i as u32)).collect();
     for (i, data) in files.iter().enumerate() {
