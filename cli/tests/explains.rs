@@ -3,16 +3,17 @@
 //! which option sets it, `ftps://` against a plain server says so, `--user`
 //! without a password asks on a terminal, a transfer ends with a one-line
 //! summary on a terminal, and Ctrl-C ends the run cleanly. Terminals are
-//! real ones: util-linux `script` runs wftp on a pseudo-terminal.
+//! real ones: wftp runs on a pseudo-terminal whose controlling process it is.
 
 mod common;
 
 use common::{bytes, Env};
 use ftp_test_server::TestServer;
 use host_tests::scripted::{ordinary, Ctx, Flow, ScriptedServer};
-use std::io::Write;
-use std::process::{Command, Stdio};
-use std::time::Duration;
+use host_tests::timing::{until, SETTLE, STALL_MS};
+use std::io::{Read, Write};
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
 
 #[test]
 fn a_url_without_a_scheme_gets_a_suggestion() {
@@ -30,7 +31,7 @@ fn a_url_without_a_scheme_gets_a_suggestion() {
 fn a_timeout_says_how_long_it_waited_and_what_sets_it() {
     let server = ScriptedServer::start(b"220 scripted\r\n", |line, ctx: &mut Ctx| {
         if line.starts_with("LIST") || line.starts_with("MLSD") {
-            ctx.sleep_ms(4_000);
+            ctx.sleep_ms(STALL_MS);
             return Flow::Close;
         }
         ordinary(line, ctx)
@@ -51,43 +52,78 @@ fn ftps_against_a_plain_server_says_so() {
     assert!(said.contains("--tls with ftp://"), "{said}");
 }
 
-/// `script -qec COMMAND /dev/null` with `input` typed after a pause; what
-/// the terminal showed, and the exit status.
-fn on_a_terminal(env: &Env, args: &[&str], input: &str) -> Option<(String, i32)> {
-    let wftp = env.command(args);
-    let line = format!(
-        "{} {}",
-        wftp.get_program().to_string_lossy(),
-        args.iter().map(|a| format!("'{a}'")).collect::<Vec<_>>().join(" ")
-    );
-    let mut script = Command::new("script");
-    script.args(["-qec", &line, "/dev/null"]);
-    for (key, value) in wftp.get_envs() {
-        match value {
-            Some(v) => script.env(key, v),
-            None => script.env_remove(key),
-        };
+/// Runs wftp on a pseudo-terminal of its own (its controlling terminal,
+/// as in a shell) and types `input` once the program has turned echo off
+/// to ask for it: typed earlier, it would be echoed, whatever the program
+/// does. What the terminal showed, and the exit status.
+fn on_a_terminal(env: &Env, args: &[&str], input: &str) -> (String, i32) {
+    use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+    use std::os::unix::process::CommandExt;
+    let (mut master, mut slave) = (0, 0);
+    // SAFETY: openpty writes the two descriptors it opens; the null
+    // pointers ask for no name and default settings.
+    let opened = unsafe {
+        libc::openpty(
+            &mut master,
+            &mut slave,
+            std::ptr::null_mut(),
+            std::ptr::null(),
+            std::ptr::null(),
+        )
+    };
+    assert_eq!(opened, 0, "openpty: {}", std::io::Error::last_os_error());
+    // SAFETY: both descriptors were just opened and are owned here alone.
+    let (master, slave) = unsafe { (std::fs::File::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
+    let mut wftp = env.command(args);
+    wftp.stdin(Stdio::from(slave.try_clone().unwrap()))
+        .stdout(Stdio::from(slave.try_clone().unwrap()))
+        .stderr(Stdio::from(slave));
+    // SAFETY: only async-signal-safe calls between fork and exec: a new
+    // session, whose controlling terminal is the pty on stdin.
+    unsafe {
+        wftp.pre_exec(|| {
+            if libc::setsid() < 0 || libc::ioctl(0, libc::TIOCSCTTY, 0) < 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
     }
-    script.current_dir(env.home_dir());
-    let mut child = script
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .ok()?;
-    let mut stdin = child.stdin.take()?;
-    std::thread::sleep(Duration::from_millis(1_500));
-    let _ = stdin.write_all(input.as_bytes());
-    let out = child.wait_with_output().ok()?;
-    Some((String::from_utf8_lossy(&out.stdout).into_owned(), out.status.code()?))
+    let mut child = wftp.spawn().unwrap();
+    drop(wftp); // Our copies of the terminal's far end, so it ends with wftp.
+    let shown = Arc::new(Mutex::new(Vec::new()));
+    let reader = {
+        let (shown, mut master) = (shown.clone(), master.try_clone().unwrap());
+        // The terminal ends (EIO) once wftp and its copies are gone.
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = master.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                shown.lock().unwrap().extend_from_slice(&buf[..n]);
+            }
+        })
+    };
+    until(SETTLE, "wftp turning echo off to ask", || {
+        // SAFETY: tcgetattr fills the struct; on a pty's master it reads
+        // the terminal's own settings.
+        let mut termios: libc::termios = unsafe { std::mem::zeroed() };
+        let read = unsafe { libc::tcgetattr(master.as_raw_fd(), &mut termios) };
+        if read == 0 && termios.c_lflag & libc::ECHO == 0 {
+            Ok(())
+        } else {
+            Err(String::from_utf8_lossy(&shown.lock().unwrap()).into_owned())
+        }
+    });
+    (&master).write_all(input.as_bytes()).unwrap();
+    let status = child.wait().unwrap();
+    reader.join().unwrap();
+    let shown = String::from_utf8_lossy(&shown.lock().unwrap()).into_owned();
+    (shown, status.code().unwrap_or(-1))
 }
 
 #[test]
 fn user_without_a_password_asks_on_a_terminal_and_a_transfer_ends_with_a_summary() {
-    if Command::new("script").arg("--version").output().is_err() {
-        println!("skipped: util-linux script is not installed");
-        return;
-    }
     let server = TestServer::start().unwrap();
     std::fs::write(server.root().join("f.bin"), bytes(3 << 20, 1)).unwrap();
     let env = Env::new();
@@ -96,8 +132,7 @@ fn user_without_a_password_asks_on_a_terminal_and_a_transfer_ends_with_a_summary
         &env,
         &["--user", ftp_test_server::USER, "get", &url, "copy.bin"],
         &format!("{}\r", ftp_test_server::PASSWORD),
-    )
-    .expect("run script");
+    );
     assert_eq!(code, 0, "{shown}");
     assert!(
         shown.contains(&format!("Password for {} on 127.0.0.1:", ftp_test_server::USER)),
@@ -138,12 +173,10 @@ fn ctrl_c_removes_the_download_in_flight_and_exits_130() {
             .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().starts_with(".wftp-"))
             .count()
     };
-    let mut waited = 0;
-    while partial() == 0 && waited < 100 {
-        std::thread::sleep(Duration::from_millis(100));
-        waited += 1;
-    }
-    assert_eq!(partial(), 1, "the download never started");
+    until(SETTLE, "the download's temporary file", || match partial() {
+        1 => Ok(()),
+        n => Err(n),
+    });
     // SAFETY: plain FFI, signalling our own child.
     unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
     let out = child.wait_with_output().unwrap();

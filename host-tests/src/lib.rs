@@ -11,6 +11,7 @@ pub mod paths;
 pub mod pki;
 pub mod scripted;
 pub mod streams;
+pub mod timing;
 
 pub use client::{default_options, Client, Failure, RetrieveHandle, SessionHandle, StoreHandle};
 pub use ftp_host::raw::{

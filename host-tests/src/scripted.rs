@@ -276,6 +276,20 @@ impl ScriptedServer {
         self.client_closed.load(Ordering::SeqCst)
     }
 
+    /// Every command line the client sent, once it has closed the control
+    /// connection (within [`SETTLE`](crate::timing::SETTLE)): what a client
+    /// sends without waiting for the reply (QUIT from a drop, a command
+    /// before a process exits) may still be in flight until then, so a
+    /// check of the whole conversation reads it here.
+    pub fn conversation(&self) -> Vec<String> {
+        assert!(
+            self.wait_client_closed(crate::timing::SETTLE),
+            "the client never closed the control connection; sent so far: {:?}",
+            self.commands()
+        );
+        self.commands()
+    }
+
     /// Loopback, any port: the script's passive ports are chosen by the OS.
     pub fn grant(&self) -> crate::NetworkPolicy {
         crate::NetworkPolicy::default().allow(self.addr.ip(), 1..=u16::MAX)

@@ -57,6 +57,16 @@ impl Env {
         String::from_utf8(out.stdout).unwrap()
     }
 
+    /// Like `fails`, and how long the run took, with the component's
+    /// compiled code already cached (so the time is wftp's, not the
+    /// compiler's).
+    pub fn timed_fails(&self, args: &[&str], code: i32) -> (String, std::time::Duration) {
+        warm_cache();
+        let start = std::time::Instant::now();
+        let said = self.fails(args, code);
+        (said, start.elapsed())
+    }
+
     /// Runs and expects this exit status; returns stderr.
     pub fn fails(&self, args: &[&str], code: i32) -> String {
         let out = self.run(args);
@@ -69,4 +79,15 @@ pub fn bytes(len: usize, seed: u8) -> Vec<u8> {
     (0..len)
         .map(|i| (i as u32).wrapping_mul(2_654_435_761).rotate_left(u32::from(seed)) as u8)
         .collect()
+}
+
+/// Runs wftp once, so the component is compiled into the shared code
+/// cache before anything is timed: a cold compile takes seconds, and more
+/// on a loaded machine. (The connection is refused at once: nothing
+/// listens on port 1.)
+pub fn warm_cache() {
+    static WARM: std::sync::Once = std::sync::Once::new();
+    WARM.call_once(|| {
+        Env::new().run(&["--no-netrc", "ls", "ftp://127.0.0.1:1/"]);
+    });
 }

@@ -26,7 +26,7 @@ fn serves_list(body: Vec<u8>, stall: bool, last: &'static str) -> impl FnMut(&st
         ctx.send("150 listing\r\n");
         ctx.data_write(&body);
         if stall {
-            ctx.sleep_ms(3_000);
+            ctx.sleep_ms(STALL_MS);
         }
         ctx.data_close();
         ctx.send(last);

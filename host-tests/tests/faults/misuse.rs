@@ -14,7 +14,7 @@ fn calls_after_quit_are_closed() {
     ] {
         assert!(matches!(e, Error::Closed), "{e:?}");
     }
-    assert!(server.wait_client_closed(Duration::from_secs(5)));
+    assert!(server.wait_client_closed(SETTLE));
 }
 
 #[test]

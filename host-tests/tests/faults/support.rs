@@ -5,6 +5,7 @@
 
 pub(crate) use crate::common;
 pub use host_tests::scripted::{ordinary, Ctx, Flow, ScriptedServer};
+pub use host_tests::timing::{assert_ended_at, clocked, SETTLE, SLACK, STALL_MS};
 pub use host_tests::{default_options, Client, ConnectOptions, Error, SessionHandle, StoreMode, TransferType};
 pub use std::time::{Duration, Instant};
 
@@ -17,7 +18,8 @@ pub fn quick() -> ConnectOptions {
     o
 }
 
-/// Every call in these tests must finish well within this.
+/// Every call in these tests must finish well within this: the longest
+/// deadline a case sets (5 s), plus the scheduler's `SLACK`.
 pub const HANG: Duration = Duration::from_secs(8);
 
 pub fn client_for(server: &ScriptedServer) -> Client {
