@@ -76,8 +76,8 @@ pub struct Global {
     /// The window for --speed-limit (default 30 seconds).
     #[arg(short = 'y', long, value_name = "SECONDS", global = true, requires = "speed_limit")]
     pub speed_time: Option<u64>,
-    /// Hold each transfer to this rate, in bytes a second (with k, m or g
-    /// for KiB, MiB, GiB: `500k`).
+    /// Hold the whole run to this rate, all its transfers and sessions
+    /// together, in bytes a second (with k, m or g for KiB, MiB, GiB: `500k`).
     #[arg(long, value_name = "RATE", global = true, value_parser = parse_rate)]
     pub limit_rate: Option<u64>,
     /// The server's passive ports, the only ones besides its control port
@@ -108,6 +108,11 @@ pub struct Global {
     /// (passwords masked) and each reply.
     #[arg(short, long, global = true)]
     pub verbose: bool,
+    /// Print results as JSON, one object per line on stdout (listings,
+    /// plans, each file's outcome, a summary, and the error that ended a
+    /// failed run); see docs/cli.md for the fields.
+    #[arg(long, global = true)]
+    pub json: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -238,6 +243,12 @@ pub enum Command {
         /// it offers one (HASH, XSHA256); the size is checked regardless.
         #[arg(long)]
         verify: bool,
+        /// Keep what this run learned of the server's tree in FILE, and
+        /// trust it next time for directories whose listed time has not
+        /// changed (see docs/cli.md: a file rewritten in place under the
+        /// same name is then missed).
+        #[arg(long, value_name = "FILE")]
+        journal: Option<PathBuf>,
         /// Try a file again (on a fresh session, waiting 0.5 s, 1 s, 2 s...)
         /// after a 4xx, a lost connection or a deadline, up to N times.
         #[arg(long, value_name = "N", default_value_t = 0)]

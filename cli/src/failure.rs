@@ -1,6 +1,6 @@
 //! Why a command failed, as a message and the exit status `--help` lists.
 
-use ftp_host::{Error, Options, TlsError};
+use ftp_host::{Error, ErrorKind, Options, TlsError};
 use std::fmt::Display;
 use std::io;
 use std::path::Path;
@@ -13,6 +13,8 @@ pub struct Failure {
     pub message: String,
     /// The server's reply, when a reply caused it.
     reply: Option<(u16, String)>,
+    /// The library's kind of error, when it was one (for `--json`).
+    pub kind: Option<ErrorKind>,
 }
 
 pub type Outcome<T = ()> = Result<T, Failure>;
@@ -23,14 +25,33 @@ impl Failure {
             code,
             message: message.to_string(),
             reply: None,
+            kind: None,
         }
     }
 
     fn ftp(e: &Error, connecting: bool) -> Self {
         Self {
             reply: e.reply().map(|r| (r.code, r.text.clone())),
+            kind: Some(e.kind()),
             ..Self::new(code(e, connecting), explain(e))
         }
+    }
+
+    /// An error the library reported without giving it up (a mirror's
+    /// outcome for one file).
+    pub fn from_ref(e: &Error) -> Self {
+        Self::ftp(e, false)
+    }
+
+    /// The server's reply code, when a reply caused it.
+    pub fn reply_code(&self) -> Option<u16> {
+        self.reply.as_ref().map(|(code, _)| *code)
+    }
+
+    /// A refusal of one file (denied, missing): commands over several
+    /// report it and go on.
+    pub fn is_refusal(&self) -> bool {
+        matches!(self.code, 9 | 78)
     }
 
     /// A command line that asks for something impossible.
@@ -160,6 +181,11 @@ fn code(e: &Error, connecting: bool) -> u8 {
         Error::Network(_) | Error::Closed => 56,
         Error::Transient(_) => 75,
         Error::InvalidInput(_) => 2,
+        Error::LocalRead { .. } => 26,
+        Error::LocalWrite { .. } => 23,
+        Error::UnsafeName(_) => 9,
+        Error::CannotResume { .. } => 36,
+        Error::Cancelled => 130,
         _ => 1,
     }
 }
@@ -173,15 +199,6 @@ impl From<Error> for Failure {
     fn from(e: Error) -> Self {
         Failure::ftp(&e, false)
     }
-}
-
-/// An error from copying between a local file and a transfer: the FTP
-/// side's own error if it was that, else the local file's (`local`).
-pub fn copying(e: io::Error, local: impl FnOnce(io::Error) -> Failure) -> Failure {
-    if let Some(ftp) = e.get_ref().and_then(|inner| inner.downcast_ref::<Error>()) {
-        return Failure::ftp(ftp, false);
-    }
-    local(e)
 }
 
 pub fn read_error(path: &Path) -> impl FnOnce(io::Error) -> Failure + '_ {

@@ -4,27 +4,22 @@
 
 mod args;
 mod commands;
-mod digest;
 mod failure;
 mod interrupt;
+mod json;
 mod mirror;
 mod progress;
-mod pump;
 mod target;
 
 use args::{Cli, Command};
 use clap::Parser;
-use commands::Start;
 use failure::{Failure, Outcome};
-use ftp_host::Client;
+use ftp_host::{tree::Rules, Client, Start};
 use std::path::Path;
 use std::process::ExitCode;
 
 fn run(cli: &Cli) -> Outcome {
     let g = &cli.global;
-    if let Some(rate) = g.limit_rate {
-        pump::limit_rate(rate);
-    }
     let client = match &g.component {
         // CCC needs TLS inside the component: the host's cannot be undone.
         None if g.ccc => Client::builder()
@@ -47,7 +42,7 @@ fn run(cli: &Cli) -> Outcome {
                 [url, dest] => (url, dest.as_str()),
                 _ => return Err(Failure::usage("get -r takes one URL and an optional DIR")),
             };
-            mirror::mirror(&client, g, url, dest, &Default::default(), mirror::Run::once())
+            mirror::mirror(&client, g, url, dest, Rules::default(), mirror::Run::once())
         }
         Command::Get {
             args,
@@ -75,7 +70,7 @@ fn run(cli: &Cli) -> Outcome {
                 let dir = dir
                     .to_str()
                     .ok_or_else(|| Failure::usage("the directory's name is not UTF-8"))?;
-                mirror::mirror(&client, g, dir, url, &Default::default(), mirror::Run::once())
+                mirror::mirror(&client, g, dir, url, Rules::default(), mirror::Run::once())
             }
             _ => Err(Failure::usage("put -r takes one DIR and a URL")),
         },
@@ -87,7 +82,14 @@ fn run(cli: &Cli) -> Outcome {
             ascii,
             retry,
             ..
-        } => commands::put(&client, g, sources, url, (Start::new(*resume, *offset), *ascii), *retry),
+        } => {
+            let start = match (resume, offset) {
+                (true, _) => Start::Resume,
+                (false, Some(at)) => Start::At(*at),
+                (false, None) => Start::Whole,
+            };
+            commands::put(&client, g, sources, url, (start, *ascii), *retry)
+        }
         Command::Copy { from, to } => commands::copy(&client, g, from, to),
         Command::Hash { url, file } => commands::hash(&client, g, url, file.as_deref()),
         Command::Mirror {
@@ -102,26 +104,26 @@ fn run(cli: &Cli) -> Outcome {
             parallel,
             retry,
             verify,
+            journal,
         } => {
-            let globs = |list: &[String]| {
-                list.iter()
-                    .map(|g| glob::Pattern::new(g).map_err(|e| Failure::usage(format!("{g}: {e}"))))
-                    .collect::<Outcome<Vec<_>>>()
-            };
-            let rules = mirror::plan::Rules {
-                delete: *delete,
-                only_missing: *only_missing,
-                only_newer: *newer,
-                include: globs(include)?,
-                exclude: globs(exclude)?,
-            };
+            let mut rules = Rules::default();
+            rules.delete = *delete;
+            rules.only_missing = *only_missing;
+            rules.only_newer = *newer;
+            for glob in include {
+                rules = rules.include(glob).map_err(Failure::usage)?;
+            }
+            for glob in exclude {
+                rules = rules.exclude(glob).map_err(Failure::usage)?;
+            }
             let run = mirror::Run {
                 parallel: usize::from(*parallel),
                 retries: *retry,
                 dry_run: *dry_run,
                 verify: *verify,
+                journal: journal.clone(),
             };
-            mirror::mirror(&client, g, source, dest, &rules, run)
+            mirror::mirror(&client, g, source, dest, rules, run)
         }
         Command::Cat { urls } => commands::cat(&client, g, urls),
         Command::Rm { urls, recursive } => commands::rm(&client, g, urls, *recursive),
@@ -135,7 +137,14 @@ fn main() -> ExitCode {
     interrupt::install();
     match run(&cli) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(failure) if failure.code == 130 => {
+            eprintln!("wftp: interrupted");
+            ExitCode::from(130)
+        }
         Err(failure) => {
+            if cli.global.json {
+                json::print(&json::error(&failure));
+            }
             eprintln!("wftp: {}", failure::visible(&failure.message));
             ExitCode::from(failure.code)
         }

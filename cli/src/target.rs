@@ -3,7 +3,7 @@
 
 use crate::args::{Encoding, Global};
 use crate::failure::{read_error, Failure, Outcome};
-use ftp_host::{FtpUrl, LowSpeed, NameEncoding, Options, Tls};
+use ftp_host::{FtpUrl, LowSpeed, NameEncoding, Options, RateLimit, Tls};
 use netrc::Netrc;
 use std::io::IsTerminal;
 use std::path::Path;
@@ -88,6 +88,7 @@ impl Target {
         if let Some((first, last)) = global.passive_ports {
             options.passive_ports = first..=last;
         }
+        options.rate_limit = global.limit_rate.map(run_rate_limit);
         crate::failure::note_waits(&options);
         Ok(Self { options, path, ascii })
     }
@@ -96,6 +97,12 @@ impl Target {
     pub fn dir(&self) -> Option<&str> {
         Some(self.path.as_str()).filter(|p| !p.is_empty())
     }
+}
+
+/// The run's one rate limit, which every session of every URL shares.
+fn run_rate_limit(bytes_per_second: u64) -> RateLimit {
+    static LIMIT: OnceLock<RateLimit> = OnceLock::new();
+    LIMIT.get_or_init(|| RateLimit::new(bytes_per_second)).clone()
 }
 
 /// `--user NAME` with no password anywhere: asked for on the terminal

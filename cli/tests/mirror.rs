@@ -1,7 +1,9 @@
 //! `wftp mirror`: a remote tree copied down byte for byte; a second run
 //! moves only what changed, `--delete` removes exactly the extraneous,
 //! `--dry-run` changes nothing, a run cut short is finished by the next,
-//! and a hostile listing or a local link cannot make it write outside DIR.
+//! a hostile listing or a local link cannot make it write outside DIR,
+//! `--json` gives the plan, each outcome and a summary as records, and
+//! `--journal` lists again only what changed.
 
 mod common;
 
@@ -130,7 +132,8 @@ fn a_run_cut_short_is_finished_by_the_next() {
         summary(&said).starts_with(&format!("mirror: {expected_fetches} fetched")),
         "{said}"
     );
-    std::fs::remove_file(env.path("copy/d1/.wftp-abc.part")).unwrap();
+    // The partial file no copy needed is gone with the run.
+    assert!(!env.path("copy/d1/.wftp-abc.part").exists());
     assert!(tree(&env.path("copy")) == tree(&remote));
 }
 
@@ -582,4 +585,92 @@ fn mirror_up_with_one_retry(server: &ScriptedServer, data: &[u8], stored: &std::
         .into_iter()
         .filter(|c| c.starts_with("REST"))
         .collect()
+}
+
+/// `--json`: the plan, then one record per action with its outcome, then
+/// the summary, each one JSON object on its own line; a dry run gives the
+/// plan alone, and a failed run ends with its error record.
+#[test]
+fn json_gives_the_plan_each_outcome_and_a_summary() {
+    let server = TestServer::start().unwrap();
+    let remote = server.root().join("site");
+    populate(&remote, 5);
+    let env = Env::new();
+    let url = server.url("/site/");
+    let records =
+        |out: &str| -> Vec<serde_json::Value> { out.lines().map(|l| serde_json::from_str(l).expect(l)).collect() };
+    let dry = records(&env.ok(&["--json", "mirror", "--dry-run", &url, "copy"]));
+    assert!(dry.iter().all(|r| r["type"] == "plan"), "{dry:?}");
+    let fetches = dry.iter().filter(|r| r["action"] == "fetch").count();
+    assert_eq!(fetches, 5);
+    assert!(dry.iter().any(|r| r["action"] == "mkdir" && r["path"] == "d0"));
+
+    let run = records(&env.ok(&["--json", "mirror", &url, "copy"]));
+    let kinds: Vec<&str> = run.iter().map(|r| r["type"].as_str().unwrap()).collect();
+    let first_result = kinds.iter().position(|k| *k == "result").unwrap();
+    assert!(kinds[..first_result].iter().all(|k| *k == "plan"), "{kinds:?}");
+    assert_eq!(kinds.last(), Some(&"summary"));
+    let done: Vec<&serde_json::Value> = run
+        .iter()
+        .filter(|r| r["type"] == "result" && r["action"] == "fetch")
+        .collect();
+    assert_eq!(done.len(), 5);
+    assert!(done.iter().all(|r| r["outcome"] == "done" && r["size"].is_u64()));
+    let summary = run.last().unwrap();
+    assert_eq!(summary["copied"], 5);
+    assert_eq!(summary["failed"], 0);
+
+    let listed = records(&env.ok(&["--json", "ls", &url]));
+    assert!(listed.iter().all(|r| r["type"] == "entry"));
+    assert!(listed.iter().any(|r| r["name"] == "d0" && r["kind"] == "dir"));
+
+    let out = env.run(&["--json", "get", &server.url("/site/missing.bin")]);
+    assert_eq!(out.status.code(), Some(78));
+    let error = records(&String::from_utf8_lossy(&out.stdout));
+    assert_eq!(error.len(), 1);
+    assert_eq!(error[0]["type"], "error");
+    assert_eq!(error[0]["exit"], 78);
+    assert_eq!(error[0]["reply"], 550);
+    assert_eq!(error[0]["kind"], "permanent");
+}
+
+/// `--journal FILE`: the second run over an unchanged tree asks for the
+/// top directory's listing only (its leaves' times are unchanged, and
+/// older than a minute when they were listed).
+#[test]
+fn a_journal_spares_the_second_run_its_listings() {
+    let server = TestServer::start().unwrap();
+    let remote = server.root().join("site");
+    populate(&remote, 40);
+    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3_600);
+    for d in 0..7 {
+        for e in 0..3 {
+            let dir = remote.join(format!("d{d}/e{e}"));
+            if dir.exists() {
+                std::fs::File::open(&dir).unwrap().set_modified(hour_ago).unwrap();
+            }
+        }
+    }
+    let env = Env::new();
+    let url = server.url("/site/");
+    let listings = |out: &std::process::Output| {
+        String::from_utf8_lossy(&out.stderr)
+            .lines()
+            .filter(|l| l.starts_with("> LIST") || l.starts_with("> MLSD"))
+            .count()
+    };
+    let first = env.run(&["-v", "mirror", "--journal", "j.jsonl", &url, "copy"]);
+    assert!(first.status.success());
+    let second = env.run(&["-v", "mirror", "--journal", "j.jsonl", &url, "copy"]);
+    assert!(summary(&String::from_utf8_lossy(&second.stderr)).starts_with("mirror: 0 fetched"));
+    // The d* directories hold directories, so they are listed each time;
+    // the e* leaves are not.
+    assert!(
+        listings(&second) < listings(&first),
+        "{} then {}",
+        listings(&first),
+        listings(&second)
+    );
+    assert_eq!(listings(&second), 1 + 7);
+    assert!(tree(&env.path("copy")) == tree(&remote));
 }

@@ -69,27 +69,39 @@ impl<'s> Download<'s> {
         self.transfer.stream.is_some()
     }
 
-    /// The next piece of data, or `None` at its end.
+    /// The next piece of data, or `None` at its end; under a rate limit,
+    /// a small piece, once the limit lets it through.
     fn next_chunk(&mut self) -> Result<Option<Bytes>> {
-        let store = &mut self.session.store;
-        if let Some(stream) = &self.transfer.stream {
+        self.session.check_cancel()?;
+        let chunk = self.read_chunk(self.session.chunk(CHUNK))?;
+        if let (Some(bytes), Some(rate)) = (&chunk, &self.session.rate) {
+            rate.take(bytes.len());
+        }
+        Ok(chunk)
+    }
+
+    fn read_chunk(&mut self, max: usize) -> Result<Option<Bytes>> {
+        while let Some(stream) = &self.transfer.stream {
             // Each wait ends when a deadline may have passed; the component
             // then says whether one did (an error) or how long to go on.
-            return match streams::read_within(store.data_mut().table(), stream, CHUNK, Some(self.transfer.wait))? {
+            let wait = self.session.wait_at_most(self.transfer.wait);
+            let table = self.session.store.data_mut().table();
+            match streams::read_within(table, stream, max, Some(wait))? {
                 Waited::Ready(Some(bytes)) => {
                     self.report(bytes.len() as u64)?;
-                    Ok(Some(bytes))
+                    return Ok(Some(bytes));
                 }
-                Waited::Ready(None) => Ok(None),
+                Waited::Ready(None) => return Ok(None),
                 Waited::TimedOut => {
+                    self.session.check_cancel()?;
                     self.report(0)?;
-                    self.next_chunk()
                 }
-            };
+            }
         }
+        let store = &mut self.session.store;
         let handle = self.transfer.handle()?;
         let guest = self.session.bindings.ftp_client_client().retrieve();
-        let max = u32::try_from(CHUNK).unwrap_or(u32::MAX);
+        let max = u32::try_from(max).unwrap_or(u32::MAX);
         Ok(flatten(guest.call_read(store, handle, max))?.map(Bytes::from))
     }
 
@@ -99,7 +111,7 @@ impl<'s> Download<'s> {
         // The component drains what it still reads itself; a handed-over
         // stream is drained here.
         while self.is_direct() && !self.ended {
-            self.ended = self.next_chunk()?.is_none();
+            self.ended = self.read_chunk(CHUNK)?.is_none();
         }
         let guest = self.session.bindings.ftp_client_client().retrieve();
         self.transfer

@@ -5,6 +5,7 @@
 use crate::bindings::{self, Reply, TlsError};
 use std::fmt;
 use std::io;
+use std::path::PathBuf;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -61,6 +62,101 @@ pub enum Error {
     /// server sent. The session cannot be used any more.
     #[error("the component failed: {0:#}")]
     Runtime(wasmtime::Error),
+    /// A local file or directory could not be read.
+    #[error("{}: {source}", path.display())]
+    LocalRead { path: PathBuf, source: io::Error },
+    /// A local file or directory could not be written.
+    #[error("{}: {source}", path.display())]
+    LocalWrite { path: PathBuf, source: io::Error },
+    /// A name from the server (or the local tree) that is not one plain
+    /// path component, or would lead outside the tree: refused, never
+    /// followed.
+    #[error("{0}")]
+    UnsafeName(String),
+    /// The work was cancelled through its [`Cancel`](crate::Cancel) handle.
+    #[error("cancelled")]
+    Cancelled,
+    /// A transfer asked to go on from where the target ends cannot: the
+    /// target is already larger than the source.
+    #[error("cannot resume at byte {offset}: the source has {size} bytes")]
+    CannotResume { offset: u64, size: u64 },
+    /// A copy's digest differs from the server's (a mirror's `verify`).
+    #[error("{0}")]
+    DigestMismatch(String),
+}
+
+/// What kind of failure an [`Error`] is, for callers that branch on it
+/// (other languages' bindings, machine-readable output) without matching
+/// every variant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    Transient,
+    Permanent,
+    Unexpected,
+    Protocol,
+    Network,
+    AccessDenied,
+    Tls,
+    Timeout,
+    Partial,
+    InvalidInput,
+    Closed,
+    Url,
+    Resolve,
+    Load,
+    Runtime,
+    LocalRead,
+    LocalWrite,
+    UnsafeName,
+    Cancelled,
+    CannotResume,
+    DigestMismatch,
+}
+
+impl ErrorKind {
+    /// The kind's name in kebab case, as the WIT spells its errors.
+    pub fn name(self) -> &'static str {
+        match self {
+            ErrorKind::Transient => "transient",
+            ErrorKind::Permanent => "permanent",
+            ErrorKind::Unexpected => "unexpected",
+            ErrorKind::Protocol => "protocol",
+            ErrorKind::Network => "network",
+            ErrorKind::AccessDenied => "access-denied",
+            ErrorKind::Tls => "tls",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::Partial => "partial",
+            ErrorKind::InvalidInput => "invalid-input",
+            ErrorKind::Closed => "closed",
+            ErrorKind::Url => "url",
+            ErrorKind::Resolve => "resolve",
+            ErrorKind::Load => "load",
+            ErrorKind::Runtime => "runtime",
+            ErrorKind::LocalRead => "local-read",
+            ErrorKind::LocalWrite => "local-write",
+            ErrorKind::UnsafeName => "unsafe-name",
+            ErrorKind::Cancelled => "cancelled",
+            ErrorKind::CannotResume => "cannot-resume",
+            ErrorKind::DigestMismatch => "digest-mismatch",
+        }
+    }
+}
+
+/// An error as data that can be copied and sent elsewhere (a progress
+/// event, another thread, a JSON record): its kind, the server's reply code
+/// when a reply caused it, and its message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorInfo {
+    pub kind: ErrorKind,
+    pub code: Option<u16>,
+    pub message: String,
+}
+
+impl fmt::Display for ErrorInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
 }
 
 impl From<bindings::Error> for Error {
@@ -86,6 +182,71 @@ impl From<bindings::Error> for Error {
 }
 
 impl Error {
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::Transient(_) => ErrorKind::Transient,
+            Error::Permanent(_) => ErrorKind::Permanent,
+            Error::Unexpected(_) => ErrorKind::Unexpected,
+            Error::Protocol(_) => ErrorKind::Protocol,
+            Error::Network(_) => ErrorKind::Network,
+            Error::AccessDenied(_) => ErrorKind::AccessDenied,
+            Error::Tls(_) => ErrorKind::Tls,
+            Error::Timeout(_) => ErrorKind::Timeout,
+            Error::Partial { .. } => ErrorKind::Partial,
+            Error::InvalidInput(_) => ErrorKind::InvalidInput,
+            Error::Closed => ErrorKind::Closed,
+            Error::Url(_) => ErrorKind::Url,
+            Error::Resolve { .. } => ErrorKind::Resolve,
+            Error::Load(_) => ErrorKind::Load,
+            Error::Runtime(_) => ErrorKind::Runtime,
+            Error::LocalRead { .. } => ErrorKind::LocalRead,
+            Error::LocalWrite { .. } => ErrorKind::LocalWrite,
+            Error::UnsafeName(_) => ErrorKind::UnsafeName,
+            Error::Cancelled => ErrorKind::Cancelled,
+            Error::CannotResume { .. } => ErrorKind::CannotResume,
+            Error::DigestMismatch(_) => ErrorKind::DigestMismatch,
+        }
+    }
+
+    /// The error as copyable data.
+    pub fn info(&self) -> ErrorInfo {
+        ErrorInfo {
+            kind: self.kind(),
+            code: self.reply().map(|r| r.code),
+            message: self.to_string(),
+        }
+    }
+
+    /// Worth another try later: a 4xx (other than 452, out of storage), a
+    /// connection lost after it was made, a deadline.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Error::Transient(r) => r.code != 452,
+            Error::Network(_) | Error::Closed | Error::Timeout(_) => true,
+            _ => false,
+        }
+    }
+
+    /// A refusal of this one request (a 5xx other than a refused login or
+    /// full storage, or a name refused as unsafe): work over many files
+    /// reports it and goes on with the others.
+    pub fn is_refusal(&self) -> bool {
+        match self {
+            Error::Permanent(r) => r.code != 530 && r.code != 552,
+            Error::UnsafeName(_) => true,
+            _ => false,
+        }
+    }
+
+    /// Whether the session that met this error is still in step: the
+    /// server answered (a refusal, a 4xx), or nothing was sent.
+    pub(crate) fn keeps_session(&self) -> bool {
+        matches!(
+            self,
+            Error::Permanent(_) | Error::Transient(_) | Error::UnsafeName(_) | Error::InvalidInput(_)
+        )
+    }
+
     /// The server's reply, for the errors that follow one.
     pub fn reply(&self) -> Option<&Reply> {
         match self {
@@ -103,8 +264,12 @@ impl Error {
             Error::InvalidInput(_) | Error::Url(_) => io::ErrorKind::InvalidInput,
             Error::Closed => io::ErrorKind::NotConnected,
             Error::Network(_) => io::ErrorKind::ConnectionAborted,
-            Error::Protocol(_) | Error::Partial { .. } => io::ErrorKind::InvalidData,
-            Error::Resolve { source, .. } => source.kind(),
+            Error::Protocol(_) | Error::Partial { .. } | Error::DigestMismatch(_) => io::ErrorKind::InvalidData,
+            Error::Resolve { source, .. } | Error::LocalRead { source, .. } | Error::LocalWrite { source, .. } => {
+                source.kind()
+            }
+            Error::UnsafeName(_) | Error::CannotResume { .. } => io::ErrorKind::InvalidInput,
+            Error::Cancelled => io::ErrorKind::Interrupted,
             _ => io::ErrorKind::Other,
         }
     }
@@ -133,5 +298,36 @@ impl fmt::Display for TlsError {
             TlsError::Handshake(s) => write!(f, "handshake failed: {s}"),
             TlsError::Refused(r) => write!(f, "the server refused AUTH TLS: {r}"),
         }
+    }
+}
+
+/// Errors while reading a local file.
+pub(crate) fn read_error(path: &std::path::Path) -> impl FnOnce(io::Error) -> Error + '_ {
+    move |source| Error::LocalRead {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Errors while writing a local file.
+pub(crate) fn write_error(path: &std::path::Path) -> impl FnOnce(io::Error) -> Error + '_ {
+    move |source| Error::LocalWrite {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// The FTP error inside an `io::Error` from a [`Download`](crate::Download)
+/// or [`Upload`](crate::Upload), else `local`'s reading of it: copying
+/// between a transfer and a local file fails on either side.
+pub(crate) fn copying(e: io::Error, local: impl FnOnce(io::Error) -> Error) -> Error {
+    if !e.get_ref().is_some_and(|inner| inner.is::<Error>()) {
+        return local(e);
+    }
+    let kind = e.kind();
+    match e.into_inner().map(|inner| inner.downcast::<Error>()) {
+        Some(Ok(ftp)) => *ftp,
+        Some(Err(other)) => local(io::Error::new(kind, other)),
+        None => local(io::Error::from(kind)),
     }
 }

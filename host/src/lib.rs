@@ -59,20 +59,30 @@
 
 mod bindings;
 mod cache;
+mod cancel;
 mod client;
+mod digest;
 mod download;
 mod error;
+mod files;
+mod job;
 mod listing;
+mod names;
 mod options;
 mod policy;
 mod pool;
+mod progress;
+mod rate;
 mod relay;
+mod segments;
 mod session;
+mod stat_cache;
 mod state;
 mod streams;
 mod timestamp;
 mod tls;
 mod transfer;
+pub mod tree;
 mod upload;
 mod url;
 
@@ -80,16 +90,23 @@ pub use bindings::{
     Entry, EntryKind, Feature, FileHash, HashAlgorithm, NameEncoding, Reply, Security, Timestamp, TlsError, TlsVersion,
     TransferType, WalkResult,
 };
+pub use cancel::Cancel;
 pub use client::{Client, ClientBuilder, COMPONENT, SELF_CONTAINED_COMPONENT};
+pub use digest::{digest_name, local_digest, LOCAL_DIGESTS};
 pub use download::Download;
-pub use error::{Error, Result};
+pub use error::{Error, ErrorInfo, ErrorKind, Result};
+pub use files::{resumes, FileDone, Start};
+pub use job::Job;
 pub use listing::Listing;
+pub use names::is_plain_name;
 pub use options::{
     IntoOptions, LowSpeed, Options, Tls, DEFAULT_CONNECT_TIMEOUT, DEFAULT_DATA_TIMEOUT, DEFAULT_MEMORY_LIMIT,
-    DEFAULT_REPLY_TIMEOUT,
+    DEFAULT_REPLY_TIMEOUT, DEFAULT_STAT_CACHE,
 };
 pub use policy::NetworkPolicy;
 pub use pool::{Pool, Pooled};
+pub use progress::{Event, Observer, Totals};
+pub use rate::RateLimit;
 pub use relay::Copied;
 pub use session::Session;
 pub use upload::Upload;

@@ -20,6 +20,8 @@ pub struct Listing<'s> {
     /// `None` once the component said the listing ended, or it failed.
     handle: Option<ResourceAny>,
     batch: VecDeque<Entry>,
+    /// The directory listed, for the session's stat cache.
+    dir: Option<String>,
 }
 
 impl Session {
@@ -31,6 +33,7 @@ impl Session {
             session: self,
             handle: Some(handle),
             batch: VecDeque::new(),
+            dir: path.map(str::to_string),
         })
     }
 }
@@ -44,6 +47,9 @@ impl Listing<'_> {
         let guest: GuestListing<'_> = self.session.bindings.ftp_client_client().listing();
         match flatten(guest.call_next_batch(&mut self.session.store, handle, BATCH)) {
             Ok(Some(entries)) => {
+                for entry in &entries {
+                    self.session.stats.remember(self.dir.as_deref(), entry);
+                }
                 self.batch.extend(entries);
                 Ok(true)
             }

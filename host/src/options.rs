@@ -2,7 +2,7 @@
 //! network it is granted.
 
 use crate::bindings::{self, NameEncoding, Security, TlsVersion};
-use crate::{Error, Result};
+use crate::{Error, RateLimit, Result};
 use std::fmt;
 use std::net::{IpAddr, SocketAddr};
 use std::ops::RangeInclusive;
@@ -116,7 +116,19 @@ pub struct Options {
     /// The local address to connect from (ftplib's `source_address`); the
     /// session is granted that binding and no other. Port 0: any port.
     pub source_address: Option<SocketAddr>,
+    /// Holds every transfer of every session made from these options (and
+    /// their clones: a pool's, a tree run's) to one rate together; it can
+    /// be changed while they run.
+    pub rate_limit: Option<RateLimit>,
+    /// Answer SIZE, MDTM and MLST from what the session's listings showed,
+    /// within this age, instead of asking again; the session's own changes
+    /// (uploads, deletes, renames, new directories) forget what they touch.
+    /// `None` asks the server every time.
+    pub stat_cache: Option<Duration>,
 }
+
+/// How long a session's listings answer SIZE, MDTM and MLST by default.
+pub const DEFAULT_STAT_CACHE: Duration = Duration::from_secs(30);
 
 impl Options {
     /// Port 21, anonymous, plain FTP, the default deadlines
@@ -143,7 +155,15 @@ impl Options {
             trace: false,
             encoding: NameEncoding::Utf8,
             source_address: None,
+            rate_limit: None,
+            stat_cache: Some(DEFAULT_STAT_CACHE),
         }
+    }
+
+    /// Holds all the transfers made with these options to `limit` together.
+    pub fn rate_limit(mut self, limit: RateLimit) -> Self {
+        self.rate_limit = Some(limit);
+        self
     }
 
     pub fn port(mut self, port: u16) -> Self {
@@ -234,6 +254,10 @@ impl fmt::Debug for Options {
             .field("max_line_length", &self.max_line_length)
             .field("memory_limit", &self.memory_limit)
             .field("trace", &self.trace)
+            .field("encoding", &self.encoding)
+            .field("source_address", &self.source_address)
+            .field("rate_limit", &self.rate_limit.as_ref().map(RateLimit::get))
+            .field("stat_cache", &self.stat_cache)
             .finish()
     }
 }

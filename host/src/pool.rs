@@ -137,6 +137,28 @@ impl Pool {
         pool
     }
 
+    /// The options every session of the pool is made from.
+    pub fn options(&self) -> &Options {
+        &self.options
+    }
+
+    /// The most sessions open at once: how many a tree run uses.
+    pub fn cap(&self) -> usize {
+        self.cap
+    }
+
+    /// Takes the idle sessions out of the pool, for the caller to close
+    /// (say, with [`Session::quit`] to see the server's goodbye); the pool
+    /// no longer counts them.
+    pub fn drain(&self) -> Vec<Session> {
+        let mut state = self.lock();
+        let idle = std::mem::take(&mut state.idle);
+        state.open -= idle.len();
+        drop(state);
+        self.returned.notify_all();
+        idle.into_iter().map(|i| i.session).collect()
+    }
+
     /// How many sessions are open now (idle or handed out).
     pub fn open(&self) -> usize {
         self.lock().open

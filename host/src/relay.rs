@@ -26,6 +26,7 @@ impl Session {
     /// and data must be clear (PROT C) on both sessions. If either side
     /// fails, the other is aborted and both sessions stay usable.
     pub fn copy_to(&mut self, path: &str, target: &mut Session, target_path: &str) -> Result<Copied> {
+        target.stats.forget(target_path);
         let source_at: Endpoint = self.call(|g, st, h| g.call_relay_listen(st, h))?;
         // RFC 959: the side that connects must be told before the listening
         // side starts sending, so STOR goes before RETR.

@@ -7,9 +7,10 @@ use crate::download::Download;
 use crate::error::flatten;
 use crate::options::{Options, DEFAULT_CONNECT_TIMEOUT};
 use crate::policy::NetworkPolicy;
+use crate::stat_cache::StatCache;
 use crate::state::HostState;
 use crate::upload::Upload;
-use crate::{Client, Error, Result};
+use crate::{Cancel, Client, Error, RateLimit, Result};
 use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
 use std::time::Duration;
 use wasmtime::component::ResourceAny;
@@ -24,7 +25,19 @@ pub struct Session {
     pub(crate) handle: ResourceAny,
     peer: SocketAddr,
     welcome: Reply,
+    /// Shared with every session of the same options.
+    pub(crate) rate: Option<RateLimit>,
+    pub(crate) stats: StatCache,
+    /// ASCII transfers: SIZE then counts converted bytes, not what a
+    /// listing showed.
+    ascii: bool,
+    /// The cancel handle of the job using the session: its transfers
+    /// check it between chunks and while they wait.
+    pub(crate) cancel: Option<Cancel>,
 }
+
+/// How long a transfer of a cancellable job waits before it looks again.
+pub(crate) const CANCEL_POLL: Duration = Duration::from_millis(250);
 
 impl Session {
     /// Resolves the host here (the component gets no name lookups), then
@@ -78,6 +91,10 @@ impl Session {
             handle,
             peer: addr,
             welcome,
+            rate: options.rate_limit.clone(),
+            stats: StatCache::new(options.stat_cache),
+            ascii: false,
+            cancel: None,
         };
         if options.trace {
             session.set_trace(true)?;
@@ -96,9 +113,40 @@ impl Session {
         flatten(f(guest, &mut self.store, self.handle))
     }
 
+    /// Fails once the job using the session was cancelled.
+    pub(crate) fn check_cancel(&self) -> Result<()> {
+        self.cancel.as_ref().map_or(Ok(()), Cancel::check)
+    }
+
+    /// How long a transfer may wait before it looks again: `wait`, or less
+    /// for a cancellable job.
+    pub(crate) fn wait_at_most(&self, wait: Duration) -> Duration {
+        match self.cancel {
+            Some(_) => wait.min(CANCEL_POLL),
+            None => wait,
+        }
+    }
+
+    /// How many bytes to move at a time: `max`, or less under a rate limit.
+    pub(crate) fn chunk(&self, max: usize) -> usize {
+        self.rate.as_ref().map_or(max, |rate| rate.chunk(max))
+    }
+
+    /// The session's rate limit, shared with the others of its options.
+    pub fn rate_limit(&self) -> Option<&RateLimit> {
+        self.rate.as_ref()
+    }
+
+    /// Forgets every path the stat cache knows (after a change made by
+    /// other means: another client, a raw command).
+    pub fn forget_stats(&mut self) {
+        self.stats.forget_all();
+    }
+
     /// Checks an upload's result: the server's SIZE of `path` must be
     /// `expected`. `Ok(false)` when the server cannot say (no SIZE).
     pub fn verify_size(&mut self, path: &str, expected: u64) -> Result<bool> {
+        self.stats.forget(path);
         match self.size(path) {
             Ok(size) if size == expected => Ok(true),
             Ok(received) => Err(Error::Partial { expected, received }),
@@ -134,6 +182,8 @@ impl Session {
     /// Sends one command line and returns the final reply, whatever its code
     /// (ftplib's `sendcmd`).
     pub fn command(&mut self, line: &str) -> Result<Reply> {
+        // A raw command may change anything: the stat cache trusts nothing after it.
+        self.stats.forget_all();
         self.call(|g, st, h| g.call_command(st, h, line))
     }
 
@@ -198,11 +248,15 @@ impl Session {
         self.call(|g, st, h| g.call_quit(st, h))
     }
 
+    /// Changes the working directory (relative paths the stat cache knows
+    /// mean something else after it, so it forgets them all).
     pub fn cwd(&mut self, path: &str) -> Result<Reply> {
+        self.stats.forget_all();
         self.call(|g, st, h| g.call_cwd(st, h, path))
     }
 
     pub fn cdup(&mut self) -> Result<Reply> {
+        self.stats.forget_all();
         self.call(|g, st, h| g.call_cdup(st, h))
     }
 
@@ -213,45 +267,68 @@ impl Session {
 
     /// Creates a directory; returns the path the server reports.
     pub fn mkdir(&mut self, path: &str) -> Result<String> {
-        self.call(|g, st, h| g.call_mkd(st, h, path))
+        self.stats.forget(path);
+        let made = self.call(|g, st, h| g.call_mkd(st, h, path))?;
+        self.stats.remember_dir(path);
+        Ok(made)
     }
 
-    /// Creates a directory and any missing parents (`mkdir -p`).
+    /// Creates a directory and any missing parents (`mkdir -p`); nothing is
+    /// sent for one the session's listings or own `mkdir`s already showed.
     pub fn mkdir_all(&mut self, path: &str) -> Result<()> {
-        self.call(|g, st, h| g.call_make_dirs(st, h, path))
+        if self.stats.is_dir(path) {
+            return Ok(());
+        }
+        self.call(|g, st, h| g.call_make_dirs(st, h, path))?;
+        self.stats.remember_dir(path);
+        Ok(())
     }
 
     /// Removes an empty directory.
     pub fn rmdir(&mut self, path: &str) -> Result<Reply> {
+        self.stats.forget(path);
         self.call(|g, st, h| g.call_rmd(st, h, path))
     }
 
     /// Removes a directory and everything below it.
     pub fn remove_tree(&mut self, path: &str) -> Result<()> {
+        self.stats.forget(path);
         self.call(|g, st, h| g.call_remove_tree(st, h, path))
     }
 
     /// Deletes a file.
     pub fn delete(&mut self, path: &str) -> Result<Reply> {
+        self.stats.forget(path);
         self.call(|g, st, h| g.call_delete(st, h, path))
     }
 
     pub fn rename(&mut self, from: &str, to: &str) -> Result<Reply> {
+        self.stats.forget(from);
+        self.stats.forget(to);
         self.call(|g, st, h| g.call_rename(st, h, from, to))
     }
 
-    /// A file's size in bytes (SIZE).
+    /// A file's size in bytes (SIZE), or what a listing of its directory
+    /// showed (see [`Options::stat_cache`]).
     pub fn size(&mut self, path: &str) -> Result<u64> {
+        if let Some(size) = self.stats.size(path).filter(|_| !self.ascii) {
+            return Ok(size);
+        }
         self.call(|g, st, h| g.call_size(st, h, path))
     }
 
-    /// A file's modification time (MDTM).
+    /// A file's modification time (MDTM), or what an MLSD of its directory
+    /// showed (see [`Options::stat_cache`]).
     pub fn modified(&mut self, path: &str) -> Result<Timestamp> {
+        if let Some(time) = self.stats.modified(path) {
+            return Ok(time);
+        }
         self.call(|g, st, h| g.call_modified_time(st, h, path))
     }
 
     /// Sets a file's modification time (MFMT, or the `MDTM time path` form).
     pub fn set_modified(&mut self, path: &str, time: Timestamp) -> Result<Reply> {
+        self.stats.forget(path);
         self.call(|g, st, h| g.call_set_modified_time(st, h, path, time))
     }
 
@@ -262,14 +339,25 @@ impl Session {
 
     /// A directory's entries, typed: MLSD where offered, else LIST parsed.
     pub fn list(&mut self, path: Option<&str>) -> Result<Vec<Entry>> {
-        self.call(|g, st, h| g.call_list(st, h, path))
+        let entries = self.call(|g, st, h| g.call_list(st, h, path))?;
+        for entry in &entries {
+            self.stats.remember(path, entry);
+        }
+        Ok(entries)
     }
 
     /// MLSD as the server sends it, `cdir` and `pdir` included (ftplib's
     /// `mlsd`); with `facts`, `OPTS MLST` first asks for just those.
     pub fn mlsd(&mut self, path: Option<&str>, facts: &[&str]) -> Result<Vec<Entry>> {
         let facts: Vec<String> = facts.iter().map(|f| f.to_string()).collect();
-        self.call(|g, st, h| g.call_mlsd(st, h, path, &facts))
+        let entries = self.call(|g, st, h| g.call_mlsd(st, h, path, &facts))?;
+        // Entries with only some facts would answer for all: not kept.
+        if facts.is_empty() {
+            for entry in &entries {
+                self.stats.remember(path, entry);
+            }
+        }
+        Ok(entries)
     }
 
     /// The facts of one path (MLST).
@@ -309,7 +397,9 @@ impl Session {
 
     /// Binary (the default) or ASCII, which converts line endings.
     pub fn set_transfer_type(&mut self, kind: TransferType) -> Result<Reply> {
-        self.call(|g, st, h| g.call_set_transfer_type(st, h, kind))
+        let reply = self.call(|g, st, h| g.call_set_transfer_type(st, h, kind))?;
+        self.ascii = kind == TransferType::Ascii;
+        Ok(reply)
     }
 
     /// Opens a download of `path`, read through `std::io::Read`.
@@ -338,6 +428,7 @@ impl Session {
     /// STOR: ftplib's `storbinary(..., rest=offset)`), to complete a file an
     /// earlier upload left short; binary mode only.
     pub fn store_from(&mut self, path: &str, offset: u64) -> Result<Upload<'_>> {
+        self.stats.forget(path);
         let handle = self.call(|g, st, h| g.call_store_at(st, h, path, offset))?;
         Upload::start(self, handle)
     }
@@ -349,6 +440,7 @@ impl Session {
     }
 
     fn store_with(&mut self, path: &str, mode: StoreMode) -> Result<Upload<'_>> {
+        self.stats.forget(path);
         let handle = self.call(|g, st, h| g.call_store(st, h, path, mode))?;
         Upload::start(self, handle)
     }

@@ -63,13 +63,29 @@ impl<'s> Upload<'s> {
             .map_err(Error::Runtime)
     }
 
+    /// Sends `bytes`; under a rate limit, in small pieces, each once the
+    /// limit lets it through.
+    fn send(&mut self, mut bytes: Bytes) -> Result<()> {
+        let Some(rate) = self.session.rate.clone() else {
+            return self.send_now(bytes);
+        };
+        while !bytes.is_empty() {
+            let piece = bytes.split_to(rate.chunk(CHUNK).min(bytes.len()));
+            rate.take(piece.len());
+            self.send_now(piece)?;
+        }
+        Ok(())
+    }
+
     /// Sends `bytes`, waiting until the network has taken them; on the
     /// handed-over stream, each wait ends when a deadline may have passed.
-    fn send(&mut self, mut bytes: Bytes) -> Result<()> {
+    fn send_now(&mut self, mut bytes: Bytes) -> Result<()> {
         if let Some(stream) = self.transfer.stream.as_ref().map(|s| Resource::new_borrow(s.rep())) {
             while !bytes.is_empty() {
+                self.session.check_cancel()?;
+                let wait = self.session.wait_at_most(self.transfer.wait);
                 let table = self.session.store.data_mut().table();
-                let moved = match streams::write_within(table, &stream, &mut bytes, Some(self.transfer.wait))? {
+                let moved = match streams::write_within(table, &stream, &mut bytes, Some(wait))? {
                     Waited::Ready(n) => n as u64,
                     Waited::TimedOut => 0,
                 };

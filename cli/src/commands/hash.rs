@@ -4,10 +4,10 @@
 
 use super::{connect, quit, show_trace};
 use crate::args::Global;
-use crate::digest::{local_hex, name, LOCAL};
 use crate::failure::{visible, Failure, Outcome};
 use crate::target::Target;
 use ftp_host::Client;
+use ftp_host::{digest_name as name, local_digest as local_hex, LOCAL_DIGESTS as LOCAL};
 use std::path::Path;
 
 pub fn hash(client: &Client, global: &Global, url: &str, local: Option<&Path>) -> Outcome {
@@ -24,12 +24,14 @@ pub fn hash(client: &Client, global: &Global, url: &str, local: Option<&Path>) -
     quit(session, global)?;
     println!("{}  {}  {}", name(digest.algorithm), digest.hex, visible(&target.path));
     let Some(file) = local else { return Ok(()) };
-    let ours = local_hex(digest.algorithm, file)?.ok_or_else(|| {
-        Failure::new(
-            1,
-            format!("the server gave {}, which is not computed here", name(digest.algorithm)),
-        )
-    })?;
+    let ours = local_hex(digest.algorithm, file)
+        .map_err(Failure::from)?
+        .ok_or_else(|| {
+            Failure::new(
+                1,
+                format!("the server gave {}, which is not computed here", name(digest.algorithm)),
+            )
+        })?;
     println!("{}  {ours}  {}", name(digest.algorithm), file.display());
     if ours != digest.hex {
         return Err(Failure::new(

@@ -19,6 +19,10 @@ pub fn ls(client: &Client, global: &Global, url: &str, long: bool) -> Outcome {
     // One write per line would be one system call per entry.
     let mut out = io::BufWriter::new(io::stdout().lock());
     for entry in &entries {
+        if global.json {
+            writeln!(out, "{}", crate::json::entry(entry)).map_err(write_error(Path::new("stdout")))?;
+            continue;
+        }
         // A line no parser understood is shown as the server sent it.
         let line = match entry.kind {
             EntryKind::Unparsed => entry.raw.clone(),

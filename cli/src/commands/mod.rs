@@ -7,32 +7,21 @@ mod hash;
 mod ls;
 mod paths;
 mod put;
-pub(crate) mod retry;
 mod segments;
 mod several;
 
 pub use copy::copy;
-pub(crate) use get::resume_into;
 pub use get::{cat, get};
 pub use hash::hash;
 pub use ls::ls;
 pub use paths::{mkdir, mv, rm};
-pub use put::{put, Start};
+pub use put::put;
 pub use segments::get_segmented;
-pub(crate) use several::Failures;
+pub(crate) use several::{connected, job, Failures};
 
 use crate::args::Global;
 use crate::failure::{connecting, visible, Outcome};
 use ftp_host::{Client, Options, Reply, Session};
-
-/// Whether a name from a server is exactly one plain path component (not
-/// `.`, `..`, empty, with no separator or control character): nothing a
-/// server names may land outside the directory it is written into.
-pub(crate) fn is_plain_name(name: &str) -> bool {
-    let mut parts = std::path::Path::new(name).components();
-    let plain = matches!(parts.next(), Some(std::path::Component::Normal(_))) && parts.next().is_none();
-    plain && !name.contains(['/', '\\']) && !name.chars().any(char::is_control)
-}
 
 /// Connects to the target's server and logs in (then, with --ccc, clears
 /// the control connection).

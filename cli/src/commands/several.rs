@@ -2,10 +2,12 @@
 //! the same server reuses the open session, and the transfer type is sent
 //! only when it changes), and per-file failures that do not stop the rest.
 
-use super::{connect, quit, show_trace};
+use super::{connect, note, quit, show_trace};
 use crate::args::Global;
-use crate::failure::{visible, Failure, Outcome};
-use ftp_host::{Client, Options, Session, TransferType};
+use crate::failure::{connecting, visible, Failure, Outcome};
+use crate::progress::Display;
+use ftp_host::{Client, Job, Options, Pool, Session, TransferType};
+use std::sync::Arc;
 
 pub struct Sessions {
     open: Option<Open>,
@@ -57,12 +59,6 @@ impl Sessions {
         Ok(&mut open.session)
     }
 
-    /// Drops the open session without QUIT: a failure left it out of
-    /// step, and the next `get` connects afresh.
-    pub fn discard(&mut self) {
-        self.open = None;
-    }
-
     /// Says QUIT to the open session, if any.
     pub fn close(&mut self, global: &Global) -> Outcome {
         match self.open.take() {
@@ -84,6 +80,68 @@ impl Drop for Sessions {
     }
 }
 
+/// The pool for each server in turn of a transfer command: the next URL
+/// on the same server reuses its sessions.
+#[derive(Default)]
+pub struct Pools {
+    open: Option<(Options, Pool)>,
+}
+
+impl Pools {
+    /// The pool of up to `cap` sessions for `options`, closing the previous
+    /// server's when it differs. Its first session is opened here, so a
+    /// failure to connect is reported as one (exit 7, not 56).
+    pub fn get(&mut self, client: &Client, options: &Options, cap: usize, global: &Global) -> Outcome<&Pool> {
+        if self.open.as_ref().is_some_and(|(o, _)| o != options) {
+            self.close(global)?;
+        }
+        if self.open.is_none() {
+            let pool = connected(client, options, cap, global)?;
+            self.open = Some((options.clone(), pool));
+        }
+        match &self.open {
+            Some((_, pool)) => Ok(pool),
+            None => Err(Failure::new(1, "no pool")),
+        }
+    }
+
+    /// Says QUIT to every open session.
+    pub fn close(&mut self, global: &Global) -> Outcome {
+        if let Some((_, pool)) = self.open.take() {
+            for session in pool.drain() {
+                quit(session, global)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A pool for `options` as wftp opens sessions (welcome shown with
+/// --verbose, CCC after login with --ccc), with its first session open.
+pub fn connected(client: &Client, options: &Options, cap: usize, global: &Global) -> Outcome<Pool> {
+    let shown = global.clone();
+    let pool = Pool::new(client, options.clone(), cap).with_setup(move |session| {
+        note(&shown, session.welcome());
+        if shown.ccc {
+            session.clear_command_channel()?;
+        }
+        Ok(())
+    });
+    let mut first = pool.get().map_err(connecting)?;
+    show_trace(&mut first, global);
+    drop(first);
+    Ok(pool)
+}
+
+/// Work on `pool` as wftp runs it: shown by `display`, cancelled by
+/// Ctrl-C, retried `retries` times.
+pub fn job<'p>(pool: &'p Pool, display: &Arc<Display>, retries: u32) -> Job<'p> {
+    pool.job()
+        .observe(display.clone())
+        .cancel_with(crate::interrupt::cancel())
+        .retries(retries)
+}
+
 /// The files that failed so far. A file the server refuses (missing,
 /// denied: exit 78 or 9) is reported and the others go on; any other
 /// failure stops the command.
@@ -96,7 +154,7 @@ pub struct Failures {
 impl Failures {
     pub fn check(&mut self, what: &str, many: bool, outcome: Outcome) -> Outcome {
         match outcome {
-            Err(failure) if many && matches!(failure.code, 9 | 78) => {
+            Err(failure) if many && failure.is_refusal() => {
                 eprintln!("wftp: {}: {}", visible(what), visible(&failure.message));
                 self.count += 1;
                 self.first_code.get_or_insert(failure.code);

@@ -4,33 +4,49 @@
 //! conflict, left alone), and no write goes through one.
 
 use super::plan::Item;
+use crate::files::{PARTIAL_PREFIX, PARTIAL_SUFFIX};
+use crate::names::is_plain_name;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
-/// Temporary files `get` leaves beside a destination while it downloads.
-fn is_partial(name: &str) -> bool {
-    name.starts_with(".wftp-") && name.ends_with(".part")
+/// Temporary files a download leaves beside its target while it runs.
+pub fn is_partial(name: &str) -> bool {
+    name.starts_with(PARTIAL_PREFIX) && name.ends_with(PARTIAL_SUFFIX)
+}
+
+/// What lies below a local directory.
+#[derive(Debug, Default)]
+pub struct Scanned {
+    pub items: Vec<Item>,
+    /// Downloads' temporary files, relative paths: an earlier run's, to
+    /// resume or remove.
+    pub partials: Vec<String>,
+    /// Names that are not UTF-8: no remote name can match them.
+    pub unreadable: Vec<PathBuf>,
 }
 
 /// Every entry below `root` (which may not exist yet: then nothing).
-pub fn scan(root: &Path) -> io::Result<Vec<Item>> {
-    let mut items = Vec::new();
+pub fn scan(root: &Path) -> io::Result<Scanned> {
+    let mut scanned = Scanned::default();
     if root.is_dir() {
-        scan_into(root, "", &mut items)?;
+        scan_into(root, "", &mut scanned)?;
     }
-    Ok(items)
+    Ok(scanned)
 }
 
-fn scan_into(dir: &Path, prefix: &str, items: &mut Vec<Item>) -> io::Result<()> {
+fn scan_into(dir: &Path, prefix: &str, scanned: &mut Scanned) -> io::Result<()> {
     for entry in std::fs::read_dir(dir)? {
         let entry = entry?;
         let Some(name) = entry.file_name().to_str().map(str::to_string) else {
-            continue; // Not UTF-8: no remote name can match it.
+            scanned.unreadable.push(entry.path());
+            continue;
         };
         if is_partial(&name) {
+            scanned.partials.push(format!("{prefix}{name}"));
             continue;
         }
+        let items = &mut scanned.items;
         let meta = entry.path().symlink_metadata()?;
         let path = format!("{prefix}{name}");
         let dir = meta.is_dir();
@@ -46,7 +62,7 @@ fn scan_into(dir: &Path, prefix: &str, items: &mut Vec<Item>) -> io::Result<()> 
             precision: 1,
         });
         if dir {
-            scan_into(&entry.path(), &format!("{path}/"), items)?;
+            scan_into(&entry.path(), &format!("{path}/"), scanned)?;
         }
     }
     Ok(())
@@ -60,7 +76,7 @@ pub fn inside(root: &Path, path: &str) -> Option<PathBuf> {
     let mut full = root.to_path_buf();
     let parts: Vec<&str> = path.split('/').collect();
     for (i, part) in parts.iter().enumerate() {
-        if !crate::commands::is_plain_name(part) {
+        if !is_plain_name(part) {
             return None;
         }
         full.push(part);
@@ -94,13 +110,12 @@ mod tests {
         std::fs::create_dir(root.path().join("d")).unwrap();
         std::fs::write(root.path().join("d/f"), b"abc").unwrap();
         std::fs::write(root.path().join(".wftp-x.part"), b"").unwrap();
-        let mut got: Vec<(String, bool, Option<u64>)> = scan(root.path())
-            .unwrap()
-            .into_iter()
-            .map(|i| (i.path, i.dir, i.size))
-            .collect();
+        let scanned = scan(root.path()).unwrap();
+        let mut got: Vec<(String, bool, Option<u64>)> =
+            scanned.items.into_iter().map(|i| (i.path, i.dir, i.size)).collect();
         got.sort();
         assert_eq!(got, [("d".into(), true, None), ("d/f".into(), false, Some(3))]);
-        assert!(scan(&root.path().join("absent")).unwrap().is_empty());
+        assert_eq!(scanned.partials, [".wftp-x.part"]);
+        assert!(scan(&root.path().join("absent")).unwrap().items.is_empty());
     }
 }

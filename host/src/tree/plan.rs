@@ -1,9 +1,10 @@
 //! What a mirror must do, decided before anything is done: a pure function
 //! of the source tree, the destination tree and the rules (either side may
-//! be the server), so the plan can be printed (`--dry-run`), tested, and
-//! run again after an interruption (what is already complete plans as
+//! be the server), so the plan can be shown (a dry run), tested, and run
+//! again after an interruption (what is already complete plans as
 //! nothing).
 
+use crate::{Error, Result};
 use glob::Pattern;
 use std::collections::HashMap;
 
@@ -24,18 +25,38 @@ pub struct Item {
     pub precision: i64,
 }
 
-#[derive(Debug, Default)]
+/// Which files a mirror moves, and whether it deletes.
+#[derive(Debug, Default, Clone)]
 pub struct Rules {
     /// Remove what the destination has and the source does not.
     pub delete: bool,
     /// Copy only files the destination lacks, never replace one.
     pub only_missing: bool,
-    /// Replace a file only when the source's is newer.
+    /// Replace a file only when the source's is newer (lftp's
+    /// `--only-newer`): a size difference alone is not enough.
     pub only_newer: bool,
-    /// Only paths matching one of these (by name or by relative path).
-    pub include: Vec<Pattern>,
-    /// Never paths matching one of these.
-    pub exclude: Vec<Pattern>,
+    include: Vec<Pattern>,
+    exclude: Vec<Pattern>,
+}
+
+impl Rules {
+    /// Only paths matching `glob` (by name or by relative path), or one of
+    /// the other includes; directories are still walked into.
+    pub fn include(mut self, glob: &str) -> Result<Self> {
+        self.include.push(pattern(glob)?);
+        Ok(self)
+    }
+
+    /// Never paths matching `glob` (by name or relative path); an excluded
+    /// directory takes everything below it, on both sides.
+    pub fn exclude(mut self, glob: &str) -> Result<Self> {
+        self.exclude.push(pattern(glob)?);
+        Ok(self)
+    }
+}
+
+fn pattern(glob: &str) -> Result<Pattern> {
+    Pattern::new(glob).map_err(|e| Error::InvalidInput(format!("{glob}: {e}")))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,6 +81,16 @@ pub enum Action {
     /// A file where the other side has a directory, or the reverse: left
     /// alone and reported.
     Conflict(String),
+}
+
+impl Action {
+    /// The path the action is about.
+    pub fn path(&self) -> &str {
+        match self {
+            Action::MakeDir(p) | Action::Conflict(p) | Action::Delete { path: p, .. } => p,
+            Action::Copy { item, .. } => &item.path,
+        }
+    }
 }
 
 impl Rules {
@@ -131,10 +162,7 @@ pub fn plan(source: &[Item], dest: &[Item], rules: &Rules) -> Vec<Action> {
             }
         }
     }
-    let key = |a: &Action| match a {
-        Action::MakeDir(p) | Action::Conflict(p) | Action::Delete { path: p, .. } => p.clone(),
-        Action::Copy { item, .. } => item.path.clone(),
-    };
+    let key = |a: &Action| a.path().to_string();
     dirs.sort_by_key(key);
     copies.sort_by_key(key);
     deletes.sort_by_key(key);
@@ -289,24 +317,24 @@ mod tests {
             file("b.bin", 1, 1),
             file("c.bin", 1, 1),
         ];
-        let rules = Rules {
-            include: vec![Pattern::new("*.bin").unwrap()],
-            exclude: vec![Pattern::new("c.*").unwrap()],
-            ..Rules::default()
-        };
+        let rules = Rules::default().include("*.bin").unwrap().exclude("c.*").unwrap();
         assert_eq!(paths(&plan(&source, &[], &rules)), ["mkdir logs", "copy b.bin Missing"]);
         // An excluded directory takes everything below it, and --delete
         // leaves it alone on the destination too.
         let rules = Rules {
-            exclude: vec![Pattern::new("logs").unwrap()],
             delete: true,
-            ..Rules::default()
+            ..Rules::default().exclude("logs").unwrap()
         };
         let dest = [dir("logs"), file("logs/mine.log", 1, 1)];
         assert_eq!(
             paths(&plan(&source, &dest, &rules)),
             ["copy b.bin Missing", "copy c.bin Missing"]
         );
+    }
+
+    #[test]
+    fn a_bad_glob_is_invalid_input() {
+        assert!(matches!(Rules::default().include("[a"), Err(Error::InvalidInput(_))));
     }
 
     #[test]
