@@ -37,15 +37,16 @@ impl Stream {
         }
     }
 
-    /// Takes, without waiting, what arrived and was left unread: after an
-    /// upload, the server's TLS session tickets. Read, they are stored for
-    /// later data connections to resume the session with (servers that
-    /// require reuse refuse a full handshake); left unread, each upload
-    /// would spend a ticket and store none. Bounded; an error ends it.
+    /// Reads what arrived and was left unread, until the end of the stream
+    /// or `deadline`: after an upload, the server's TLS session tickets.
+    /// Read, they are stored for later data connections to resume the
+    /// session with (servers that require reuse refuse a full handshake);
+    /// left unread, each upload would spend a ticket and store none.
+    /// Bounded; an error ends it.
     #[cfg(feature = "secure")]
     pub fn drain(&mut self, deadline: &Deadline) {
         for _ in 0..16 {
-            match self.try_read(64 * 1024, deadline) {
+            match self.read(64 * 1024, deadline) {
                 Ok(Some(bytes)) if !bytes.is_empty() => {}
                 _ => break,
             }

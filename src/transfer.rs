@@ -22,6 +22,11 @@ pub const MAX_READ: u32 = 4 << 20;
 
 pub type Shared = Rc<RefCell<Session>>;
 
+/// How long a finished TLS data connection is read for what the server
+/// still sends (its session tickets) before it ends the connection.
+#[cfg(feature = "secure")]
+const DRAIN_MS: u32 = 2_000;
+
 /// The data side of a transfer; `None` once finished or aborted.
 struct Open {
     session: Shared,
@@ -99,12 +104,22 @@ impl Open {
     /// Reads the final reply, and only then closes the data connection:
     /// closing it with bytes unread (a TLS session ticket after an upload,
     /// say) makes the kernel send a reset, and a server that has not yet
-    /// read all of the upload then loses the rest of it.
+    /// read all of the upload then loses the rest of it. A TLS data
+    /// connection is read until the server ends it, as it does after its
+    /// final reply (for `DRAIN_MS` at most): its tickets may still be on
+    /// their way through the host's TLS, and a ticket left unread is one
+    /// resumption fewer for the next data connection (a server that
+    /// requires reuse then refuses it; seen under load against vsftpd).
     fn finish(&mut self) -> Result<Reply> {
         let reply = self.session.borrow_mut().finish_transfer();
         #[cfg(feature = "secure")]
         if let Some(data) = self.data.as_mut() {
-            data.drain(&Deadline::after_ms(0, "data"));
+            let wait = if self.session.borrow().data_is_private() {
+                DRAIN_MS.min(self.session.borrow().options().reply_ms)
+            } else {
+                0
+            };
+            data.drain(&Deadline::after_ms(wait, "data"));
         }
         self.data = None;
         reply

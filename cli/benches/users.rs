@@ -11,6 +11,9 @@
 //! of those words. The rate-limited rows fetch the `BENCH_MIB` file from a second vsftpd
 //! that holds each connection to `BENCH_RATE_MIB` MiB/s (default 64): one
 //! stream, then four segments (wftp `--segments 4`, lftp `pget -n 4`).
+//! The mirror-again rows copy a tree of `BENCH_TREE` files (10 000) once,
+//! then time a second run with nothing changed, wftp with `--journal` and
+//! without, lftp beside it.
 
 use host_tests::interop::{self, Kind, RealServer, ServerTls};
 use host_tests::pki::TestPki;
@@ -73,6 +76,11 @@ enum Job {
     /// segments (1: one stream, every tool).
     Limited {
         segments: u32,
+    },
+    /// A second mirror of `tree/` (`BENCH_TREE` files, nothing changed
+    /// since the first, which primes it), with wftp's journal or without.
+    Remirror {
+        journal: bool,
     },
 }
 
@@ -188,6 +196,14 @@ impl Bench {
                         }
                         c.arg(site.url(big)).arg(out.join("big"));
                     }
+                    Job::Remirror { journal } => {
+                        let copy = self.local(if journal { "tree-journal" } else { "tree-wftp" });
+                        c.args(["mirror", "-P", "4"]);
+                        if journal {
+                            c.arg("--journal").arg(self.local("tree.journal"));
+                        }
+                        c.arg(site.url("tree/")).arg(copy);
+                    }
                 }
                 Some(c)
             }
@@ -219,7 +235,7 @@ impl Bench {
                     Job::Startup => {
                         c.arg(site.url("empty/"));
                     }
-                    Job::Mirror { .. } | Job::Limited { segments: 2.. } => return None,
+                    Job::Mirror { .. } | Job::Remirror { .. } | Job::Limited { segments: 2.. } => return None,
                     Job::Limited { .. } => {
                         c.arg("-o").arg(out.join("big")).arg(site.url(big));
                     }
@@ -258,6 +274,10 @@ impl Bench {
                     Job::Startup => write!(script, "cls -1 empty/"),
                     Job::Mirror { dir } => write!(script, "mirror --parallel=4 {dir} {o}/{dir}"),
                     Job::Limited { segments } => write!(script, "pget -n {segments} {big} -o {o}/big"),
+                    Job::Remirror { journal: true } => return None,
+                    Job::Remirror { .. } => {
+                        write!(script, "mirror --parallel=4 tree {}", self.local("tree-lftp").display())
+                    }
                 }
                 .ok()?;
                 let mut c = Command::new("lftp");
@@ -278,7 +298,7 @@ impl Bench {
                     Job::SmallOnce => c.arg("mget").arg("small").arg(&out),
                     Job::List => c.args(["list", "list", ""]),
                     Job::Startup => c.args(["list", "empty", ""]),
-                    Job::Mirror { .. } | Job::Limited { segments: 2.. } => return None,
+                    Job::Mirror { .. } | Job::Remirror { .. } | Job::Limited { segments: 2.. } => return None,
                     Job::Limited { .. } => c.arg("get").arg(big).arg(out.join("big")),
                 };
                 Some(c)
@@ -404,6 +424,7 @@ fn main() {
     let list = env_or("BENCH_LIST", 10_000);
     let four = env_or("BENCH_MIRROR_MIB", 256);
     let rate = env_or("BENCH_RATE_MIB", 64);
+    let tree_files = env_or("BENCH_TREE", 10_000);
     let big = mib * MIB;
     let tls_big = (big / 4).max(MIB);
 
@@ -430,6 +451,18 @@ fn main() {
     }
     for i in 0..list {
         File::create(base.join(format!("list/name-{i:06}.txt"))).unwrap();
+    }
+    // The remirror tree: a hundred files a leaf directory, the leaves an
+    // hour old (as an unchanged tree's are).
+    let hour_ago = std::time::SystemTime::now() - Duration::from_secs(3_600);
+    for i in 0..tree_files {
+        let dir = base.join(format!("tree/d{:03}", i / 100));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(format!("f{i:05}.txt")), format!("file {i}\n")).unwrap();
+    }
+    for d in 0..tree_files.div_ceil(100) {
+        let dir = base.join(format!("tree/d{d:03}"));
+        File::open(&dir).and_then(|f| f.set_modified(hour_ago)).unwrap();
     }
     let chown = Command::new("chown").args(["-R", interop::USER]).arg(&base).status();
     assert!(chown.is_ok_and(|s| s.success()), "chown {}", base.display());
@@ -518,6 +551,18 @@ fn main() {
             false,
             Some(big),
         ),
+        row(
+            &format!("mirror again, {tree_files} files unchanged, 4 sessions"),
+            Job::Remirror { journal: false },
+            false,
+            None,
+        ),
+        row(
+            &format!("mirror again, {tree_files} files unchanged, 4 sessions, wftp --journal"),
+            Job::Remirror { journal: true },
+            false,
+            None,
+        ),
     ];
     // BENCH_ROWS=mirror,segments runs only the rows whose label has one
     // of those words.
@@ -530,8 +575,16 @@ fn main() {
         })
         .collect();
     let tools: Vec<&str> = TOOLS.into_iter().filter(|t| available(t)).collect();
-    // Warm-up: wftp compiles the component once and caches it.
+    // Warm-up: wftp compiles the component once and caches it; a mirror
+    // run again first makes its copy (and journal).
     let _ = run(bench.command("wftp", Job::Startup, false).unwrap());
+    for row in rows.iter().filter(|r| matches!(r.job, Job::Remirror { .. })) {
+        for tool in &tools {
+            if let Some(Err(e)) = bench.measure(tool, row) {
+                eprintln!("priming {} / {tool}: {e}", row.label);
+            }
+        }
+    }
 
     let mut times = vec![vec![Vec::new(); tools.len()]; rows.len()];
     let mut errors = vec![vec![None; tools.len()]; rows.len()];

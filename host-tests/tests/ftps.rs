@@ -307,6 +307,67 @@ fn ftp_host_streams_over_tls() {
     }
 }
 
+/// `ftp-host`'s tree jobs over FTPS: a tree up and back down over a pool
+/// of three sessions to vsftpd (each data connection must resume its
+/// session's TLS), with progress totals, a retry budget and the journal,
+/// on both builds (the host's TLS hands downloads over; TLS in the
+/// component reads them in chunks).
+#[test]
+fn tree_jobs_over_tls() {
+    use ftp_host::tree::Mirror;
+    let pki = TestPki::generate().unwrap();
+    let Some(server) = server(Kind::Vsftpd, &pki, false) else {
+        return;
+    };
+    for (flavour, runtime) in common::flavours() {
+        let url = format!(
+            "ftp://{}:{}@localhost:{}/",
+            interop::USER,
+            interop::PASSWORD,
+            server.addr.port()
+        );
+        let mut options = url.parse::<ftp_host::FtpUrl>().unwrap().options;
+        options.tls = Some(ftp_host::Tls::explicit().ca_pem(pki.ca_pem.clone()));
+        let pool = ftp_host::Pool::new(runtime, options, 3);
+        let local = tempfile::tempdir().unwrap();
+        let mut sent = 0u64;
+        for i in 0..12 {
+            let dir = local.path().join(format!("d{}", i % 3));
+            std::fs::create_dir_all(&dir).unwrap();
+            let data = common::random_bytes(i * 40_000, i as u64);
+            sent += data.len() as u64;
+            std::fs::write(dir.join(format!("f {i}.bin")), data).unwrap();
+        }
+        let remote = format!("tree-tls-{}-{}", flavour.len(), std::process::id());
+        let up = pool.job().retries(2).upload_tree(local.path(), &remote).unwrap();
+        assert_eq!(up.copied(), (12, sent), "{flavour}");
+        let back = tempfile::tempdir().unwrap();
+        let journal = back.path().join("journal");
+        let job = pool.job().retries(2);
+        let down = job
+            .mirror(&Mirror::down(&remote, back.path().join("copy")).journal(&journal))
+            .unwrap();
+        assert_eq!(down.copied(), (12, sent), "{flavour}");
+        assert_eq!(job.totals().bytes_done, sent, "{flavour}");
+        for i in 0..12 {
+            let name = format!("d{}/f {i}.bin", i % 3);
+            let (a, b) = (local.path().join(&name), back.path().join("copy").join(&name));
+            assert_eq!(
+                common::sha256(&std::fs::read(a).unwrap()),
+                common::sha256(&std::fs::read(b).unwrap()),
+                "{flavour}: {name}"
+            );
+        }
+        assert!(std::fs::metadata(&journal).unwrap().len() > 0);
+        let again = pool
+            .job()
+            .plan(&Mirror::down(&remote, back.path().join("copy")))
+            .unwrap();
+        assert!(again.actions.is_empty(), "{flavour}: {:?}", again.actions);
+        pool.get().unwrap().remove_tree(&remote).unwrap();
+    }
+}
+
 /// CPython runs its whole `TestFTPClass` again over TLS; ours runs the
 /// whole conformance scenario (login, every command, transfers both ways in
 /// both types, resume, listings, tree operations, errors, abort, quit) over

@@ -78,7 +78,11 @@ fn a_tree_goes_up_and_comes_back_with_progress_and_totals() {
     let (tx, rx) = mpsc::channel::<(Event, Totals)>();
     let up = pool.job().observe(tx).upload_tree(local.path(), "site").unwrap();
     assert_eq!(up.copied(), (60, total));
-    assert_eq!(up.dirs_made(), 4 + 12, "d0..d3 and their e0..e2 (site itself is made first)");
+    assert_eq!(
+        up.dirs_made(),
+        4 + 12,
+        "d0..d3 and their e0..e2 (site itself is made first)"
+    );
     assert!(up.failures().next().is_none());
     assert!(
         tree(&server.root().join("site")) == tree(local.path()),

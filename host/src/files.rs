@@ -86,6 +86,12 @@ fn receive(
     local: &LocalSide,
 ) -> Result<u64> {
     let copied = moving.pump(&mut download, out, local)?;
+    ended(download, expected, copied)
+}
+
+/// The end of a download that delivered `copied` bytes: the server's
+/// final reply, and the count against the size it announced.
+fn ended(download: Download, expected: Option<u64>, copied: u64) -> Result<u64> {
     download.finish()?;
     match expected {
         Some(expected) if expected != copied => Err(Error::Partial {
@@ -159,7 +165,15 @@ impl Job<'_> {
         let expected = expected(&mut download, size, offset, ascii)?;
         let mut moving = self.start(remote, expected.map(|e| e + offset), offset);
         let local = LocalSide::Target(&twin.path.clone());
-        let received = receive(&mut moving, download, expected, twin, &local);
+        if let Err(e) = moving.pump(&mut download, twin, &local) {
+            if matches!(e, Error::Cancelled) {
+                // Gone at once: the abort, as the download drops, may wait
+                // for the server's reply.
+                twin.discard();
+            }
+            return Err(e);
+        }
+        let received = ended(download, expected, twin.written - offset);
         if matches!(received, Err(Error::Partial { expected, received }) if received > expected) {
             // An overrun's bytes cannot be trusted, so none are kept.
             twin.reset()?;
@@ -403,6 +417,12 @@ impl Twin {
             }
         };
         Ok(self.file.insert(file))
+    }
+
+    /// Removes the file, if it was made, and starts over.
+    fn discard(&mut self) {
+        self.file = None;
+        self.written = 0;
     }
 
     /// Starts over from byte 0.

@@ -93,11 +93,11 @@ pub use bindings::{
 pub use cancel::Cancel;
 pub use client::{Client, ClientBuilder, COMPONENT, SELF_CONTAINED_COMPONENT};
 pub use digest::{digest_name, local_digest, LOCAL_DIGESTS};
-pub use download::Download;
+pub use download::{DetachedDownload, Download};
 pub use error::{Error, ErrorInfo, ErrorKind, Result};
 pub use files::{resumes, FileDone, Start};
 pub use job::Job;
-pub use listing::Listing;
+pub use listing::{DetachedListing, Listing};
 pub use names::is_plain_name;
 pub use options::{
     IntoOptions, LowSpeed, Options, Tls, DEFAULT_CONNECT_TIMEOUT, DEFAULT_DATA_TIMEOUT, DEFAULT_MEMORY_LIMIT,
@@ -109,7 +109,7 @@ pub use progress::{Event, Observer, Totals};
 pub use rate::RateLimit;
 pub use relay::Copied;
 pub use session::Session;
-pub use upload::Upload;
+pub use upload::{DetachedUpload, Upload};
 pub use url::{redact, FtpUrl};
 
 /// The WIT interface as wasmtime generates it, for callers who drive the

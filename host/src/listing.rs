@@ -4,7 +4,7 @@
 use crate::bindings::{Entry, GuestListing};
 use crate::error::flatten;
 use crate::session::Session;
-use crate::Result;
+use crate::{Error, Result};
 use std::collections::vec_deque::VecDeque;
 use wasmtime::component::ResourceAny;
 
@@ -17,52 +17,94 @@ const BATCH: u32 = 1024;
 /// busy until then.
 pub struct Listing<'s> {
     session: &'s mut Session,
+    inner: DetachedListing,
+}
+
+/// A listing that does not hold its session: each call is given it (the
+/// same one it was opened on), for bindings whose objects cannot borrow.
+/// Read it to its end or [`release`](Self::release) it: until then the
+/// session is busy.
+pub struct DetachedListing {
     /// `None` once the component said the listing ended, or it failed.
     handle: Option<ResourceAny>,
     batch: VecDeque<Entry>,
     /// The directory listed, for the session's stat cache.
     dir: Option<String>,
+    session_id: u64,
 }
 
 impl Session {
     /// [`list`](Self::list)'s entries, read as they arrive: MLSD where
     /// offered, else LIST parsed; `.` and `..` left out.
     pub fn listing(&mut self, path: Option<&str>) -> Result<Listing<'_>> {
+        let inner = self.listing_detached(path)?;
+        Ok(Listing { session: self, inner })
+    }
+
+    /// [`listing`](Self::listing), detached (see [`DetachedListing`]).
+    pub fn listing_detached(&mut self, path: Option<&str>) -> Result<DetachedListing> {
         let handle = self.call(|g, st, h| g.call_open_listing(st, h, path))?;
-        Ok(Listing {
-            session: self,
+        Ok(DetachedListing {
             handle: Some(handle),
             batch: VecDeque::new(),
             dir: path.map(str::to_string),
+            session_id: self.id,
         })
     }
 }
 
-impl Listing<'_> {
+impl DetachedListing {
     /// Asks the component for the next batch; `false` at the end.
-    fn refill(&mut self) -> Result<bool> {
+    fn refill(&mut self, session: &mut Session) -> Result<bool> {
         let Some(handle) = self.handle else {
             return Ok(false);
         };
-        let guest: GuestListing<'_> = self.session.bindings.ftp_client_client().listing();
-        match flatten(guest.call_next_batch(&mut self.session.store, handle, BATCH)) {
+        let guest: GuestListing<'_> = session.bindings.ftp_client_client().listing();
+        match flatten(guest.call_next_batch(&mut session.store, handle, BATCH)) {
             Ok(Some(entries)) => {
                 for entry in &entries {
-                    self.session.stats.remember(self.dir.as_deref(), entry);
+                    session.stats.remember(self.dir.as_deref(), entry);
                 }
                 self.batch.extend(entries);
                 Ok(true)
             }
             done => {
-                self.close();
+                self.close(session);
                 done.map(|_| false)
             }
         }
     }
 
-    fn close(&mut self) {
+    /// The next entry; `None` after the listing ended well.
+    pub fn next(&mut self, session: &mut Session) -> Option<Result<Entry>> {
+        if session.id != self.session_id {
+            return Some(Err(Error::InvalidInput(
+                "a listing goes on the session it was opened on".into(),
+            )));
+        }
+        loop {
+            if let Some(entry) = self.batch.pop_front() {
+                return Some(Ok(entry));
+            }
+            match self.refill(session) {
+                Ok(true) => {}
+                Ok(false) => return None,
+                Err(e) => return Some(Err(e)),
+            }
+        }
+    }
+
+    fn close(&mut self, session: &mut Session) {
         if let Some(handle) = self.handle.take() {
-            let _ = handle.resource_drop(&mut self.session.store);
+            let _ = handle.resource_drop(&mut session.store);
+        }
+    }
+
+    /// Ends the listing, read or not (the component aborts one dropped
+    /// before its end).
+    pub fn release(mut self, session: &mut Session) {
+        if session.id == self.session_id {
+            self.close(session);
         }
     }
 }
@@ -71,22 +113,13 @@ impl Iterator for Listing<'_> {
     type Item = Result<Entry>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        loop {
-            if let Some(entry) = self.batch.pop_front() {
-                return Some(Ok(entry));
-            }
-            match self.refill() {
-                Ok(true) => {}
-                Ok(false) => return None,
-                Err(e) => return Some(Err(e)),
-            }
-        }
+        self.inner.next(self.session)
     }
 }
 
 impl Drop for Listing<'_> {
     fn drop(&mut self) {
         // The component aborts a listing dropped before its end.
-        self.close();
+        self.inner.close(self.session);
     }
 }

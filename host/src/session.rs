@@ -3,13 +3,13 @@
 
 use crate::bindings::{self, Entry, Feature, FtpClientComponent, GuestSession, Reply, Security, StoreMode};
 use crate::bindings::{FileHash, HashAlgorithm, Timestamp, TransferType, WalkResult};
-use crate::download::Download;
+use crate::download::{DetachedDownload, Download};
 use crate::error::flatten;
 use crate::options::{Options, DEFAULT_CONNECT_TIMEOUT};
 use crate::policy::NetworkPolicy;
 use crate::stat_cache::StatCache;
 use crate::state::HostState;
-use crate::upload::Upload;
+use crate::upload::{DetachedUpload, Upload};
 use crate::{Cancel, Client, Error, RateLimit, Result};
 use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
 use std::time::Duration;
@@ -34,7 +34,12 @@ pub struct Session {
     /// The cancel handle of the job using the session: its transfers
     /// check it between chunks and while they wait.
     pub(crate) cancel: Option<Cancel>,
+    /// Which session this is, for detached transfers to check theirs.
+    pub(crate) id: u64,
 }
+
+/// Numbers sessions, from 1.
+static SESSIONS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 /// How long a transfer of a cancellable job waits before it looks again.
 pub(crate) const CANCEL_POLL: Duration = Duration::from_millis(250);
@@ -95,6 +100,7 @@ impl Session {
             stats: StatCache::new(options.stat_cache),
             ascii: false,
             cancel: None,
+            id: SESSIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         };
         if options.trace {
             session.set_trace(true)?;
@@ -437,6 +443,26 @@ impl Session {
     /// [`Upload::unique_name`].
     pub fn store_unique(&mut self) -> Result<Upload<'_>> {
         self.store_with("", StoreMode::Unique)
+    }
+
+    /// A download of `path` from byte `offset`, detached (see
+    /// [`DetachedDownload`]).
+    pub fn retrieve_detached(&mut self, path: &str, offset: u64) -> Result<DetachedDownload> {
+        let handle = self.call(|g, st, h| g.call_retrieve(st, h, path, offset))?;
+        DetachedDownload::start(self, handle)
+    }
+
+    /// An upload to `path`, detached (see [`DetachedUpload`]): appending
+    /// (APPE) with `append`, else from byte `offset` (REST, then STOR; 0
+    /// replaces the file).
+    pub fn store_detached(&mut self, path: &str, append: bool, offset: u64) -> Result<DetachedUpload> {
+        self.stats.forget(path);
+        let handle = match (append, offset) {
+            (true, _) => self.call(|g, st, h| g.call_store(st, h, path, StoreMode::Append))?,
+            (false, 0) => self.call(|g, st, h| g.call_store(st, h, path, StoreMode::Replace))?,
+            (false, at) => self.call(|g, st, h| g.call_store_at(st, h, path, at))?,
+        };
+        DetachedUpload::start(self, handle)
     }
 
     fn store_with(&mut self, path: &str, mode: StoreMode) -> Result<Upload<'_>> {

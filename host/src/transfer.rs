@@ -43,6 +43,15 @@ impl<S: DataStream> Transfer<S> {
         })
     }
 
+    /// One that is over: no handle, no stream.
+    pub fn ended() -> Self {
+        Self {
+            handle: None,
+            stream: None,
+            wait: Duration::ZERO,
+        }
+    }
+
     /// Tells the component what moved on the handed-over stream through
     /// `progress` (the transfer's `progress` call), which checks its limits
     /// and says how long the next wait may last.

@@ -356,6 +356,12 @@ impl Session {
         &self.options
     }
 
+    /// Whether data connections are TLS (PROT P).
+    #[cfg(feature = "secure")]
+    pub fn data_is_private(&self) -> bool {
+        self.secured.as_ref().is_some_and(|s| s.protect_data())
+    }
+
     fn reply_deadline(&self) -> Deadline {
         Deadline::after_ms(self.options.reply_ms, "reply")
     }

@@ -18,7 +18,7 @@ def component():
     given = os.environ.get("FTP_CLIENT_WASM")
     if given:
         return Path(given)
-    root = HERE.parent
+    root = HERE.parent.parent
     subprocess.run(
         ["cargo", "build", "--quiet", "--target", "wasm32-wasip2", "--profile", "guest",
          "--target-dir", "target/guest", "-p", "ftp-client"],
@@ -29,7 +29,7 @@ def component():
 
 class BuildWithComponent(build_py):
     def run(self):
-        if not PACKAGED.exists() or (HERE.parent / "Cargo.toml").exists():
+        if not PACKAGED.exists() or (HERE.parent.parent / "Cargo.toml").exists():
             shutil.copyfile(component(), PACKAGED)
         super().run()
 

@@ -4,11 +4,11 @@
 # a user gets it: installed from the tarball into a project of its own, its
 # types checked by TypeScript, and a round trip against the same server.
 #
-#   node/run.sh HOST PORT USER PASSWORD
+#   compose/node/run.sh HOST PORT USER PASSWORD
 set -euo pipefail
 cd "$(dirname "$0")"
 [ $# -eq 4 ] || { echo "usage: $0 HOST PORT USER PASSWORD" >&2; exit 2; }
-(cd .. && cargo build --quiet --target wasm32-wasip2 --profile guest --target-dir target/guest -p ftp-client)
+(cd ../.. && cargo build --quiet --target wasm32-wasip2 --profile guest --target-dir target/guest -p ftp-client)
 [ -d node_modules ] || npm ci --no-audit --no-fund --silent
 npm run --silent transpile
 node demo.mjs "$@"
