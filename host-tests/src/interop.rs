@@ -44,22 +44,26 @@ impl Kind {
     }
 
     /// Distinct passive ranges, so servers started in parallel never share
-    /// one: 50 ports each, plain and TLS apart.
+    /// one: a thousand ports each, plain and TLS apart, below Linux's
+    /// ephemeral range (32768 on), so no outgoing connection holds one.
+    /// (Fifty each ran out: a mirror of 2 500 files moves them in seconds,
+    /// and a port a server closed first waits out TIME_WAIT; proftpd then
+    /// answered PASV with "425 Address already in use".)
     fn passive(self, tls: bool) -> RangeInclusive<u16> {
         if self == Kind::Inetutils {
             // It has no setting for its passive ports.
             return 1024..=u16::MAX;
         }
-        let base = 30_000
-            + 100
+        let base = 20_000
+            + 2_000
                 * match self {
                     Kind::Vsftpd => 0,
                     Kind::PureFtpd => 1,
                     Kind::Proftpd => 2,
                     Kind::Pyftpdlib | Kind::Inetutils => 3,
                 };
-        let base = if tls { base + 50 } else { base };
-        base..=base + 49
+        let base = if tls { base + 1_000 } else { base };
+        base..=base + 999
     }
 }
 

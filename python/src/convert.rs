@@ -10,7 +10,7 @@ use pyo3::types::{PyDict, PyList};
 use std::time::Duration;
 
 /// What `connect` and `Pool` take besides the URL.
-#[derive(FromPyObject, Default)]
+#[derive(Default)]
 pub struct Settings {
     pub user: Option<String>,
     pub password: Option<String>,
@@ -26,6 +26,38 @@ pub struct Settings {
     pub rate_limit: Option<Py<crate::jobs::RateLimit>>,
     /// Seconds the stat cache trusts a listing; 0 turns it off.
     pub stat_cache: Option<f64>,
+}
+
+impl Settings {
+    /// From keyword arguments; a name that is none of the fields is an
+    /// error, not ignored.
+    pub fn from_kwargs(kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
+        let mut settings = Settings::default();
+        let Some(kwargs) = kwargs else {
+            return Ok(settings);
+        };
+        for (key, value) in kwargs.iter() {
+            let key: String = key.extract()?;
+            if value.is_none() {
+                continue;
+            }
+            match key.as_str() {
+                "user" => settings.user = Some(value.extract()?),
+                "password" => settings.password = Some(value.extract()?),
+                "tls" => settings.tls = Some(value.extract()?),
+                "ca_pem" => settings.ca_pem = Some(value.extract()?),
+                "timeout" => settings.timeout = Some(value.extract()?),
+                "transfer_timeout" => settings.transfer_timeout = Some(value.extract()?),
+                "passive_ports" => settings.passive_ports = Some(value.extract()?),
+                "encoding" => settings.encoding = Some(value.extract()?),
+                "trace" => settings.trace = Some(value.extract()?),
+                "rate_limit" => settings.rate_limit = Some(value.extract()?),
+                "stat_cache" => settings.stat_cache = Some(value.extract()?),
+                other => return Err(misuse("invalid-input", &format!("no setting named {other}"))),
+            }
+        }
+        Ok(settings)
+    }
 }
 
 fn seconds(what: &str, s: f64) -> PyResult<Duration> {

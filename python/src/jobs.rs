@@ -167,10 +167,7 @@ impl Pool {
     #[new]
     #[pyo3(signature = (url, size=4, **settings))]
     fn new(py: Python<'_>, url: &str, size: usize, settings: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
-        let settings: Settings = match settings {
-            Some(kwargs) => kwargs.extract()?,
-            None => Settings::default(),
-        };
+        let settings = Settings::from_kwargs(settings)?;
         let options = convert::options(py, url, &settings)?;
         Ok(Self {
             inner: Arc::new(ftp_host::Pool::new(client()?, options, size)),

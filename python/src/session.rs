@@ -95,10 +95,7 @@ impl Session {
     #[new]
     #[pyo3(signature = (url, **settings))]
     fn new(py: Python<'_>, url: &str, settings: Option<&Bound<'_, pyo3::types::PyDict>>) -> PyResult<Self> {
-        let settings: Settings = match settings {
-            Some(kwargs) => kwargs.extract()?,
-            None => Settings::default(),
-        };
+        let settings = Settings::from_kwargs(settings)?;
         let options = convert::options(py, url, &settings)?;
         let client = client()?;
         let session = py.detach(|| client.connect(options)).or_raise()?;
