@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Composes ftp-fetch (a wasi:cli command importing ftp:client/client) with
+# Composes ftp-fetch (a wasi:cli command importing wftp:client/client) with
 # the ftp-client component by `wac plug`, then runs the result under
 # `wasmtime run` against an FTP server, fetching FILE and checking it
 # against LOCAL_COPY. Needs wac and wasmtime on PATH (.ci/run installs them).

@@ -41,7 +41,10 @@ export declare class FtpError extends Error {
 }
 
 export declare class Download {
+  /** `max` bytes (1 MiB by default), fewer only at the end; `null` after it. */
   read(max?: number): Promise<Buffer | null>;
+  /** Fills `buffer`: the bytes read, fewer than its length only at the end, 0 after it. */
+  readInto(buffer: Buffer): Promise<number>;
   expectedSize(): Promise<number | null>;
   finish(): Promise<Reply>;
   abort(): Promise<void>;

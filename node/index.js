@@ -44,9 +44,15 @@ class Download {
   constructor(inner) {
     this._inner = inner;
   }
-  /** Up to `max` bytes (1 MiB by default); `null` at the end. */
+  /** `max` bytes (1 MiB by default), fewer only at the end; `null` after it. */
   read(max = CHUNK) {
     return call(this._inner.read(max));
+  }
+  /** Fills `buffer` (a Buffer you reuse: no allocation per chunk; leave it
+   * alone until the Promise settles); the
+   * bytes read, fewer than its length only at the end, 0 after it. */
+  readInto(buffer) {
+    return call(this._inner.readInto(buffer));
   }
   expectedSize() {
     return call(this._inner.expectedSize());
@@ -58,21 +64,29 @@ class Download {
   abort() {
     return call(this._inner.abort());
   }
-  /** A Readable of the file; the final reply is checked at its end. */
+  /** A Readable of the file; the final reply is checked at its end. It
+   * reads a chunk ahead, so the network and the consumer (a file being
+   * written, say) work at once. */
   stream() {
     const self = this;
     return Readable.from(
       (async function* chunks() {
         let done = false;
         try {
-          for (let chunk = await self.read(); chunk !== null; chunk = await self.read()) yield chunk;
+          for (;;) {
+            // A fresh chunk each time (the consumer keeps it), filled in place.
+            const chunk = Buffer.allocUnsafe(CHUNK);
+            const n = await self.readInto(chunk);
+            if (n === 0) break;
+            yield n === CHUNK ? chunk : chunk.subarray(0, n);
+          }
           done = true;
           await self.finish();
         } finally {
           if (!done) await self.abort().catch(() => {});
         }
       })(),
-      { objectMode: false },
+      { objectMode: false, highWaterMark: 2 * CHUNK },
     );
   }
 }

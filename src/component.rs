@@ -49,8 +49,8 @@ wit_bindgen::generate!({
     },
 });
 
-use exports::ftp::client::client as wit;
-use exports::ftp::client::types as witty;
+use exports::wftp::client::client as wit;
+use exports::wftp::client::types as witty;
 
 struct Component;
 

@@ -1,5 +1,6 @@
 //! The languages benchmark: the Python package (`ftp_client`) and the
-//! Node.js package (`ftp-client`) beside `wftp`, each downloading and
+//! Node.js package (`ftp-client`) beside `wftp`, and the jco route
+//! (`compose/node`, run by `.ci/integrations`) for comparison, each downloading and
 //! uploading one large file against vsftpd on loopback, rounds
 //! interleaved, medians compared as ratios in one table; with how much the
 //! Python process's peak memory rose over a run that only connects, and
@@ -7,12 +8,13 @@
 //! kept while the transfer ran. Every copy is checked by SHA-256 after it
 //! is timed.
 //!
-//! `cargo bench -p wftp --bench languages`. Needs vsftpd (.ci/install-ftp-servers),
-//! the Python package installed in `target/python-venv` (`bash
-//! python/run.sh`, or `BENCH_PYTHON=path/to/python`), and the Node addon
-//! built (`node/ftp-client.node`, `bash node/run.sh` builds it); a missing
-//! one is a blank column. `BENCH_MIB` (default 256) and `BENCH_ROUNDS` (3)
-//! size it.
+//! `cargo bench -p wftp --bench languages`. Needs vsftpd
+//! (.ci/install-ftp-servers) and the packages' release builds: the Python
+//! wheel installed in `target/python-bench-venv` (`python3 -m venv
+//! target/python-bench-venv && target/python-bench-venv/bin/pip install
+//! ./python`, or `BENCH_PYTHON=path/to/python`) and the Node addon (`cargo
+//! build --release -p ftp-client-node`); a missing one is a blank column.
+//! `BENCH_MIB` (default 256) and `BENCH_ROUNDS` (3) size it.
 
 use host_tests::interop::{self, Kind};
 use sha2::{Digest, Sha256};
@@ -80,17 +82,25 @@ print(json.dumps({"seconds": elapsed, "ticks": ticks / max(elapsed / 0.01, 1)}))
 
 const NODE: &str = r#"
 const { createReadStream, createWriteStream } = require('node:fs');
+const { open } = require('node:fs/promises');
 const { pipeline } = require('node:stream/promises');
 const ftp = require(process.env.FTP_CLIENT_NODE);
-const [way, url, remote, local] = process.argv.slice(2);
+const [way, url, remote, local] = process.argv.slice(1);
 (async () => {
   const s = await ftp.connect(url, { timeout: 60 });
   let ticks = 0;
   const timer = setInterval(() => { ticks += 1; }, 10);
   const start = process.hrtime.bigint();
-  if (way === 'get') {
+  if (way === 'get-stream') {
+    await pipeline((await s.openRead(remote)).stream(), createWriteStream(local));
+  } else if (way === 'get') {
+    // As the Python case does: one buffer, filled and written in turn.
     const down = await s.openRead(remote);
-    await pipeline(down.stream(), createWriteStream(local));
+    const out = await open(local, 'w');
+    const buf = Buffer.allocUnsafe(1 << 20);
+    for (let n; (n = await down.readInto(buf)) > 0;) await out.write(buf, 0, n);
+    await down.finish();
+    await out.close();
   } else {
     const up = await s.openWrite(remote);
     await pipeline(createReadStream(local, { highWaterMark: 1 << 20 }), up.stream());
@@ -100,6 +110,45 @@ const [way, url, remote, local] = process.argv.slice(2);
   await s.quit();
   console.log(JSON.stringify({ seconds, ticks: ticks / Math.max(seconds / 0.01, 1) }));
 })().catch((e) => { console.error(e); process.exit(1); });
+"#;
+
+/// The jco route (compose/node), for the design's comparison: the
+/// component transpiled, its wasi imports served by preview2-shim.
+const JCO: &str = r#"
+import { openSync, writeSync, readSync, closeSync } from 'node:fs';
+const { client } = await import(process.env.FTP_CLIENT_JCO);
+const [way, url, remote, local] = process.argv.slice(1);
+const u = new URL(url);
+const options = { connectTimeoutMs: 60000, replyTimeoutMs: 60000, dataTimeoutMs: 60000, transferTimeoutMs: undefined,
+  lowSpeed: undefined, trustPasvHost: false, maxLineLength: undefined, tls: undefined, encoding: undefined, sourceAddress: undefined };
+const s = client.Session.connect(u.hostname, Number(u.port), options);
+s.login(decodeURIComponent(u.username), decodeURIComponent(u.password), undefined);
+let ticks = 0;
+const timer = setInterval(() => { ticks += 1; }, 10);
+const start = process.hrtime.bigint();
+if (way === 'get') {
+  const out = openSync(local, 'w');
+  const down = s.retrieve(remote, 0n);
+  for (let chunk; (chunk = down.read(1 << 20)) !== undefined;) writeSync(out, chunk);
+  down.finish();
+  down[Symbol.dispose]();
+  closeSync(out);
+} else {
+  const src = openSync(local, 'r');
+  const buf = Buffer.alloc(1 << 20);
+  const up = s.store(remote, 'replace');
+  for (let n; (n = readSync(src, buf)) > 0;) up.write(buf.subarray(0, n));
+  up.finish();
+  up[Symbol.dispose]();
+  closeSync(src);
+}
+const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+// The timer's ticks that ran during the transfer: let the due ones fire first.
+await new Promise((resolve) => setImmediate(resolve));
+const kept = ticks;
+clearInterval(timer);
+s.quit();
+console.log(JSON.stringify({ seconds, ticks: kept / Math.max(seconds / 0.01, 1) }));
 "#;
 
 /// Runs `command`: its stdout, and the process's peak RSS (KiB).
@@ -143,6 +192,7 @@ struct Bench {
     scratch: tempfile::TempDir,
     python: Option<PathBuf>,
     node: Option<PathBuf>,
+    jco: Option<PathBuf>,
 }
 
 impl Bench {
@@ -154,7 +204,7 @@ impl Bench {
         let remote_get = format!("{}/big.bin", self.root);
         let remote_put = format!("{}/up-{tool}.bin", self.root);
         let (remote, local) = match way {
-            Way::Get | Way::Idle => (remote_get, self.local(&format!("got-{tool}.bin"))),
+            Way::Get | Way::Idle => (remote_get, self.local(&format!("got-{}.bin", tool.replace(' ', "-")))),
             Way::Put => (remote_put, self.local("source.bin")),
         };
         let way_name = match way {
@@ -179,10 +229,22 @@ impl Bench {
                 c.args(["-c", PYTHON, way_name, &self.url, &remote]).arg(&local);
                 c
             }
-            "node" => {
+            "jco" => {
                 if way == Way::Idle {
                     return None;
                 }
+                let mut c = Command::new("node");
+                c.env("FTP_CLIENT_JCO", self.jco.as_ref()?);
+                c.args(["--input-type=module", "-e", JCO, "--", way_name, &self.url, &remote])
+                    .arg(&local);
+                c
+            }
+            "node" | "node stream" => {
+                let way_name = match (way, tool) {
+                    (Way::Idle, _) | (Way::Put, "node stream") => return None,
+                    (Way::Get, "node stream") => "get-stream",
+                    _ => way_name,
+                };
                 let mut c = Command::new("node");
                 c.env("FTP_CLIENT_NODE", self.node.as_ref()?);
                 c.args(["-e", NODE, "--", way_name, &self.url, &remote]).arg(&local);
@@ -196,6 +258,17 @@ impl Bench {
             ticks: field(&out, "ticks"),
         }))
     }
+}
+
+/// The Node package with the release addon, assembled in `scratch` (the
+/// checkout's `node/ftp-client.node` may be the tests' dev build).
+fn node_package(repo: &Path, scratch: &Path) -> Option<PathBuf> {
+    let addon = repo.join("target/release/libftp_client_node.so");
+    let package = scratch.join("node-package");
+    std::fs::create_dir_all(&package).ok()?;
+    std::fs::copy(&addon, package.join("ftp-client.node")).ok()?;
+    std::fs::copy(repo.join("node/index.js"), package.join("index.js")).ok()?;
+    Some(package.join("index.js"))
 }
 
 fn sha256_file(path: &Path) -> Vec<u8> {
@@ -240,17 +313,19 @@ fn main() {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let python = std::env::var_os("BENCH_PYTHON")
         .map(PathBuf::from)
-        .or_else(|| Some(repo.join("target/python-venv/bin/python")))
+        .or_else(|| Some(repo.join("target/python-bench-venv/bin/python")))
         .filter(|p| p.exists());
-    let node = Some(repo.join("node/index.js")).filter(|_| repo.join("node/ftp-client.node").exists());
+    let node = node_package(&repo, scratch.path());
+    let jco = Some(repo.join("compose/node/generated/ftp-client/ftp_client.js")).filter(|p| p.exists());
     let bench = Bench {
         url: format!("ftp://{}:{}@{}/", interop::USER, interop::PASSWORD, server.addr),
         root,
         scratch,
         python,
         node,
+        jco,
     };
-    let tools = ["wftp", "python", "node"];
+    let tools = ["wftp", "python", "node", "node stream", "jco"];
     let ways = [(Way::Get, "RETR"), (Way::Put, "STOR")];
     let want = sha256_file(&bench.local("source.bin"));
     let mut seconds = vec![vec![Vec::new(); tools.len()]; ways.len()];
@@ -274,7 +349,7 @@ fn main() {
                     Some(Err(e)) => failures.push(format!("{tool} {}: {e}", w)),
                     Some(Ok(m)) => {
                         let copy = match way {
-                            Way::Get => bench.local(&format!("got-{tool}.bin")),
+                            Way::Get => bench.local(&format!("got-{}.bin", tool.replace(' ', "-"))),
                             _ => base.join(format!("up-{tool}.bin")),
                         };
                         if sha256_file(&copy) != want {
@@ -302,8 +377,9 @@ fn main() {
          tool's throughput over wftp's (wftp's run less its start-up, {start_up:.2} s: connecting and listing); ticks: the share of a 10 ms ticker's ticks kept while the transfer ran \
          (a Python thread, a Node.js setInterval); each copy checked by SHA-256\n"
     );
-    println!("| work | wftp | python | × wftp | python ticks | node | × wftp | node ticks |");
-    println!("|---|---|---|---|---|---|---|---|");
+    let heads: Vec<String> = tools[1..].iter().map(|t| format!("{t} | × wftp | {t} ticks")).collect();
+    println!("| work | wftp | {} |", heads.join(" | "));
+    println!("|---|---|{}", "---|---|---|".repeat(tools.len() - 1));
     for (w, (_, label)) in ways.iter().enumerate() {
         let rate = |t: usize| {
             let s = median(seconds[w][t].clone())?;
@@ -315,16 +391,8 @@ fn main() {
             _ => "-".into(),
         };
         let tick = |t: usize| median(ticks[w][t].clone()).map_or("-".into(), |k| format!("{:.0} %", k * 100.0));
-        println!(
-            "| {label} {mib} MiB | {} | {} | {} | {} | {} | {} | {} |",
-            cell(0),
-            cell(1),
-            ratio(1),
-            tick(1),
-            cell(2),
-            ratio(2),
-            tick(2)
-        );
+        let columns: Vec<String> = (1..tools.len()).flat_map(|t| [cell(t), ratio(t), tick(t)]).collect();
+        println!("| {label} {mib} MiB | {} | {} |", cell(0), columns.join(" | "));
     }
     let python_peak = rss[0][1];
     if python_peak > 0 && idle_rss > 0 {

@@ -4,7 +4,7 @@
 
 use crate::streams::{DataIn, DataOut};
 use crate::{NetworkPolicy, Runtime};
-use ftp_host::raw::exports::ftp::client::client::Guest as Calls;
+use ftp_host::raw::exports::wftp::client::client::Guest as Calls;
 use ftp_host::raw::{
     ConnectOptions, Endpoint, Entry, Error, Feature, FileHash, FtpClientComponent, HashAlgorithm, HostState, Reply,
     Security, StoreMode, Timestamp, TransferType, WalkResult,
@@ -116,13 +116,13 @@ impl Client {
         &mut self,
         f: impl FnOnce(&Calls, &mut Store<HostState>) -> wasmtime::Result<Result<T, Error>>,
     ) -> CallResult<T> {
-        flatten(f(self.bindings.ftp_client_client(), &mut self.store))
+        flatten(f(self.bindings.wftp_client_client(), &mut self.store))
     }
 
     /// `call` for the WIT functions that return a plain value: only a trap
     /// can fail them.
     fn call_plain<T>(&mut self, f: impl FnOnce(&Calls, &mut Store<HostState>) -> wasmtime::Result<T>) -> CallResult<T> {
-        f(self.bindings.ftp_client_client(), &mut self.store).map_err(Failure::Trap)
+        f(self.bindings.wftp_client_client(), &mut self.store).map_err(Failure::Trap)
     }
 
     /// Connects; with a component that leaves TLS to the host, the CA

@@ -17,8 +17,8 @@ fn names(rt: &host_tests::Runtime, exports: bool) -> Vec<String> {
 #[test]
 fn exports_the_client_interface_with_three_resources() {
     let exports = names(common::runtime(), true);
-    assert!(exports.contains(&"ftp:client/client@0.1.0".to_string()), "{exports:?}");
-    assert!(exports.contains(&"ftp:client/types@0.1.0".to_string()), "{exports:?}");
+    assert!(exports.contains(&"wftp:client/client@0.1.0".to_string()), "{exports:?}");
+    assert!(exports.contains(&"wftp:client/types@0.1.0".to_string()), "{exports:?}");
 }
 
 #[test]
@@ -28,7 +28,7 @@ fn client_interface_declares_session_retrieve_and_store() {
     let ty = component.component_type();
     let (_, item) = ty
         .exports(&engine)
-        .find(|(n, _)| *n == "ftp:client/client@0.1.0")
+        .find(|(n, _)| *n == "wftp:client/client@0.1.0")
         .expect("client export");
     let ComponentItem::ComponentInstance(instance) = item.ty else {
         panic!("client is not an instance")

@@ -150,7 +150,7 @@ fn render_resources(resolve: &Resolve, iface: InterfaceId, out: &mut String) {
     }
 }
 
-/// The reference for package `ftp:client`: its worlds, then each interface.
+/// The reference for package `wftp:client`: its worlds, then each interface.
 fn render(wit: &Path) -> String {
     let mut resolve = Resolve::default();
     // wasi:tls, which one world imports, is `@unstable(feature = tls)`.

@@ -12,8 +12,8 @@ wasmtime::component::bindgen!({
     additional_derives: [PartialEq],
 });
 
-pub use exports::ftp::client::client::{GuestListing, GuestRelay, GuestRetrieve, GuestSession, GuestStore};
-pub use exports::ftp::client::types::{
+pub use exports::wftp::client::client::{GuestListing, GuestRelay, GuestRetrieve, GuestSession, GuestStore};
+pub use exports::wftp::client::types::{
     ConnectOptions, Endpoint, Entry, EntryKind, Error, Feature, FileHash, HashAlgorithm, LowSpeedLimit, NameEncoding,
     Reply, Security, StoreMode, Timestamp, TlsError, TlsOptions, TlsVersion, TransferType, WalkResult,
 };

@@ -72,7 +72,7 @@ impl<'s> Download<'s> {
 
 impl DetachedDownload {
     pub(crate) fn start(session: &mut Session, handle: ResourceAny) -> Result<Self> {
-        let guest = session.bindings.ftp_client_client().retrieve();
+        let guest = session.bindings.wftp_client_client().retrieve();
         let transfer = Transfer::start(&mut session.store, handle, |st| guest.call_data_stream(st, handle))?;
         let mut download = Self {
             transfer,
@@ -110,7 +110,7 @@ impl DetachedDownload {
     pub fn expected_size(&mut self, session: &mut Session) -> Result<Option<u64>> {
         self.check(session)?;
         let handle = self.transfer.handle()?;
-        let guest = session.bindings.ftp_client_client().retrieve();
+        let guest = session.bindings.wftp_client_client().retrieve();
         guest
             .call_expected_size(&mut session.store, handle)
             .map_err(crate::Error::Runtime)
@@ -119,7 +119,7 @@ impl DetachedDownload {
     /// Tells the component `bytes` more were read from the handed-over
     /// stream; it enforces the deadlines and the announced size.
     fn report(&mut self, session: &mut Session, bytes: u64) -> Result<()> {
-        let guest = session.bindings.ftp_client_client().retrieve();
+        let guest = session.bindings.wftp_client_client().retrieve();
         self.transfer
             .report(&mut session.store, |st, h| guest.call_progress(st, h, bytes))
     }
@@ -160,7 +160,7 @@ impl DetachedDownload {
             }
         }
         let handle = self.transfer.handle()?;
-        let guest = session.bindings.ftp_client_client().retrieve();
+        let guest = session.bindings.wftp_client_client().retrieve();
         let max = u32::try_from(max).unwrap_or(u32::MAX);
         Ok(flatten(guest.call_read(&mut session.store, handle, max))?.map(Bytes::from))
     }
@@ -199,14 +199,14 @@ impl DetachedDownload {
         while self.is_direct() && !self.ended {
             self.ended = self.read_chunk(session, CHUNK)?.is_none();
         }
-        let guest = session.bindings.ftp_client_client().retrieve();
+        let guest = session.bindings.wftp_client_client().retrieve();
         self.transfer.end(&mut session.store, |st, h| guest.call_finish(st, h))
     }
 
     /// See [`Download::abort`].
     pub fn abort(mut self, session: &mut Session) -> Result<()> {
         self.check(session)?;
-        let guest = session.bindings.ftp_client_client().retrieve();
+        let guest = session.bindings.wftp_client_client().retrieve();
         self.transfer.end(&mut session.store, |st, h| guest.call_abort(st, h))
     }
 

@@ -59,7 +59,7 @@ impl DetachedListing {
         let Some(handle) = self.handle else {
             return Ok(false);
         };
-        let guest: GuestListing<'_> = session.bindings.ftp_client_client().listing();
+        let guest: GuestListing<'_> = session.bindings.wftp_client_client().listing();
         match flatten(guest.call_next_batch(&mut session.store, handle, BATCH)) {
             Ok(Some(entries)) => {
                 for entry in &entries {

@@ -55,14 +55,14 @@ impl Session {
     }
 
     fn finish_relay(&mut self, relay: ResourceAny) -> Result<Reply> {
-        let guest: GuestRelay<'_> = self.bindings.ftp_client_client().relay();
+        let guest: GuestRelay<'_> = self.bindings.wftp_client_client().relay();
         let done = flatten(guest.call_finish(&mut self.store, relay));
         let _ = relay.resource_drop(&mut self.store);
         done
     }
 
     fn abort_relay(&mut self, relay: ResourceAny) -> Result<()> {
-        let guest: GuestRelay<'_> = self.bindings.ftp_client_client().relay();
+        let guest: GuestRelay<'_> = self.bindings.wftp_client_client().relay();
         let done = flatten(guest.call_abort(&mut self.store, relay));
         let _ = relay.resource_drop(&mut self.store);
         done

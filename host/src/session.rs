@@ -87,7 +87,7 @@ impl Session {
                 .configure_tls(tls.ca_pem.as_deref(), tls.version)
                 .map_err(Error::InvalidInput)?;
         }
-        let guest = bindings.ftp_client_client().session();
+        let guest = bindings.wftp_client_client().session();
         let handle = flatten(guest.call_connect(&mut store, &addr.ip().to_string(), addr.port(), wit))?;
         let welcome = guest.call_welcome(&mut store, handle).map_err(Error::Runtime)?;
         let mut session = Session {
@@ -115,7 +115,7 @@ impl Session {
         &mut self,
         f: impl FnOnce(GuestSession<'_>, &mut Store<HostState>, ResourceAny) -> wasmtime::Result<Result<T, bindings::Error>>,
     ) -> Result<T> {
-        let guest = self.bindings.ftp_client_client().session();
+        let guest = self.bindings.wftp_client_client().session();
         flatten(f(guest, &mut self.store, self.handle))
     }
 
@@ -174,7 +174,7 @@ impl Session {
     /// How the session is secured: `none` if explicit TLS was refused and
     /// plain text allowed.
     pub fn security(&mut self) -> Result<Security> {
-        let guest = self.bindings.ftp_client_client().session();
+        let guest = self.bindings.wftp_client_client().session();
         guest
             .call_security(&mut self.store, self.handle)
             .map_err(Error::Runtime)
@@ -217,7 +217,7 @@ impl Session {
     /// (ftplib's `set_debuglevel`); [`Options::trace`] starts it before the
     /// login.
     pub fn set_trace(&mut self, on: bool) -> Result<()> {
-        let guest = self.bindings.ftp_client_client().session();
+        let guest = self.bindings.wftp_client_client().session();
         guest
             .call_set_trace(&mut self.store, self.handle, on)
             .map_err(Error::Runtime)
@@ -226,7 +226,7 @@ impl Session {
     /// The conversation recorded since the last call, oldest first:
     /// `> USER bob`, `> PASS ****`, `< 230 Login successful.`
     pub fn take_trace(&mut self) -> Result<Vec<String>> {
-        let guest = self.bindings.ftp_client_client().session();
+        let guest = self.bindings.wftp_client_client().session();
         guest
             .call_take_trace(&mut self.store, self.handle)
             .map_err(Error::Runtime)

@@ -67,7 +67,7 @@ impl<'s> Upload<'s> {
 
 impl DetachedUpload {
     pub(crate) fn start(session: &mut Session, handle: ResourceAny) -> Result<Self> {
-        let guest = session.bindings.ftp_client_client().store();
+        let guest = session.bindings.wftp_client_client().store();
         let transfer = Transfer::start(&mut session.store, handle, |st| guest.call_data_stream(st, handle))?;
         let mut upload = Self {
             transfer,
@@ -102,7 +102,7 @@ impl DetachedUpload {
     /// Tells the component `bytes` more were written to the handed-over
     /// stream; it enforces the deadlines.
     fn report(&mut self, session: &mut Session, bytes: u64) -> Result<()> {
-        let guest = session.bindings.ftp_client_client().store();
+        let guest = session.bindings.wftp_client_client().store();
         self.transfer
             .report(&mut session.store, |st, h| guest.call_progress(st, h, bytes))
     }
@@ -116,7 +116,7 @@ impl DetachedUpload {
     pub fn unique_name(&mut self, session: &mut Session) -> Result<Option<String>> {
         self.check(session)?;
         let handle = self.transfer.handle()?;
-        let guest = session.bindings.ftp_client_client().store();
+        let guest = session.bindings.wftp_client_client().store();
         guest
             .call_unique_name(&mut session.store, handle)
             .map_err(Error::Runtime)
@@ -153,7 +153,7 @@ impl DetachedUpload {
             return Ok(());
         }
         let handle = self.transfer.handle()?;
-        let guest = session.bindings.ftp_client_client().store();
+        let guest = session.bindings.wftp_client_client().store();
         flatten(guest.call_write(&mut session.store, handle, &bytes))
     }
 
@@ -202,7 +202,7 @@ impl DetachedUpload {
                 self.report(session, 0)?;
             }
         }
-        let guest = session.bindings.ftp_client_client().store();
+        let guest = session.bindings.wftp_client_client().store();
         self.transfer.end(&mut session.store, |st, h| guest.call_finish(st, h))
     }
 
@@ -210,7 +210,7 @@ impl DetachedUpload {
     pub fn abort(mut self, session: &mut Session) -> Result<()> {
         self.check(session)?;
         self.pending.clear();
-        let guest = session.bindings.ftp_client_client().store();
+        let guest = session.bindings.wftp_client_client().store();
         self.transfer.end(&mut session.store, |st, h| guest.call_abort(st, h))
     }
 

@@ -30,6 +30,18 @@ test('commands, streams both ways, listings', async () => {
   const chunks = [];
   for await (const chunk of down.stream()) chunks.push(chunk);
   assert.equal(sha(Buffer.concat(chunks)), sha(payload));
+  // readInto fills one reused buffer: whole chunks until the last.
+  const again = await s.openRead(`${dir}/sub/f.bin`);
+  const buf = Buffer.alloc(3 << 20);
+  const sizes = [];
+  const hash = createHash('sha256');
+  for (let n; (n = await again.readInto(buf)) > 0;) {
+    sizes.push(n);
+    hash.update(buf.subarray(0, n));
+  }
+  assert.deepEqual(sizes, [3 << 20, 3 << 20, 2 << 20]);
+  assert.equal(hash.digest('hex'), sha(payload));
+  assert.equal((await again.finish()).code, 226);
   const names = [];
   for await (const entry of s.listing(`${dir}/sub`)) names.push([entry.name, entry.kind, entry.size]);
   assert.deepEqual(names, [['f.bin', 'file', payload.length]]);

@@ -13,8 +13,13 @@ export async function fetch(url: string): Promise<number> {
     console.log(chunk.length);
   }
   await download.finish();
+  const again = await session.openRead('big.bin');
+  const buffer = Buffer.alloc(1 << 20);
+  let total = 0;
+  for (let n = await again.readInto(buffer); n > 0; n = await again.readInto(buffer)) total += n;
+  await again.finish();
   await session.quit();
-  return size;
+  return size + total;
 }
 
 export async function mirror(url: string): Promise<number> {

@@ -42,4 +42,6 @@ class Server:
     def close(self) -> None:
         self._process.terminate()
         self._process.wait()
+        assert self._process.stdout is not None
+        self._process.stdout.close()
         self._dir.cleanup()

@@ -1,12 +1,12 @@
 //! `ftp-fetch HOST PORT PATH [USER PASSWORD]`: lists PATH's directory on
 //! stderr and writes the file to stdout. It has no FTP code of its own: it
-//! imports `ftp:client/client`, which `wac plug` fills with the ftp-client
+//! imports `wftp:client/client`, which `wac plug` fills with the ftp-client
 //! component, so the composed command runs anywhere `wasi:cli` and
 //! `wasi:sockets` do (`wasmtime run -S inherit-network ...`).
 
 wit_bindgen::generate!({
     path: "../../wit",
-    world: "ftp:client/imports",
+    world: "wftp:client/imports",
     // wasi:tls (imported by another world of the package) is
     // `@unstable(feature = tls)`; the package must parse.
     features: ["tls"],
@@ -18,11 +18,11 @@ wit_bindgen::generate!({
     },
 });
 
-use ftp::client::client::{Retrieve, Session};
-use ftp::client::types::{ConnectOptions, EntryKind, Error};
 use std::io::Write;
 use std::process::ExitCode;
 use wasi::io::streams::StreamError;
+use wftp::client::client::{Retrieve, Session};
+use wftp::client::types::{ConnectOptions, EntryKind, Error};
 
 fn describe(e: &Error) -> String {
     match e {

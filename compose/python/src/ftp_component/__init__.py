@@ -16,7 +16,7 @@ from wasmtime import Engine, Store, WasiConfig
 from wasmtime import _bindings as ffi
 from wasmtime.component import Component, Linker, Record, Variant
 
-CLIENT = "ftp:client/client@0.1.0"
+CLIENT = "wftp:client/client@0.1.0"
 ERROR_TAGS = {
     "transient", "permanent", "unexpected", "protocol", "io",
     "access-denied", "tls", "timeout", "invalid-input", "closed",
