@@ -57,7 +57,8 @@ impl Algorithm {
         }
     }
 
-    fn from_hash_name(name: &str) -> Option<Self> {
+    /// The algorithm HASH and `OPTS HASH` call `name`.
+    pub fn from_hash_name(name: &str) -> Option<Self> {
         PREFERENCE
             .into_iter()
             .find(|a| a.hash_name().eq_ignore_ascii_case(name))

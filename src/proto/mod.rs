@@ -5,6 +5,7 @@ pub mod ascii;
 pub mod command;
 pub mod conversation;
 pub mod encoding;
+pub mod engine;
 pub mod feat;
 pub mod hash;
 pub mod lines;
