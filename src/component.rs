@@ -21,40 +21,12 @@ use std::cell::RefCell;
 use std::net::{IpAddr, SocketAddr};
 use std::rc::Rc;
 
-#[cfg(not(feature = "host-tls"))]
-wit_bindgen::generate!({
-    world: "ftp-client-component",
-    path: "wit",
-    // wasi:tls is `@unstable(feature = tls)`; this world does not import
-    // it, but the package must parse.
-    features: ["tls"],
-    // The data streams handed to callers are the `wasi` crate's own.
-    with: {
-        "wasi:io/error@0.2.12": ::wasi::io::error,
-        "wasi:io/poll@0.2.12": ::wasi::io::poll,
-        "wasi:io/streams@0.2.12": ::wasi::io::streams,
-    },
-});
-
-#[cfg(feature = "host-tls")]
-wit_bindgen::generate!({
-    world: "ftp-client-host-tls",
-    path: "wit",
-    features: ["tls"],
-    with: {
-        "wasi:tls/types@0.2.0-draft": generate,
-        "wasi:io/error@0.2.12": ::wasi::io::error,
-        "wasi:io/poll@0.2.12": ::wasi::io::poll,
-        "wasi:io/streams@0.2.12": ::wasi::io::streams,
-    },
-});
-
-use exports::wftp::client::client as wit;
-use exports::wftp::client::types as witty;
+use crate::bindings::exports::wftp::client::client as wit;
+use crate::bindings::exports::wftp::client::types as witty;
 
 struct Component;
 
-export!(Component);
+crate::bindings::export!(Component with_types_in crate::bindings);
 
 impl From<Reply> for witty::Reply {
     fn from(r: Reply) -> Self {

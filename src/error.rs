@@ -1,6 +1,7 @@
 //! The guest's error type; maps one-to-one onto the WIT `error` variant.
 
 use crate::proto::command::CommandError;
+use crate::proto::engine::Failure;
 use crate::proto::reply::{Class, Reply};
 use crate::proto::ProtocolError;
 use thiserror::Error;
@@ -50,23 +51,19 @@ impl Error {
         }
     }
 
-    /// Whether the control connection can no longer be trusted to be in step
-    /// with the server after this error, so the session must close.
-    pub fn breaks_control(&self) -> bool {
-        matches!(
-            self,
-            Error::Protocol(_) | Error::Io(_) | Error::Timeout(_) | Error::Closed | Error::AccessDenied(_)
-        ) || self.is_tls()
-    }
-
-    #[cfg(feature = "secure")]
-    fn is_tls(&self) -> bool {
-        matches!(self, Error::Tls(_))
-    }
-
-    #[cfg(not(feature = "secure"))]
-    fn is_tls(&self) -> bool {
-        false
+    /// The error for the engine's `failure`; `reported` is the driver's
+    /// own, behind `Failure::Reported`.
+    pub fn from_failure(failure: Failure, reported: Option<Error>) -> Self {
+        match failure {
+            Failure::Refused(reply) => Error::from_reply(reply),
+            Failure::Closing(reply) => Error::Transient(reply),
+            Failure::TlsRefused(reply) => Error::TlsRefused(reply),
+            Failure::Protocol(e) => Error::Protocol(e),
+            Failure::Timeout(what) => Error::Timeout(what),
+            Failure::Closed => Error::Closed,
+            Failure::Invalid(message) => Error::InvalidInput(message),
+            Failure::Reported => reported.unwrap_or_else(|| Error::Io("the connection failed".into())),
+        }
     }
 }
 

@@ -17,9 +17,9 @@ pub mod proto;
 pub mod tls;
 
 #[cfg(target_arch = "wasm32")]
-mod component;
+mod bindings;
 #[cfg(target_arch = "wasm32")]
-mod control;
+mod component;
 #[cfg(target_arch = "wasm32")]
 mod listing;
 #[cfg(target_arch = "wasm32")]

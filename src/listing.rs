@@ -109,7 +109,7 @@ impl Listing {
         if let Some(data) = open.data.take() {
             data.discard();
         }
-        self.session.borrow_mut().end_listing(&open.start, complete)?;
+        self.session.borrow_mut().end_listing(complete)?;
         open.start.check(open.understood)
     }
 }

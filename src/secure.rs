@@ -1,11 +1,12 @@
-//! FTPS for a session: which mode was asked for, the TLS state once the
-//! control connection is secured, and wrapping connections in TLS, by
-//! rustls in the component (`tls`) or by the host (`host-tls`). Built
-//! with neither, asking for TLS is `invalid-input`.
+//! FTPS for a session: the TLS options asked for, and securing connections
+//! by rustls in the component (`tls`) or by the host (`host-tls`). Whether
+//! and when a connection is secured is the engine's; this makes it so.
+//! Built with neither, asking for TLS is `invalid-input`.
 
 use crate::error::{Error, Result};
 use crate::net::deadline::Deadline;
 use crate::net::tcp::TcpConn;
+use crate::proto::engine::{ControlSecurity, DataProtection, TlsMode};
 use crate::stream::Stream;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,6 +28,29 @@ pub struct TlsSettings {
     pub version: TlsVersion,
 }
 
+impl TlsSettings {
+    /// The security the engine starts from.
+    pub fn asked(settings: Option<&TlsSettings>) -> ControlSecurity {
+        let Some(settings) = settings else {
+            return ControlSecurity::Plain;
+        };
+        let mode = match settings.mode {
+            Security::None => return ControlSecurity::Plain,
+            Security::Explicit => TlsMode::Explicit,
+            Security::Implicit => TlsMode::Implicit,
+        };
+        ControlSecurity::Pending {
+            mode,
+            allow_plaintext: settings.allow_plaintext,
+            data: if settings.clear_data {
+                DataProtection::Clear
+            } else {
+                DataProtection::Private
+            },
+        }
+    }
+}
+
 /// Which TLS versions a session offers; `Auto` is settled at connect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TlsVersion {
@@ -36,47 +60,37 @@ pub enum TlsVersion {
     Tls13,
 }
 
-/// What both kinds of FTPS share: whether data connections are secured, and
-/// wrapping a connection with the flavour's handshake.
+/// What both kinds of FTPS share: wrapping a connection with the
+/// flavour's handshake, whole or begun.
 #[cfg(feature = "secure")]
 mod imp {
     use super::*;
     pub use flavour::Pending;
 
-    pub struct Secured {
-        flavour: flavour::Flavour,
-        protect_data: bool,
-    }
+    pub struct Tls(flavour::Flavour);
 
-    impl Secured {
+    impl Tls {
+        /// Checks the settings (CA bundle, name) before any connection.
         pub fn new(settings: &TlsSettings, host: &str) -> Result<Self> {
-            Ok(Self {
-                flavour: flavour::Flavour::new(settings, host)?,
-                protect_data: !settings.clear_data,
-            })
-        }
-
-        /// PROT P: data connections are secured too.
-        pub fn protect_data(&self) -> bool {
-            self.protect_data
-        }
-
-        /// After the server accepted PROT P (true) or PROT C (false).
-        pub fn set_protect_data(&mut self, on: bool) {
-            self.protect_data = on;
+            Ok(Self(flavour::Flavour::new(settings, host)?))
         }
 
         /// TLS on `tcp`, handshake complete.
         pub fn wrap(&self, tcp: TcpConn, deadline: &Deadline) -> Result<Stream> {
             let mut tls = self.start(tcp, deadline)?;
             tls.handshake(deadline)?;
-            tls.into_stream()
+            flavour::finish(tls)
         }
 
         /// TLS on `tcp`, the handshake under way and left to the caller.
         pub fn start(&self, tcp: TcpConn, deadline: &Deadline) -> Result<Pending> {
-            self.flavour.start(tcp, deadline)
+            self.0.start(tcp, deadline)
         }
+    }
+
+    /// The connection of a completed handshake.
+    pub fn finish(tls: Pending) -> Result<Stream> {
+        flavour::finish(tls)
     }
 }
 
@@ -114,6 +128,10 @@ mod flavour {
             TlsStream::start(tcp, self.config.clone(), self.name.clone(), deadline)
         }
     }
+
+    pub fn finish(tls: Pending) -> Result<Stream> {
+        Ok(Stream::Tls(Box::new(tls)))
+    }
 }
 
 /// The host's TLS through wasi:tls.
@@ -148,6 +166,11 @@ mod flavour {
             Ok(Pending::start(tcp, &self.name))
         }
     }
+
+    /// The host's plaintext streams read and write like plain TCP.
+    pub fn finish(tls: Pending) -> Result<Stream> {
+        Ok(Stream::Plain(tls.into_conn()?))
+    }
 }
 
 #[cfg(not(feature = "secure"))]
@@ -155,9 +178,9 @@ mod imp {
     use super::*;
 
     /// Never constructed: this build has no TLS.
-    pub enum Secured {}
+    pub enum Tls {}
 
-    impl Secured {
+    impl Tls {
         pub fn new(_: &TlsSettings, _: &str) -> Result<Self> {
             Err(Error::InvalidInput("this component was built without TLS".into()))
         }
@@ -165,17 +188,9 @@ mod imp {
         pub fn wrap(&self, _: TcpConn, _: &Deadline) -> Result<Stream> {
             match *self {}
         }
-
-        pub fn protect_data(&self) -> bool {
-            match *self {}
-        }
-
-        pub fn set_protect_data(&mut self, _: bool) {
-            match *self {}
-        }
     }
 }
 
+pub use imp::Tls;
 #[cfg(feature = "secure")]
-pub use imp::Pending;
-pub use imp::Secured;
+pub use imp::{finish, Pending};

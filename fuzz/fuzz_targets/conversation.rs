@@ -1,180 +1,118 @@
-//! A whole conversation against arbitrary server bytes, through the rules
-//! the session follows (`proto::conversation`, `proto::pace`, the reply
-//! parser, the passive and listing parsers, the safe-name rule): banner,
-//! login, EPSV/PASV, a transfer's first reply, its data paced against the
-//! size announced, an abort to its sentinel, a late reply skipped, and a
-//! listing whose names are checked before they become paths. Invariants:
-//! no panic, every loop bounded as the session bounds it, byte counts and
-//! verdicts consistent, no accepted name that could climb out of a path.
+//! Whole conversations against arbitrary server bytes, through the real
+//! engine (`proto::engine`): a fuzzed configuration (TLS mode, encoding,
+//! IPv4 or IPv6 peer) runs a fuzzed sequence of operations, the server's
+//! control bytes arriving in fuzzed chunks, data connections and TLS
+//! succeeding or failing as the knobs say. The checks are the driver's
+//! (`ftp_client_fuzz::drive`); a transfer that opens has its data paced
+//! against the size its first reply announced, and a listing that opens
+//! has its names checked before they could become paths.
 #![no_main]
 
-use ftp_client::proto::conversation::{self, login_step, transfer_start, LoginStep, TransferStart};
-use ftp_client::proto::lines::LineBuffer;
-use ftp_client::proto::listing::{parse_listing, Kind};
+use ftp_client::proto::engine::{Input, ListingKind, Op, Outcome, Step};
 use ftp_client::proto::pace::{Limits, LowSpeed, Pace, PaceError};
-use ftp_client::proto::passive::{parse_epsv, parse_pasv};
-use ftp_client::proto::path::{is_plain_name, join};
-use ftp_client::proto::encoding::Encoding;
-use ftp_client::proto::reply::{Reply, ReplyParser};
 use ftp_client::proto::response::parse_transfer_size;
-use ftp_client::proto::time::Timestamp;
+use ftp_client_fuzz::{check_listing, drive, engine, op, Peer};
 use libfuzzer_sys::fuzz_target;
 
-const MAX_LINE: usize = 512;
-
-/// The server's control bytes, read reply by reply.
-struct Server<'a> {
-    bytes: &'a [u8],
-    lines: LineBuffer,
-    parser: ReplyParser,
+/// The server as bytes, and knobs for everything that is not bytes.
+struct Bytes<'a> {
+    control: &'a [u8],
+    knobs: &'a [u8],
+    turn: usize,
+    spent: usize,
 }
 
-impl Server<'_> {
-    /// The next reply; `None` when the bytes end or break the protocol
-    /// (where the session would close).
-    fn reply(&mut self) -> Option<Reply> {
-        loop {
-            match self.lines.next_line() {
-                Ok(Some(line)) => match self.parser.push_line(&line) {
-                    Ok(Some(reply)) => return Some(reply),
-                    Ok(None) => continue,
-                    Err(_) => return None,
-                },
-                Ok(None) => {}
-                Err(_) => return None,
+impl Bytes<'_> {
+    fn knob(&mut self) -> u8 {
+        self.turn += 1;
+        self.knobs[self.turn % self.knobs.len()]
+    }
+}
+
+impl Peer for Bytes<'_> {
+    fn answer(&mut self, step: &Step) -> Input {
+        let knob = self.knob();
+        match step {
+            Step::Send { .. } if knob == 0xFF => Input::ControlFailed,
+            Step::Send { .. } => Input::Sent,
+            Step::Receive { handshake: true, .. } if knob & 0xC0 == 0xC0 => Input::DataSecured,
+            Step::Receive { handshake: true, .. } if knob & 0xC0 == 0x80 => Input::DataFailed { refused: false },
+            Step::Receive { max, .. } => {
+                if self.control.is_empty() {
+                    return if knob & 1 == 0 {
+                        Input::TimedOut
+                    } else {
+                        Input::ControlClosed
+                    };
+                }
+                let n = (usize::from(knob % 32) + 1).min(*max).min(self.control.len());
+                let (chunk, rest) = self.control.split_at(n);
+                self.control = rest;
+                self.spent += n;
+                Input::Received(chunk.to_vec())
             }
-            if self.bytes.is_empty() {
-                return None;
-            }
-            let n = self.bytes.len().min(self.lines.room().max(1)).min(13);
-            self.lines.extend(&self.bytes[..n]);
-            self.bytes = &self.bytes[n..];
+            Step::Connect { .. } => match knob % 4 {
+                0 | 1 => Input::DataConnected,
+                2 => Input::DataFailed { refused: true },
+                _ => Input::DataFailed { refused: false },
+            },
+            Step::StartDataTls { .. } if knob % 8 == 7 => Input::DataFailed { refused: false },
+            Step::StartDataTls { .. } => Input::DataTlsStarted,
+            Step::FinishDataTls { .. } if knob % 8 == 7 => Input::DataFailed { refused: false },
+            Step::FinishDataTls { .. } => Input::DataSecured,
+            Step::SecureControl { .. } | Step::ClearControl { .. } if knob % 8 == 7 => Input::ControlFailed,
+            Step::SecureControl { .. } | Step::ClearControl { .. } => Input::ControlChanged,
+            Step::Done(_) => Input::Ready,
         }
     }
 
-    /// `read_final`: 1xx replies are skipped.
-    fn final_reply(&mut self) -> Option<Reply> {
-        loop {
-            let r = self.reply()?;
-            if r.code >= 200 {
-                return Some(r);
-            }
-        }
+    fn consumed(&self) -> usize {
+        self.spent
     }
 }
 
 fuzz_target!(|data: &[u8]| {
-    if data.len() < 8 {
+    // [config, n, (op, arg) x n, knobs x 8, control bytes...]
+    if data.len() < 2 {
         return;
     }
-    let (knobs, rest) = data.split_at(8);
-    let split = usize::from(u16::from_le_bytes([knobs[0], knobs[1]])).min(rest.len());
-    let (control, payload) = rest.split_at(split);
-    let mut server = Server {
-        bytes: control,
-        lines: LineBuffer::new(MAX_LINE),
-        parser: ReplyParser::new(MAX_LINE * 16, Encoding::Utf8),
+    let (config, count) = (data[0], usize::from(data[1] % 9));
+    let Some(ops) = data.get(2..2 + 2 * count) else { return };
+    let Some(knobs) = data.get(2 + 2 * count..10 + 2 * count) else {
+        return;
     };
-    converse(&mut server, knobs, payload);
+    let control = &data[10 + 2 * count..];
+    let mut engine = engine(config);
+    let mut server = Bytes {
+        control,
+        knobs,
+        turn: 0,
+        spent: 0,
+    };
+    for pair in ops.chunks(2) {
+        let op = op(pair[0], pair[1]);
+        let listing = matches!(op, Op::Listing { .. });
+        let machine = matches!(
+            op,
+            Op::Listing {
+                kind: ListingKind::Mlsd { .. },
+                ..
+            }
+        );
+        match drive(&mut engine, op, &mut server) {
+            Some(Ok(Outcome::Opened(opened))) if listing => {
+                check_listing(server.control, machine || opened.machine, config & 0x20 != 0)
+            }
+            Some(Ok(Outcome::Opened(opened))) => pace_the_data(&opened.first.text(), knobs, server.control),
+            _ => {}
+        }
+    }
 });
 
-fn converse(server: &mut Server, knobs: &[u8], payload: &[u8]) -> Option<()> {
-    // Banner.
-    let banner = server.final_reply()?;
-    assert!((200..600).contains(&banner.code));
-    if banner.code >= 300 {
-        return None;
-    }
-    // Login: at most USER, PASS, ACCT.
-    let have_account = knobs[2] & 1 == 1;
-    let mut sent = "USER";
-    let mut replies = 0;
-    loop {
-        let reply = server.final_reply()?;
-        replies += 1;
-        assert!(replies <= 3, "login never loops");
-        sent = match login_step(sent, reply.code, have_account) {
-            LoginStep::Done => break,
-            LoginStep::Fail => return None,
-            LoginStep::SendPass => "PASS",
-            LoginStep::SendAccount => {
-                assert!(have_account, "ACCT only when there is one");
-                "ACCT"
-            }
-        };
-    }
-    // Passive: EPSV, then PASV where refused.
-    let epsv = server.final_reply()?;
-    if epsv.code == 229 {
-        if let Ok(port) = parse_epsv(&epsv.text()) {
-            assert_ne!(port, 0);
-        }
-    } else if conversation::epsv_falls_back(epsv.code, true) {
-        let pasv = server.final_reply()?;
-        if let Ok((_, port)) = parse_pasv(&pasv.text()) {
-            assert_ne!(port, 0);
-        }
-    } else {
-        assert!(epsv.code < 400 || epsv.code >= 600);
-    }
-    // The transfer command's first reply, with ftplib's one skip.
-    let mut first = server.reply()?;
-    let mut skipped = false;
-    let open = loop {
-        match transfer_start(first.code, skipped) {
-            TransferStart::Open | TransferStart::AlreadyDone => break true,
-            TransferStart::ReadNext => {
-                assert!(!skipped, "a stray 2xx is skipped once");
-                skipped = true;
-                first = server.reply()?;
-            }
-            TransferStart::Closing | TransferStart::Refused => break false,
-        }
-    };
-    if open {
-        pace_the_data(&first, knobs, payload);
-    }
-    // The abort: replies until the sentinel's, within the bound.
-    let mut in_step = false;
-    for _ in 0..conversation::ABORT_MAX_REPLIES {
-        let reply = server.final_reply()?;
-        if conversation::ends_abort(&reply) {
-            in_step = true;
-            break;
-        }
-        if reply.code == 421 {
-            return None;
-        }
-    }
-    if !in_step {
-        return None;
-    }
-    // The next command skips late transfer replies.
-    let mut next = server.final_reply()?;
-    while conversation::is_late_transfer_reply(&next) {
-        next = server.final_reply()?;
-    }
-    assert!(!conversation::is_late_transfer_reply(&next));
-    // A listing; its names become paths only if plain.
-    let now = Timestamp {
-        seconds: 1_795_559_400,
-        nanoseconds: 0,
-    };
-    for entry in parse_listing(payload, knobs[3] & 1 == 1, now, Encoding::Utf8) {
-        if entry.kind == Kind::Unparsed || !is_plain_name(&entry.name) {
-            continue;
-        }
-        let path = join("/target", &entry.name);
-        let parts: Vec<&str> = path.split('/').collect();
-        assert_eq!(parts.len(), 3, "{path:?}: one component below /target");
-        assert!(parts[2] != ".." && parts[2] != "." && !parts[2].is_empty(), "{path:?}");
-    }
-    Some(())
-}
-
-/// The payload as data chunks at fuzzed times, against the limits and the
-/// announced size: the verdicts must agree with the byte count.
-fn pace_the_data(first: &Reply, knobs: &[u8], payload: &[u8]) {
+/// The rest of the bytes as a transfer's data, in chunks at fuzzed times,
+/// through the data plane's pace against its limits and the size the first
+/// reply announced: the verdicts must agree with the byte count.
+fn pace_the_data(first: &str, knobs: &[u8], payload: &[u8]) {
     const S: u64 = 1_000_000_000;
     let limits = Limits {
         data_ns: u64::from(knobs[4].max(1)) * S / 16,
@@ -184,7 +122,7 @@ fn pace_the_data(first: &Reply, knobs: &[u8], payload: &[u8]) {
             window_ns: u64::from(knobs[7].max(1)) * S / 32,
         }),
     };
-    let expected = parse_transfer_size(&first.text());
+    let expected = parse_transfer_size(first);
     let mut pace = Pace::new(limits, 0, expected);
     let mut now = 0u64;
     let mut total = 0u64;

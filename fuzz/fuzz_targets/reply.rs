@@ -2,8 +2,8 @@
 //! every reply code in 100..=599, no line past its bound.
 #![no_main]
 
-use ftp_client::proto::lines::LineBuffer;
 use ftp_client::proto::encoding::Encoding;
+use ftp_client::proto::lines::LineBuffer;
 use ftp_client::proto::reply::ReplyParser;
 use libfuzzer_sys::fuzz_target;
 

@@ -18,7 +18,10 @@ fuzz_target!(|data: &[u8]| {
     let _ = parse_size(&text);
     let _ = parse_257(&text);
     let _ = parse_unique_name(&text);
-    let _ = parse_feat(&Reply { code: 211, lines: text.lines().map(str::to_string).collect() });
+    let _ = parse_feat(&Reply {
+        code: 211,
+        lines: text.lines().map(str::to_string).collect(),
+    });
 
     let plain: Vec<u8> = data.iter().copied().filter(|&b| b != b'\r').collect();
     let split = data.first().map_or(0, |&b| usize::from(b)).min(plain.len());

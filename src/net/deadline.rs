@@ -21,6 +21,16 @@ impl Deadline {
         Self { at, what }
     }
 
+    /// At `at` on the monotonic clock (`clock::now`'s count).
+    pub fn at(at: u64, what: &'static str) -> Self {
+        Self { at, what }
+    }
+
+    /// When it passes, on the monotonic clock.
+    pub fn at_ns(&self) -> u64 {
+        self.at
+    }
+
     /// `nanos` from now.
     pub fn after_ns(nanos: u64, what: &'static str) -> Self {
         Self {

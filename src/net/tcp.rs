@@ -10,6 +10,11 @@ use wasi::sockets::network::{ErrorCode, IpAddressFamily, IpSocketAddress, Networ
 use wasi::sockets::tcp::{ShutdownType, TcpSocket};
 use wasi::sockets::tcp_create_socket::create_tcp_socket;
 
+/// The network the host gave this component instance.
+pub fn instance_network() -> Network {
+    wasi::sockets::instance_network::instance_network()
+}
+
 /// A failed connect, naming the address it tried.
 fn connect_error(code: ErrorCode, to: SocketAddr) -> Error {
     match map_socket_error(code) {

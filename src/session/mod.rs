@@ -1,32 +1,30 @@
-//! A session: the control connection and its state (connecting, TLS,
-//! login, features), and how one exchange on it goes. Plain commands are in
-//! `commands`, data connections and listings in `data`; transfers build on
-//! `open_transfer`, `finish_transfer` and `abort_transfer`.
+//! A session: the engine (`proto::engine`, which owns the conversation)
+//! and its driver, which does what the engine asks on real connections.
+//! `drive` is the one loop that moves bytes and waits; `commands`, `data`,
+//! `digest` and `relay` are the typed calls, each an engine operation.
 
 mod commands;
 mod data;
 mod digest;
+mod drive;
 mod relay;
 
+pub use crate::proto::engine::TransferType;
 pub use data::ListingStart;
 
-use crate::control::Control;
 use crate::error::{Error, Result};
 use crate::net::convert::socket_ip;
 use crate::net::deadline::Deadline;
 use crate::net::resolve::resolve;
-use crate::net::tcp::TcpConn;
-use crate::proto::command::{self, check_path};
-use crate::proto::conversation::{self, login_step, LoginStep};
+use crate::net::tcp::{instance_network, TcpConn};
 use crate::proto::encoding::Encoding;
-use crate::proto::feat::{self, Feature};
-use crate::proto::hash::Algorithm;
+use crate::proto::engine::{self, Engine, Op, Outcome, Phase};
 use crate::proto::pace::{Limits, LowSpeed};
-use crate::proto::reply::{Class, Reply};
-use crate::secure::{Secured, Security, TlsSettings, TlsVersion};
+use crate::proto::reply::Reply;
+use crate::secure::{Security, Tls, TlsSettings, TlsVersion};
 use crate::stream::Stream;
+use drive::Data;
 use std::net::{IpAddr, SocketAddr};
-use wasi::sockets::instance_network::instance_network;
 use wasi::sockets::network::Network;
 
 /// Connect options with defaults applied.
@@ -74,75 +72,41 @@ impl Options {
             low_speed: self.low_speed,
         }
     }
-}
 
-/// How long an abort waits for the transfer's own final reply before ABOR
-/// (at most half of the one reply deadline the whole abort gets).
-const ABORT_GRACE_MS: u32 = 2_000;
-
-/// How long a dropped session waits for the reply to its QUIT.
-const GOODBYE_MS: u32 = 1_000;
-
-/// The smallest line bound accepted: RFC 959 replies and paths need room.
-pub const MIN_LINE: usize = 512;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TransferType {
-    Binary,
-    Ascii,
-}
-
-impl TransferType {
-    fn code(self) -> &'static str {
-        match self {
-            TransferType::Binary => "I",
-            TransferType::Ascii => "A",
+    /// What the engine needs of them, for a connection to `peer`.
+    fn engine(&self, peer: IpAddr) -> engine::Config {
+        engine::Config {
+            reply_ns: u64::from(self.reply_ms) * 1_000_000,
+            connect_ns: u64::from(self.connect_ms) * 1_000_000,
+            max_line: self.max_line,
+            encoding: self.encoding,
+            trust_pasv_host: self.trust_pasv_host,
+            peer,
+            security: TlsSettings::asked(self.tls.as_ref()),
         }
     }
 }
 
-/// What the server has shown about passive modes so far.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Passive {
-    TryEpsv,
-    PasvOnly,
-}
-
-pub struct Session {
-    /// `None` once the session is closed.
-    control: Option<Control>,
-    network: Network,
-    peer: IpAddr,
-    options: Options,
-    welcome: Reply,
-    passive: Passive,
-    wanted_type: TransferType,
-    server_type: Option<TransferType>,
-    features: Option<Vec<Feature>>,
-    busy: bool,
-    /// A transfer's final reply that came as its first (226 without 150).
-    early_final: Option<Reply>,
-    /// The TLS state once the control connection is secured.
-    secured: Option<Secured>,
-    /// Explicit mode: the TLS state waiting for AUTH TLS.
-    pending_tls: Option<Secured>,
-    security: Security,
-    /// CCC ended the control connection's TLS (data keeps its PROT).
-    control_cleared: bool,
-    /// The HASH algorithm `OPTS HASH` selected last; none: as FEAT says.
-    hash_selected: Option<Algorithm>,
-}
+/// The smallest line bound accepted: RFC 959 replies and paths need room.
+pub const MIN_LINE: usize = 512;
 
 /// Listings kept in memory (LIST, MLSD, NLST) are bounded so a hostile
 /// server cannot exhaust the guest's memory.
 pub const MAX_LISTING: usize = 64 << 20;
 
-fn is_code(codes: &'static [u16]) -> impl Fn(u16) -> bool {
-    move |c| codes.contains(&c)
-}
-
-fn is_2xx(code: u16) -> bool {
-    (200..300).contains(&code)
+pub struct Session {
+    engine: Engine,
+    /// The control connection; `None` once the session is closed.
+    control: Option<Stream>,
+    /// The data connection an operation is setting up.
+    data: Data,
+    network: Network,
+    options: Options,
+    welcome: Reply,
+    /// What connections are secured with, where TLS was asked for.
+    tls: Option<Tls>,
+    /// The error behind the engine's last `Failure::Reported`.
+    reported: Option<Error>,
 }
 
 impl Session {
@@ -180,10 +144,8 @@ impl Session {
         }
         let network = instance_network();
         let deadline = Deadline::after_ms(options.connect_ms, "connect");
-        let tls = options.tls.clone().filter(|t| t.mode != Security::None);
-        // Check the TLS settings (CA bundle, name) before any connection.
-        let secured = tls.as_ref().map(|t| Secured::new(t, host)).transpose()?;
-        let mut last_err = None;
+        let settings = options.tls.as_ref().filter(|t| t.mode != Security::None);
+        let tls = settings.map(|t| Tls::new(t, host)).transpose()?;
         let source = options.source;
         // A source address can only reach addresses of its own family.
         let reachable = |ip: &IpAddr| source.is_none_or(|s| s.is_ipv4() == ip.is_ipv4());
@@ -191,14 +153,28 @@ impl Session {
             .into_iter()
             .filter(reachable)
             .collect();
+        let mut last_err = None;
         for ip in addresses {
             match TcpConn::connect(&network, SocketAddr::new(ip, port), source, &deadline) {
                 Ok(conn) => {
-                    let mut session = Self::greet(network, conn, ip, options, secured, &deadline)?;
-                    if let Some(t) = tls.filter(|t| t.mode == Security::Explicit) {
-                        session.auth_tls(&t, &deadline)?;
-                    }
-                    session.protect()?;
+                    let peer = conn.peer().map(|addr| socket_ip(&addr)).unwrap_or(ip);
+                    let mut session = Self {
+                        engine: Engine::new(options.engine(peer)),
+                        control: Some(Stream::Plain(conn)),
+                        data: Data::None,
+                        network,
+                        options,
+                        welcome: Reply {
+                            code: 0,
+                            lines: Vec::new(),
+                        },
+                        tls,
+                        reported: None,
+                    };
+                    let opened = session.run(Op::Open {
+                        until: deadline.at_ns(),
+                    })?;
+                    session.welcome = reply_of(opened)?;
                     return Ok(session);
                 }
                 Err(e) => last_err = Some(e),
@@ -210,142 +186,12 @@ impl Session {
         }))
     }
 
-    fn greet(
-        network: Network,
-        conn: TcpConn,
-        ip: IpAddr,
-        options: Options,
-        secured: Option<Secured>,
-        deadline: &Deadline,
-    ) -> Result<Self> {
-        let peer = conn.peer().map(|addr| socket_ip(&addr)).unwrap_or(ip);
-        let implicit = options.tls.as_ref().is_some_and(|t| t.mode == Security::Implicit);
-        let stream = match (&secured, implicit) {
-            (Some(s), true) => s.wrap(conn, deadline)?,
-            _ => Stream::Plain(conn),
-        };
-        let mut control = Control::new(stream, options.max_line, options.encoding);
-        let welcome = control.read_final(deadline)?;
-        if !is_2xx(welcome.code) {
-            return Err(Error::from_reply(welcome));
-        }
-        let (secured, pending, security) = if implicit {
-            (secured, None, Security::Implicit)
-        } else {
-            (None, secured, Security::None)
-        };
-        Ok(Self {
-            secured,
-            security,
-            pending_tls: pending,
-            control: Some(control),
-            network,
-            peer,
-            options,
-            welcome,
-            passive: Passive::TryEpsv,
-            wanted_type: TransferType::Binary,
-            server_type: None,
-            features: None,
-            busy: false,
-            early_final: None,
-            control_cleared: false,
-            hash_selected: None,
-        })
-    }
-
-    /// Explicit FTPS: AUTH TLS, then the handshake on the same connection.
-    fn auth_tls(&mut self, settings: &TlsSettings, deadline: &Deadline) -> Result<()> {
-        let Some(secured) = self.pending_tls.take() else {
-            return Ok(());
-        };
-        let reply = self.cmd("AUTH", Some("TLS"))?;
-        if reply.code != 234 {
-            if settings.allow_plaintext && reply.class() != Class::Completion {
-                return Ok(());
-            }
-            return Err(Error::TlsRefused(reply));
-        }
-        let mut control = self.control.take().ok_or(Error::Closed)?;
-        let trace = control.detach_trace();
-        #[allow(irrefutable_let_patterns)] // refutable with the `tls` feature
-        let Stream::Plain(tcp) = control.into_stream("AUTH TLS")?
-        else {
-            return Err(Error::InvalidInput("the control connection is already secured".into()));
-        };
-        let stream = secured.wrap(tcp, deadline)?;
-        let mut control = Control::new(stream, self.options.max_line, self.options.encoding);
-        control.attach_trace(trace);
-        self.control = Some(control);
-        self.secured = Some(secured);
-        self.security = Security::Explicit;
-        Ok(())
-    }
-
-    /// PBSZ 0 and PROT P (or C) once the control connection is secured.
-    fn protect(&mut self) -> Result<()> {
-        let Some(secured) = &self.secured else { return Ok(()) };
-        let level = if secured.protect_data() { "P" } else { "C" };
-        self.expect("PBSZ", Some("0"), is_2xx)?;
-        self.expect("PROT", Some(level), is_2xx)?;
-        Ok(())
-    }
-
-    /// PROT P (`private`) or PROT C for the transfers from now on (ftplib's
-    /// `prot_p`/`prot_c`); the session follows only once the server agrees.
-    pub fn set_data_protection(&mut self, private: bool) -> Result<Reply> {
-        self.ensure_idle()?;
-        if self.secured.is_none() {
-            return Err(Error::InvalidInput("PROT is for a TLS session".into()));
-        }
-        let reply = self.expect("PROT", Some(if private { "P" } else { "C" }), is_2xx)?;
-        if let Some(secured) = self.secured.as_mut() {
-            secured.set_protect_data(private);
-        }
-        Ok(reply)
-    }
-
-    /// CCC (RFC 4217 §6, ftplib's `ccc`): after login, the control
-    /// connection goes back to plain text so a NAT firewall can follow it;
-    /// data connections keep the protection PROT set. Only where TLS is the
-    /// component's own: the host's `wasi:tls` cannot hand its connection
-    /// back in the clear. A fault while TLS is being ended closes the session.
-    pub fn clear_command_channel(&mut self) -> Result<Reply> {
-        self.ensure_idle()?;
-        if self.secured.is_none() || self.control_cleared {
-            return Err(Error::InvalidInput(
-                "CCC is for a control connection secured by TLS".into(),
-            ));
-        }
-        self.clear_control()
-    }
-
-    #[cfg(not(feature = "tls"))]
-    fn clear_control(&mut self) -> Result<Reply> {
-        Err(Error::InvalidInput(
-            "CCC needs the build with TLS inside the component: the host's TLS cannot hand back its connection".into(),
-        ))
-    }
-
-    #[cfg(feature = "tls")]
-    fn clear_control(&mut self) -> Result<Reply> {
-        let reply = self.expect("CCC", None, is_2xx)?;
-        let deadline = self.reply_deadline();
-        let mut control = self.control.take().ok_or(Error::Closed)?;
-        let trace = control.detach_trace();
-        let tcp = match control.into_stream("CCC")? {
-            Stream::Tls(tls) => tls.unwrap(&deadline)?,
-            Stream::Plain(_) => return Err(Error::InvalidInput("the control connection is not secured".into())),
-        };
-        let mut control = Control::new(Stream::Plain(tcp), self.options.max_line, self.options.encoding);
-        control.attach_trace(trace);
-        self.control = Some(control);
-        self.control_cleared = true;
-        Ok(reply)
-    }
-
     pub fn security(&self) -> Security {
-        self.security
+        match self.engine.security().mode() {
+            Some(engine::TlsMode::Explicit) => Security::Explicit,
+            Some(engine::TlsMode::Implicit) => Security::Implicit,
+            None => Security::None,
+        }
     }
 
     pub fn welcome(&self) -> &Reply {
@@ -359,167 +205,70 @@ impl Session {
     /// Whether data connections are TLS (PROT P).
     #[cfg(feature = "secure")]
     pub fn data_is_private(&self) -> bool {
-        self.secured.as_ref().is_some_and(|s| s.protect_data())
-    }
-
-    fn reply_deadline(&self) -> Deadline {
-        Deadline::after_ms(self.options.reply_ms, "reply")
+        self.engine.security().data() == engine::DataProtection::Private
     }
 
     /// Refuses calls while a transfer is open or after the session closed.
     pub fn ensure_idle(&self) -> Result<()> {
-        if self.control.is_none() {
-            return Err(Error::Closed);
-        }
-        if self.busy {
-            return Err(Error::InvalidInput(
+        match self.engine.phase() {
+            Phase::Idle => Ok(()),
+            Phase::Closed { .. } => Err(Error::Closed),
+            Phase::Transfer { .. } => Err(Error::InvalidInput(
                 "a transfer is open on this session; finish or abort it first".into(),
-            ));
+            )),
         }
-        Ok(())
     }
 
     /// Closes the session: drops the control connection.
     pub fn close(&mut self) {
+        self.engine.close();
         self.control = None;
-        self.busy = false;
-        self.early_final = None;
+        self.data = Data::None;
     }
 
     /// Starts (afresh) or stops recording the control conversation.
     pub fn set_trace(&mut self, on: bool) {
-        if let Some(control) = self.control.as_mut() {
-            control.set_trace(on);
-        }
+        self.engine.set_trace(on);
     }
 
     /// The conversation recorded since the last call.
     pub fn take_trace(&mut self) -> Vec<String> {
-        self.control.as_mut().map(Control::take_trace).unwrap_or_default()
+        self.engine.take_trace()
     }
 
-    /// QUIT without asking for the reply to be right, bounded by a short
-    /// deadline: what a session dropped while idle says to its server.
-    fn say_goodbye(&mut self) {
-        if self.busy {
-            return;
-        }
-        let deadline = Deadline::after_ms(self.options.reply_ms.min(GOODBYE_MS), "reply");
-        if let Some(control) = self.control.as_mut() {
-            if control.send(b"QUIT\r\n", &deadline).is_ok() {
-                let _ = control.read_reply(&deadline);
-            }
-        }
-        self.close();
-    }
-
-    /// Runs one step on the control connection; a fault that leaves the
-    /// connection out of step, or a 421, closes the session.
-    fn on_control<T>(&mut self, step: impl FnOnce(&mut Control, &Deadline) -> Result<T>) -> Result<T> {
-        let deadline = self.reply_deadline();
-        let control = self.control.as_mut().ok_or(Error::Closed)?;
-        let result = step(control, &deadline);
-        match &result {
-            Err(e) if e.breaks_control() => self.close(),
-            Err(Error::Transient(r)) if r.code == 421 => self.close(),
-            _ => {}
-        }
-        result
-    }
-
-    /// Sends a line and returns the final (non-1xx) reply. A 421 closes the
-    /// session and is returned as a transient error.
-    /// Late replies to an earlier transfer (a 226 after the abort's
-    /// sentinel) are skipped: see `conversation::is_late_transfer_reply`.
-    fn exchange(&mut self, line: &[u8]) -> Result<Reply> {
-        self.on_control(|control, deadline| {
-            control.send(line, deadline)?;
-            let mut reply = control.read_final(deadline)?;
-            while conversation::is_late_transfer_reply(&reply) {
-                reply = control.read_final(deadline)?;
-            }
-            if reply.code == 421 {
-                return Err(Error::Transient(reply));
-            }
-            Ok(reply)
-        })
-    }
-
-    fn cmd(&mut self, verb: &str, arg: Option<&str>) -> Result<Reply> {
-        let line = command::format(verb, arg, self.options.encoding)?;
-        self.exchange(&line)
-    }
-
-    /// Sends a command and accepts only the replies `ok` admits.
-    fn expect(&mut self, verb: &str, arg: Option<&str>, ok: impl Fn(u16) -> bool) -> Result<Reply> {
-        let reply = self.cmd(verb, arg)?;
-        if ok(reply.code) {
-            Ok(reply)
-        } else {
-            Err(Error::from_reply(reply))
-        }
-    }
-
-    fn path_cmd(&mut self, verb: &str, path: &str) -> Result<Reply> {
-        self.ensure_idle()?;
-        check_path("path", path)?;
-        self.expect(verb, Some(path), is_2xx)
-    }
-
-    pub fn login(&mut self, user: Option<&str>, password: Option<&str>, account: Option<&str>) -> Result<Reply> {
-        self.ensure_idle()?;
-        let user = user.filter(|u| !u.is_empty()).unwrap_or("anonymous");
-        let mut password = password.unwrap_or("").to_string();
-        if user == "anonymous" && (password.is_empty() || password == "-") {
-            password.push_str("anonymous@");
-        }
-        let encoding = self.options.encoding;
-        command::format("USER", Some(user), encoding)?;
-        command::format("PASS", Some(&password), encoding)?;
-        if let Some(acct) = account {
-            command::format("ACCT", Some(acct), encoding)?;
-        }
-        self.server_type = None;
-        self.features = None;
-        self.hash_selected = None;
-        let mut sent = "USER";
-        let mut reply = self.cmd(sent, Some(user))?;
-        loop {
-            let (verb, arg) = match login_step(sent, reply.code, account.is_some()) {
-                LoginStep::Done => break,
-                LoginStep::Fail => return Err(Error::from_reply(reply)),
-                LoginStep::SendPass => ("PASS", password.as_str()),
-                LoginStep::SendAccount => ("ACCT", account.unwrap_or_default()),
-            };
-            sent = verb;
-            reply = self.cmd(verb, Some(arg))?;
-        }
-        if encoding == Encoding::Utf8 && feat::has(self.features()?, "UTF8") {
-            // RFC 2640; servers that always speak UTF-8 may refuse, harmlessly.
-            self.cmd("OPTS", Some("UTF8 ON"))?;
-        }
-        Ok(reply)
+    /// Runs `op` and expects a reply of it.
+    fn reply(&mut self, op: Op) -> Result<Reply> {
+        self.run(op).and_then(reply_of)
     }
 
     /// FEAT, once per login; a server without FEAT has no features.
-    pub fn features(&mut self) -> Result<&[Feature]> {
-        self.ensure_idle()?;
-        if self.features.is_none() {
-            let reply = self.cmd("FEAT", None)?;
-            self.features = Some(match reply.code {
-                211 => feat::parse_feat(&reply),
-                _ if reply.class() == Class::Permanent => Vec::new(),
-                _ => return Err(Error::from_reply(reply)),
-            });
-        }
-        Ok(self.features.as_deref().unwrap_or_default())
+    pub fn features(&mut self) -> Result<&[crate::proto::feat::Feature]> {
+        self.run(Op::Features)?;
+        Ok(self.engine.server().features.as_deref().unwrap_or_default())
     }
+
+    pub fn login(&mut self, user: Option<&str>, password: Option<&str>, account: Option<&str>) -> Result<Reply> {
+        self.reply(Op::Login {
+            user: user.unwrap_or_default().to_string(),
+            password: password.unwrap_or_default().to_string(),
+            account: account.map(str::to_string),
+        })
+    }
+}
+
+/// The reply an operation's outcome holds.
+fn reply_of(outcome: Outcome) -> Result<Reply> {
+    outcome
+        .into_reply()
+        .ok_or_else(|| Error::InvalidInput("the operation gave no reply".into()))
 }
 
 /// A session dropped while idle says QUIT first (as ftplib's `with` block
 /// does), so the server logs a clean goodbye rather than a lost client.
 impl Drop for Session {
     fn drop(&mut self) {
-        self.say_goodbye();
+        if *self.engine.phase() == Phase::Idle {
+            let _ = self.run(Op::Quit { goodbye: true });
+        }
     }
 }

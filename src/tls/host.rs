@@ -4,12 +4,11 @@
 //! caller over TLS too. wasi:tls takes only a server name: trust and
 //! session resumption are the host's configuration.
 
-use crate::component::wasi::tls::types::{ClientConnection, ClientHandshake, FutureClientStreams};
+use crate::bindings::wasi::tls::types::{ClientConnection, ClientHandshake, FutureClientStreams};
 use crate::error::TlsFailure;
 use crate::error::{Error, Result};
 use crate::net::deadline::Deadline;
 use crate::net::tcp::{Layer, TcpConn};
-use crate::stream::Stream;
 use wasi::io::poll::Pollable;
 use wasi::io::streams::{InputStream, OutputStream};
 use wasi::sockets::tcp::TcpSocket;
@@ -71,7 +70,7 @@ impl Pending {
     }
 
     /// The secured connection, once the handshake is complete.
-    pub fn into_stream(self) -> Result<Stream> {
+    pub fn into_conn(self) -> Result<TcpConn> {
         let Pending {
             ready,
             future,
@@ -82,12 +81,7 @@ impl Pending {
         drop(future);
         let (tls, input, output) =
             done.ok_or_else(|| Error::Tls(TlsFailure::Handshake("the handshake is not complete".into())))?;
-        Ok(Stream::Plain(TcpConn::layered(
-            input,
-            output,
-            Box::new(HostTls(tls)),
-            socket,
-        )))
+        Ok(TcpConn::layered(input, output, Box::new(HostTls(tls)), socket))
     }
 }
 

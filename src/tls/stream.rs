@@ -4,7 +4,6 @@
 use crate::error::{Error, Result};
 use crate::net::deadline::Deadline;
 use crate::net::tcp::TcpConn;
-use crate::stream::Stream;
 use rustls::pki_types::ServerName;
 use rustls::{ClientConfig, ClientConnection};
 use std::io::{ErrorKind, Read, Write};
@@ -72,11 +71,6 @@ impl TlsStream {
         }
         self.send_pending(deadline)?;
         Ok(!self.tls.is_handshaking())
-    }
-
-    /// The connection, for the code that need not know it is TLS.
-    pub fn into_stream(self) -> Result<Stream> {
-        Ok(Stream::Tls(Box::new(self)))
     }
 
     /// The TCP connection underneath, giving up the TLS state.
