@@ -4,6 +4,7 @@
 //! aborts).
 
 use crate::error::{Error, Result};
+use crate::net::clock;
 use crate::net::deadline::Deadline;
 use crate::net::tcp::{Parents, TcpConn};
 use crate::proto::ascii::{CrlfToLf, LfToCrlf};
@@ -14,7 +15,6 @@ use crate::session::{Session, TransferType};
 use crate::stream::Stream;
 use std::cell::RefCell;
 use std::rc::Rc;
-use wasi::clocks::monotonic_clock;
 use wasi::io::streams::{InputStream, OutputStream};
 
 /// The most a single `read` may ask for.
@@ -42,25 +42,25 @@ impl Open {
         Self {
             session,
             data: Some(data),
-            pace: Pace::new(limits, monotonic_clock::now(), expected),
+            pace: Pace::new(limits, clock::now(), expected),
         }
     }
 
     /// When the next read must end for a limit to be checked.
     fn read_deadline(&self) -> Deadline {
-        Deadline::after_ns(self.pace.budget(monotonic_clock::now()), "data")
+        Deadline::after_ns(self.pace.budget(clock::now()), "data")
     }
 
     /// When the next write must end: once a limit has surely passed.
     fn write_deadline(&self) -> Deadline {
-        Deadline::after_ns(self.pace.write_budget(monotonic_clock::now()), "data")
+        Deadline::after_ns(self.pace.write_budget(clock::now()), "data")
     }
 
     /// Counts `bytes` (0 after a wait ran out) against the limits. A passed
     /// deadline closes the session: a server that stalled is not asked to
     /// abort, which would only stall again. Too many bytes abort the transfer.
     fn record(&mut self, bytes: u64) -> Result<()> {
-        match self.pace.record(monotonic_clock::now(), bytes) {
+        match self.pace.record(clock::now(), bytes) {
             Ok(()) => Ok(()),
             Err(PaceError::Timeout(what)) => {
                 self.drop_data();
@@ -78,7 +78,7 @@ impl Open {
     /// how many milliseconds its next wait may last.
     fn progress(&mut self, bytes: u64) -> Result<u32> {
         self.record(bytes)?;
-        let ms = self.pace.budget(monotonic_clock::now()).div_ceil(1_000_000);
+        let ms = self.pace.budget(clock::now()).div_ceil(1_000_000);
         Ok(u32::try_from(ms).unwrap_or(u32::MAX))
     }
 
