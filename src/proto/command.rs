@@ -2,7 +2,7 @@
 //! LF would let a caller (or a file name from a listing) inject a second
 //! command, and NUL is refused by RFC 959's NVT rules.
 
-use super::encoding::Encoding;
+use super::encoding::{Encoding, NotLatin1};
 use thiserror::Error;
 
 /// Why a command was refused before sending.
@@ -16,8 +16,8 @@ pub enum CommandError {
     NeedsDataConnection { verb: String },
     #[error("MLST fact {0:?} is not a fact name")]
     BadFact(String),
-    #[error("{0:?} has no Latin-1 byte (the session's encoding)")]
-    NotLatin1(char),
+    #[error(transparent)]
+    NotLatin1(#[from] NotLatin1),
 }
 
 fn check(what: &'static str, value: &str) -> Result<(), CommandError> {
@@ -131,7 +131,7 @@ mod tests {
         );
         assert_eq!(
             format_raw("SITE \u{20ac}", Encoding::Latin1),
-            Err(CommandError::NotLatin1('\u{20ac}'))
+            Err(CommandError::NotLatin1(NotLatin1('\u{20ac}')))
         );
     }
 

@@ -3,8 +3,13 @@
 //! maps every byte to one character and back, so a server whose names are
 //! not UTF-8 can be listed and every name sent back byte for byte.
 
-use super::command::CommandError;
 use std::borrow::Cow;
+use thiserror::Error;
+
+/// A character the session's encoding has no byte for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
+#[error("{0:?} has no Latin-1 byte (the session's encoding)")]
+pub struct NotLatin1(pub char);
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Encoding {
@@ -25,13 +30,13 @@ impl Encoding {
     }
 
     /// The bytes of `text`; in Latin-1 a character above U+00FF has none.
-    pub fn encode(self, text: &str) -> Result<Cow<'_, [u8]>, CommandError> {
+    pub fn encode(self, text: &str) -> Result<Cow<'_, [u8]>, NotLatin1> {
         match self {
             Encoding::Utf8 => Ok(Cow::Borrowed(text.as_bytes())),
             Encoding::Latin1 if text.is_ascii() => Ok(Cow::Borrowed(text.as_bytes())),
             Encoding::Latin1 => text
                 .chars()
-                .map(|c| u8::try_from(u32::from(c)).map_err(|_| CommandError::NotLatin1(c)))
+                .map(|c| u8::try_from(u32::from(c)).map_err(|_| NotLatin1(c)))
                 .collect::<Result<Vec<u8>, _>>()
                 .map(Cow::Owned),
         }
@@ -53,10 +58,7 @@ mod tests {
     #[test]
     fn latin1_refuses_what_it_cannot_say() {
         assert_eq!(Encoding::Latin1.encode("caf\u{e9}").unwrap().as_ref(), b"caf\xe9");
-        assert_eq!(
-            Encoding::Latin1.encode("\u{20ac}"),
-            Err(CommandError::NotLatin1('\u{20ac}'))
-        );
+        assert_eq!(Encoding::Latin1.encode("\u{20ac}"), Err(NotLatin1('\u{20ac}')));
     }
 
     #[test]

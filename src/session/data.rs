@@ -52,7 +52,7 @@ impl Session {
     }
 
     /// `list`'s listing, opened to be read as it arrives (see
-    /// `crate::listing`): the data connection and how it was begun. The
+    /// `listing.rs`): the data connection and how it was begun. The
     /// session is busy until `end_listing`.
     pub fn open_listing(&mut self, path: Option<&str>) -> Result<(Stream, ListingStart)> {
         self.start_listing(ListingKind::Auto, path)

@@ -21,11 +21,12 @@ mod tests;
 
 pub use state::{ControlSecurity, DataProtection, Passive, Phase, Server, TlsMode, TransferType};
 
+use super::command::CommandError;
+use super::encoding::Encoding;
 use super::hash::Algorithm;
 use super::reply::Reply;
 use super::trace::Trace;
 use super::ProtocolError;
-use super::{command::CommandError, encoding::Encoding};
 use reader::Reader;
 use std::net::{IpAddr, SocketAddr};
 use task::{Cx, Event, Expect, Move, Task, Until};
