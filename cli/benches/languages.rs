@@ -164,8 +164,9 @@ fn run(mut command: Command) -> Result<(String, Duration, u64), String> {
         let _ = stdout.read_to_string(&mut out);
     }
     let mut status = 0;
-    // SAFETY: plain FFI: waits for our own child and fills `usage`.
+    // SAFETY: a rusage is plain integers, for which zero is valid.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: plain FFI: waits for our own child and fills `usage`.
     let waited = unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage) };
     let elapsed = start.elapsed();
     if waited < 0 || !libc::WIFEXITED(status) || libc::WEXITSTATUS(status) != 0 {

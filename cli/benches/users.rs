@@ -112,10 +112,11 @@ fn run(mut command: Command) -> Result<(Duration, u64), String> {
         .spawn()
         .map_err(|e| e.to_string())?;
     let mut status = 0;
-    // SAFETY: plain FFI: waits for our own child and fills `usage`.
+    // SAFETY: a rusage is plain integers, for which zero is valid.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     let pid = child.id() as libc::pid_t;
     let stderr = child.stderr;
+    // SAFETY: plain FFI: waits for our own child and fills `usage`.
     let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
     let elapsed = start.elapsed();
     if waited != pid || !libc::WIFEXITED(status) || libc::WEXITSTATUS(status) != 0 {
@@ -410,7 +411,7 @@ fn fill(path: &Path, bytes: u64) {
     }
 }
 
-fn start(tls: Option<ServerTls>) -> RealServer {
+fn start(tls: Option<ServerTls<'_>>) -> RealServer {
     interop::start_with(Kind::Vsftpd, tls).unwrap_or_else(|e| panic!("vsftpd: {e} (run .ci/install-ftp-servers)"))
 }
 

@@ -1,4 +1,7 @@
 //! The command line, declared for clap (which also writes `--help`).
+// These doc comments are `--help` text, where `[DEST]` is an optional
+// argument, not a link.
+#![allow(rustdoc::broken_intra_doc_links)]
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::net::SocketAddr;

@@ -105,9 +105,10 @@ fn on_a_terminal(env: &Env, args: &[&str], input: &str) -> (String, i32) {
         })
     };
     until(SETTLE, "wftp turning echo off to ask", || {
+        // SAFETY: a termios is plain integers, for which zero is valid.
+        let mut termios: libc::termios = unsafe { std::mem::zeroed() };
         // SAFETY: tcgetattr fills the struct; on a pty's master it reads
         // the terminal's own settings.
-        let mut termios: libc::termios = unsafe { std::mem::zeroed() };
         let read = unsafe { libc::tcgetattr(master.as_raw_fd(), &mut termios) };
         if read == 0 && termios.c_lflag & libc::ECHO == 0 {
             Ok(())

@@ -75,7 +75,7 @@ pub fn required() -> bool {
 /// Starts `kind` (with FTPS when `tls` says so), or returns `None` and
 /// says it skipped where the server is missing and not `required`; a
 /// required one that cannot start fails the test.
-pub fn start_or_skip(kind: Kind, tls: Option<ServerTls>) -> Option<RealServer> {
+pub fn start_or_skip(kind: Kind, tls: Option<ServerTls<'_>>) -> Option<RealServer> {
     match start_with(kind, tls) {
         Ok(server) => Some(server),
         Err(reason) if !required() => {
@@ -145,7 +145,7 @@ pub fn start(kind: Kind) -> Result<RealServer, String> {
 }
 
 /// Starts `kind`, with FTPS when `tls` says so, waiting until it is ready.
-pub fn start_with(kind: Kind, tls: Option<ServerTls>) -> Result<RealServer, String> {
+pub fn start_with(kind: Kind, tls: Option<ServerTls<'_>>) -> Result<RealServer, String> {
     start_tuned(kind, tls, None)
 }
 
@@ -156,7 +156,7 @@ pub fn start_rate_limited(bytes_per_second: u64) -> Result<RealServer, String> {
     start_tuned(Kind::Vsftpd, None, Some(bytes_per_second))
 }
 
-fn start_tuned(kind: Kind, tls: Option<ServerTls>, max_rate: Option<u64>) -> Result<RealServer, String> {
+fn start_tuned(kind: Kind, tls: Option<ServerTls<'_>>, max_rate: Option<u64>) -> Result<RealServer, String> {
     prerequisites()?;
     let port = free_port().map_err(|e| e.to_string())?;
     let passive = kind.passive(tls.is_some());
@@ -222,7 +222,7 @@ fn vsftpd(
     port: u16,
     passive: &RangeInclusive<u16>,
     dir: &Path,
-    tls: Option<ServerTls>,
+    tls: Option<ServerTls<'_>>,
     max_rate: Option<u64>,
 ) -> Result<Command, String> {
     let binary = find(&["/usr/sbin/vsftpd".into()]).ok_or("vsftpd is not installed")?;
@@ -253,7 +253,7 @@ fn vsftpd(
     Ok(c)
 }
 
-fn pure_ftpd(port: u16, passive: &RangeInclusive<u16>, tls: Option<ServerTls>) -> Result<Command, String> {
+fn pure_ftpd(port: u16, passive: &RangeInclusive<u16>, tls: Option<ServerTls<'_>>) -> Result<Command, String> {
     let binary = find(&[
         servers_dir().join("pure-ftpd/usr/sbin/pure-ftpd"),
         "/usr/sbin/pure-ftpd".into(),
@@ -273,7 +273,12 @@ fn pure_ftpd(port: u16, passive: &RangeInclusive<u16>, tls: Option<ServerTls>) -
     Ok(c)
 }
 
-fn proftpd(port: u16, passive: &RangeInclusive<u16>, dir: &Path, tls: Option<ServerTls>) -> Result<Command, String> {
+fn proftpd(
+    port: u16,
+    passive: &RangeInclusive<u16>,
+    dir: &Path,
+    tls: Option<ServerTls<'_>>,
+) -> Result<Command, String> {
     let binary = find(&[
         servers_dir().join("proftpd/usr/sbin/proftpd"),
         "/usr/sbin/proftpd".into(),
@@ -307,7 +312,7 @@ fn proftpd(port: u16, passive: &RangeInclusive<u16>, dir: &Path, tls: Option<Ser
 /// reuse on data connections is required by default, login and data must
 /// be secured (`auth+data`), and the control connection may be cleared
 /// with CCC.
-fn proftpd_modules(binary: &Path, tls: Option<ServerTls>) -> Result<String, String> {
+fn proftpd_modules(binary: &Path, tls: Option<ServerTls<'_>>) -> Result<String, String> {
     let modules = binary
         .parent()
         .and_then(Path::parent)

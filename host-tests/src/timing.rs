@@ -7,7 +7,7 @@
 //! does later; a lower bound (a deadline must not fire early) stays strict;
 //! an upper bound is the deadline plus [`SLACK`], and the test is built so
 //! that the behaviour it rules out would take longer than that (a server
-//! that stalls for [`STALL`] rather than just past the bound).
+//! that stalls for [`STALL_MS`] rather than just past the bound).
 
 use std::fmt::Debug;
 use std::time::{Duration, Instant};

@@ -113,7 +113,7 @@ impl DetachedDownload {
         let guest = session.bindings.wftp_client_client().retrieve();
         guest
             .call_expected_size(&mut session.store, handle)
-            .map_err(crate::Error::Runtime)
+            .map_err(Error::Runtime)
     }
 
     /// Tells the component `bytes` more were read from the handed-over

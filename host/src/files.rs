@@ -71,7 +71,7 @@ fn in_mode<T>(session: &mut Session, ascii: bool, f: impl FnOnce(&mut Session) -
 
 /// The bytes a download should deliver: what the server announced, else
 /// (binary only) its SIZE less the offset.
-fn expected(download: &mut Download, size: Option<u64>, offset: u64, ascii: bool) -> Result<Option<u64>> {
+fn expected(download: &mut Download<'_>, size: Option<u64>, offset: u64, ascii: bool) -> Result<Option<u64>> {
     let announced = download.expected_size()?;
     Ok(announced.or_else(|| size.filter(|_| !ascii).map(|s| s.saturating_sub(offset))))
 }
@@ -79,11 +79,11 @@ fn expected(download: &mut Download, size: Option<u64>, offset: u64, ascii: bool
 /// Copies a download to `out`, then checks its end: the server's final
 /// reply, and the byte count where the size is known.
 fn receive(
-    moving: &mut Moving,
-    mut download: Download,
+    moving: &mut Moving<'_, '_>,
+    mut download: Download<'_>,
     expected: Option<u64>,
     out: &mut impl Write,
-    local: &LocalSide,
+    local: &LocalSide<'_>,
 ) -> Result<u64> {
     let copied = moving.pump(&mut download, out, local)?;
     ended(download, expected, copied)
@@ -91,7 +91,7 @@ fn receive(
 
 /// The end of a download that delivered `copied` bytes: the server's
 /// final reply, and the count against the size it announced.
-fn ended(download: Download, expected: Option<u64>, copied: u64) -> Result<u64> {
+fn ended(download: Download<'_>, expected: Option<u64>, copied: u64) -> Result<u64> {
     download.finish()?;
     match expected {
         Some(expected) if expected != copied => Err(Error::Partial {

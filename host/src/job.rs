@@ -193,7 +193,7 @@ impl Moving<'_, '_> {
     /// tenth of a second's worth under a rate limit), reporting each as
     /// `Moved` and stopping when cancelled; the bytes copied. `local` names
     /// the local side, for its errors.
-    pub fn pump(&mut self, from: &mut impl BufRead, to: &mut impl Write, local: &LocalSide) -> Result<u64> {
+    pub fn pump(&mut self, from: &mut impl BufRead, to: &mut impl Write, local: &LocalSide<'_>) -> Result<u64> {
         let mut copied = 0;
         loop {
             self.job.cancel.check()?;

@@ -85,7 +85,7 @@ impl Job<'_> {
         file: &File,
         local: &Path,
         (start, len): (u64, u64),
-        moving: &Mutex<crate::job::Moving>,
+        moving: &Mutex<crate::job::Moving<'_, '_>>,
     ) -> Result<()> {
         let mut done = 0u64;
         self.retrying(remote, |session, _| {
@@ -110,7 +110,7 @@ impl Job<'_> {
         local: &Path,
         (from, len): (u64, u64),
         done: &mut u64,
-        moving: &Mutex<crate::job::Moving>,
+        moving: &Mutex<crate::job::Moving<'_, '_>>,
     ) -> Result<()> {
         if len == 0 {
             return Ok(());

@@ -79,7 +79,7 @@ fn matching(pool: &Pool, target: &Target, pattern: &str) -> Outcome<Vec<String>>
     Ok(names)
 }
 
-fn get_one(job: &Job, global: &Global, path: &str, dest: Option<&Path>, (resume, ascii): (bool, bool)) -> Outcome {
+fn get_one(job: &Job<'_>, global: &Global, path: &str, dest: Option<&Path>, (resume, ascii): (bool, bool)) -> Outcome {
     let name = path
         .rsplit('/')
         .next()

@@ -74,7 +74,7 @@ impl Drop for Sessions {
     fn drop(&mut self) {
         if let Some(open) = self.open.as_mut().filter(|_| self.verbose) {
             for line in open.session.take_trace().unwrap_or_default() {
-                eprintln!("{}", crate::failure::visible(&line));
+                eprintln!("{}", visible(&line));
             }
         }
     }

@@ -80,7 +80,7 @@ impl Side for Down<'_> {
     /// short on something worth another (or cancelled) leaves its partial
     /// file, which the next try (or run) resumes (REST) where it still
     /// matches; any other failure removes it.
-    fn copy(&self, job: &Job, session: &mut Session, item: &Item, _: &Cell<bool>) -> Result<(u64, Option<String>)> {
+    fn copy(&self, job: &Job<'_>, session: &mut Session, item: &Item, _: &Cell<bool>) -> Result<(u64, Option<String>)> {
         let file = self.local(&item.path)?;
         let partial = partial_of(&file);
         let copied = self.fetch(job, session, item, &file, &partial);
@@ -96,7 +96,7 @@ impl Side for Down<'_> {
 impl Down<'_> {
     fn fetch(
         &self,
-        job: &Job,
+        job: &Job<'_>,
         session: &mut Session,
         item: &Item,
         file: &Path,

@@ -50,7 +50,7 @@ struct Pending {
 /// directory (550, or 501 from pyftpdlib) is `exists: false` when
 /// `may_be_missing`.
 pub fn walk(
-    job: &Job,
+    job: &Job<'_>,
     session: &mut Session,
     base: &str,
     may_be_missing: bool,
@@ -111,7 +111,7 @@ pub fn walk(
 /// One directory's entries as the server lists them, with what was
 /// refused on the way into `skipped`'s caller.
 fn list(
-    job: &Job,
+    job: &Job<'_>,
     session: &mut Session,
     base: &str,
     relative: &str,

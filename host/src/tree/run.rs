@@ -27,10 +27,16 @@ pub trait Side: Sync {
     /// One try at copying a file: its size once copied, and its SHA-256
     /// where it was checked. `sent` lasts across the file's tries: set
     /// once a try got the server to take the file's data.
-    fn copy(&self, job: &Job, session: &mut Session, item: &Item, sent: &Cell<bool>) -> Result<(u64, Option<String>)>;
+    fn copy(
+        &self,
+        job: &Job<'_>,
+        session: &mut Session,
+        item: &Item,
+        sent: &Cell<bool>,
+    ) -> Result<(u64, Option<String>)>;
 }
 
-pub fn carry_out(job: &Job, mirror: &Mirror, plan: Plan, journal: Option<&mut Journal>) -> Result<Report> {
+pub fn carry_out(job: &Job<'_>, mirror: &Mirror, plan: Plan, journal: Option<&mut Journal>) -> Result<Report> {
     let base = mirror.base();
     match mirror.direction {
         Direction::Down => {
@@ -59,7 +65,7 @@ pub fn carry_out(job: &Job, mirror: &Mirror, plan: Plan, journal: Option<&mut Jo
 }
 
 /// The actions of `plan`, in order, each with its outcome.
-fn run<S: Side>(job: &Job, plan: Plan, side: &S, journal: Option<&mut Journal>) -> Report {
+fn run<S: Side>(job: &Job<'_>, plan: Plan, side: &S, journal: Option<&mut Journal>) -> Report {
     let journal = journal.map(Mutex::new);
     let stop = AtomicBool::new(false);
     let mut outcomes: Vec<(Action, Outcome)> = Vec::with_capacity(plan.actions.len());
@@ -140,7 +146,12 @@ fn settle(done: Result<u64>, stop: &AtomicBool) -> Outcome {
 /// Runs `work` on each item with up to the pool's size of workers at
 /// once, each taking the next item in plan order; the outcomes in the
 /// items' order. Items not reached once `stop` is set are `NotStarted`.
-fn in_parallel(job: &Job, items: &[&Item], stop: &AtomicBool, work: impl Fn(&Item) -> Outcome + Sync) -> Vec<Outcome> {
+fn in_parallel(
+    job: &Job<'_>,
+    items: &[&Item],
+    stop: &AtomicBool,
+    work: impl Fn(&Item) -> Outcome + Sync,
+) -> Vec<Outcome> {
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<(usize, Outcome)>> = Mutex::new(Vec::with_capacity(items.len()));
     std::thread::scope(|scope| {

@@ -70,7 +70,13 @@ impl Side for Up<'_> {
     /// try did not (REST at the server's size, then STOR), once a try got
     /// as far as the server taking data (`sent`): before, the server's
     /// file may be an older one, which must not be added to.
-    fn copy(&self, job: &Job, session: &mut Session, item: &Item, sent: &Cell<bool>) -> Result<(u64, Option<String>)> {
+    fn copy(
+        &self,
+        job: &Job<'_>,
+        session: &mut Session,
+        item: &Item,
+        sent: &Cell<bool>,
+    ) -> Result<(u64, Option<String>)> {
         let local = self.dir.join(&item.path);
         let remote = remote_path(&self.base, &item.path);
         let mut file = File::open(&local).map_err(read_error(&local))?;

@@ -174,7 +174,7 @@ type LoginCase<'a> = (Option<&'a str>, &'a [T], Result<u16, u16>);
 
 #[test]
 fn login_follows_the_replies() {
-    let table: &[LoginCase] = &[
+    let table: &[LoginCase<'_>] = &[
         (None, &[C("USER bob"), S("230 in"), C("FEAT"), NO_FEATURES], Ok(230)),
         (
             None,
