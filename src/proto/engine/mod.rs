@@ -671,13 +671,17 @@ impl Engine {
             Until::Keep => kept,
             Until::At(deadline) => deadline,
         };
-        let changes_security = matches!(step, Move::SecureControl(_) | Move::ClearControl);
-        if changes_security && !self.reader.is_empty() {
+        let change = match step {
+            Move::SecureControl(_) => Some("AUTH TLS"),
+            Move::ClearControl => Some("CCC"),
+            _ => None,
+        };
+        if let Some(verb) = change.filter(|_| !self.reader.is_empty()) {
             // Bytes past the reply would cross from one side of the change
-            // to the other.
-            return self.fail_closed(Failure::Protocol(ProtocolError::MalformedReply(
-                "data after the reply that changes the control connection's security".into(),
-            )));
+            // to the other (curl's CVE-2021-22947).
+            return self.fail_closed(Failure::Protocol(ProtocolError::MalformedReply(format!(
+                "data after the {verb} reply"
+            ))));
         }
         match step {
             Move::Done(result) => return Flow::Done(result),
