@@ -3,12 +3,17 @@
 use super::ProtocolError;
 
 /// The path in a 257 reply (`257 "/a ""quoted"" dir" created`): the text
-/// between the first quote and the matching closing quote, with `""`
-/// unescaped. `None` when the reply carries no quoted path.
+/// between the first quote, wherever it stands (`257 MKD command
+/// successful: "/x"`), and the matching closing quote, with `""`
+/// unescaped. A reply without quotes (`257 /home/ftp is current`) gives
+/// its first word that is an absolute path, as lftp reads it. `None` when
+/// there is neither.
 pub fn parse_257(text: &str) -> Option<String> {
-    let rest = text.strip_prefix('"')?;
+    let Some(open) = text.find('"') else {
+        return text.split_whitespace().find(|w| w.starts_with('/')).map(str::to_string);
+    };
     let mut out = String::new();
-    let mut chars = rest.chars().peekable();
+    let mut chars = text[open + 1..].chars().peekable();
     while let Some(c) = chars.next() {
         if c == '"' {
             if chars.peek() == Some(&'"') {
@@ -96,6 +101,12 @@ mod tests {
         assert_eq!(parse_257("\"/a \"\"b\"\"\" created").as_deref(), Some("/a \"b\""));
         assert_eq!(parse_257("\"\""), Some(String::new()));
         assert_eq!(parse_257("no quotes"), None);
+        assert_eq!(parse_257("MKD command successful: \"/x y\"").as_deref(), Some("/x y"));
+        assert_eq!(parse_257("Current directory is \"/\"").as_deref(), Some("/"));
+        assert_eq!(
+            parse_257("/home/ftp is the current directory").as_deref(),
+            Some("/home/ftp")
+        );
         assert_eq!(parse_257("\"unterminated"), None);
     }
 

@@ -1069,22 +1069,32 @@ fn a_listing_is_made_from_inside_its_directory_and_goes_back() {
 }
 
 #[test]
-fn a_pwd_without_a_quoted_path_stops_a_listing_from_inside() {
+fn a_pwd_that_names_no_directory_lists_the_path_directly() {
     let mut engine = plain();
-    let script = [C("FEAT"), NO_FEATURES, C("PWD"), S("257 somewhere")];
+    let script = [
+        C("FEAT"),
+        NO_FEATURES,
+        C("PWD"),
+        S("257 somewhere"),
+        C("TYPE I"),
+        S("200 ok"),
+        C("EPSV"),
+        S("229 (|||2000|)"),
+        Connect(2000),
+        C("LIST a dir"),
+        S("150 here"),
+    ];
     let got = talk(
         &mut engine,
         Op::Listing {
             kind: ListingKind::Auto,
-            path: Some("d".into()),
+            path: Some("a dir".into()),
         },
         &script,
     );
-    assert!(matches!(
-        got,
-        Err(Failure::Protocol(ProtocolError::MalformedValue { verb: "PWD", .. }))
-    ));
-    assert_eq!(engine.phase(), &Phase::Idle);
+    assert!(matches!(got, Ok(Outcome::Opened(_))), "{got:?}");
+    // Nowhere to go back to at the end.
+    assert_eq!(code(talk(&mut engine, Op::Finish, &[S("226 ok")])), 226);
 }
 
 /// The one transition after every command: a login or REIN starts the

@@ -4,7 +4,8 @@
 //! servers split LIST's argument at spaces and take a leading `-` as `ls`
 //! options. A path CWD refuses (a file, a glob, a missing directory) is
 //! listed directly, and CWD's refusal kept: it is the answer if the
-//! listing holds nothing a parser understood.
+//! listing holds nothing a parser understood. So is a path where PWD's
+//! reply names no directory to come back to.
 
 use super::command::Features;
 use super::transfer::Opening;
@@ -16,7 +17,6 @@ use crate::proto::engine::{Failure, ListingKind, Outcome, Phase};
 use crate::proto::feat;
 use crate::proto::reply::{Class, Reply};
 use crate::proto::response::parse_257;
-use crate::proto::ProtocolError;
 
 pub struct Listing {
     kind: ListingKind,
@@ -167,10 +167,8 @@ impl Task for Listing {
                     let dir = self.path.clone();
                     self.line("CWD", dir.as_deref())
                 }
-                None => Move::fail(Failure::Protocol(ProtocolError::MalformedValue {
-                    verb: "PWD",
-                    text: reply.text(),
-                })),
+                // No way back: list the path directly, as where CWD refuses.
+                None => self.open(self.path.clone(), cx),
             },
             (Stage::Cwd, Event::Reply(reply)) if reply.class() == Class::Completion => self.open(None, cx),
             (Stage::Cwd, Event::Reply(reply))
