@@ -95,8 +95,12 @@ impl Open {
             Err(Error::Timeout(_)) => self.record(0).map(|()| None),
             Err(e) => {
                 // The data connection failed; abort so the session recovers.
-                let _ = self.abort();
-                Err(e)
+                // A server that is going away says why in a 421 on the
+                // control connection: that is the error to report.
+                match self.abort() {
+                    Err(closing @ Error::Transient(Reply { code: 421, .. })) => Err(closing),
+                    _ => Err(e),
+                }
             }
         }
     }
