@@ -31,6 +31,8 @@ export interface ConnectOptions {
   trace?: boolean;
   /** Bytes a second for all the transfers of this session (or pool). */
   rateLimit?: number;
+  /** Seconds between keep-alive NOOPs on the control connection while a transfer runs. */
+  keepAlive?: number;
 }
 
 export declare class FtpError extends Error {

@@ -137,6 +137,7 @@ fn options(o: witty::ConnectOptions) -> Result<Options, Error> {
             Some(witty::NameEncoding::Latin1) => Encoding::Latin1,
         },
         source: o.source_address.as_deref().map(source_address).transpose()?,
+        keep_alive_ms: o.keep_alive_ms,
         tls: o.tls.map(|t| TlsSettings {
             mode: match t.mode {
                 witty::Security::None => Security::None,

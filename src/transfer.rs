@@ -34,26 +34,58 @@ struct Open {
     /// Deadlines and the byte count, for this component's reads and writes
     /// and for a handed-over stream's (which the caller reports).
     pace: Pace,
+    /// With keep-alive on: how often a NOOP goes out, and when next.
+    noop: Option<(u64, u64)>,
 }
 
 impl Open {
     fn new(session: Shared, data: Stream, expected: Option<u64>) -> Self {
-        let limits = session.borrow().options().limits();
+        let (limits, keep_alive_ms) = {
+            let s = session.borrow();
+            (s.options().limits(), s.options().keep_alive_ms)
+        };
+        let now = clock::now();
         Self {
             session,
             data: Some(data),
-            pace: Pace::new(limits, clock::now(), expected),
+            pace: Pace::new(limits, now, expected),
+            noop: keep_alive_ms.map(|ms| {
+                let every = u64::from(ms.max(1)) * 1_000_000;
+                (every, now.saturating_add(every))
+            }),
         }
     }
 
-    /// When the next read must end for a limit to be checked.
-    fn read_deadline(&self) -> Deadline {
-        Deadline::after_ns(self.pace.budget(clock::now()), "data")
+    /// How long a wait may last: `budget`, cut short when a NOOP falls due.
+    fn wait_ns(&self, budget: u64) -> u64 {
+        match self.noop {
+            Some((_, next)) => budget.min(next.saturating_sub(clock::now()).max(1)),
+            None => budget,
+        }
     }
 
-    /// When the next write must end: once a limit has surely passed.
+    /// Sends the keep-alive NOOP once it is due, so a middlebox that drops
+    /// idle connections keeps the control connection through a long transfer.
+    fn tend(&mut self) -> Result<()> {
+        let now = clock::now();
+        match self.noop.as_mut() {
+            Some((every, next)) if now >= *next => {
+                *next = now.saturating_add(*every);
+                self.session.borrow_mut().keep_alive()
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// When the next read must end for a limit to be checked (or a NOOP sent).
+    fn read_deadline(&self) -> Deadline {
+        Deadline::after_ns(self.wait_ns(self.pace.budget(clock::now())), "data")
+    }
+
+    /// When the next write must end: once a limit has surely passed (or a
+    /// NOOP is due).
     fn write_deadline(&self) -> Deadline {
-        Deadline::after_ns(self.pace.write_budget(clock::now()), "data")
+        Deadline::after_ns(self.wait_ns(self.pace.write_budget(clock::now())), "data")
     }
 
     /// Counts `bytes` (0 after a wait ran out) against the limits. A passed
@@ -78,7 +110,8 @@ impl Open {
     /// how many milliseconds its next wait may last.
     fn progress(&mut self, bytes: u64) -> Result<u32> {
         self.record(bytes)?;
-        let ms = self.pace.budget(clock::now()).div_ceil(1_000_000);
+        self.tend()?;
+        let ms = self.wait_ns(self.pace.budget(clock::now())).div_ceil(1_000_000);
         Ok(u32::try_from(ms).unwrap_or(u32::MAX))
     }
 
@@ -89,6 +122,7 @@ impl Open {
         deadline: Deadline,
         step: impl FnOnce(&mut Stream, &Deadline) -> Result<T>,
     ) -> Result<Option<T>> {
+        self.tend()?;
         let data = self.data.as_mut().ok_or_else(finished)?;
         match step(data, &deadline) {
             Ok(out) => Ok(Some(out)),

@@ -83,6 +83,11 @@ pub struct Global {
     /// together, in bytes a second (with k, m or g for KiB, MiB, GiB: `500k`).
     #[arg(long, value_name = "RATE", global = true, value_parser = parse_rate)]
     pub limit_rate: Option<u64>,
+    /// While a transfer runs, send NOOP on the control connection every
+    /// SECONDS, so a NAT box or firewall that drops idle connections keeps
+    /// it through a long transfer.
+    #[arg(long, value_name = "SECONDS", global = true)]
+    pub noop_interval: Option<u64>,
     /// The server's passive ports, the only ones besides its control port
     /// the component may connect to (default: 1024-65535).
     #[arg(long, value_name = "FIRST-LAST", global = true, value_parser = parse_ports)]

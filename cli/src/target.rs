@@ -82,6 +82,12 @@ impl Target {
             Encoding::Latin1 => NameEncoding::Latin1,
         };
         options.source_address = global.source_address;
+        if let Some(seconds) = global.noop_interval {
+            if seconds == 0 {
+                return Err(Failure::usage("--noop-interval must be at least 1 second"));
+            }
+            options.keep_alive = Some(Duration::from_secs(seconds));
+        }
         if global.ccc && options.tls.is_none() {
             return Err(Failure::usage("--ccc needs --tls or an ftps:// URL"));
         }

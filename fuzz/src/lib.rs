@@ -64,6 +64,7 @@ pub fn engine(pick: u8) -> Engine {
             IpAddr::V4(Ipv4Addr::LOCALHOST)
         },
         security,
+        keep_alive_ns: (pick & 0x08 != 0).then_some(SECOND),
     })
 }
 
@@ -81,7 +82,7 @@ pub fn op(pick: u8, arg: u8) -> Op {
         Some(Algorithm::Sha1),
         Some(Algorithm::Md5),
     ][usize::from(arg % 4)];
-    match pick % 22 {
+    match pick % 23 {
         0 => Op::Open { until: 5 * SECOND },
         1 => Op::Login {
             user: if arg & 1 == 0 { "bob".into() } else { String::new() },
@@ -150,7 +151,8 @@ pub fn op(pick: u8, arg: u8) -> Op {
                 }
             }
         }
-        _ => Op::Quit { goodbye: arg & 1 == 0 },
+        21 => Op::Quit { goodbye: arg & 1 == 0 },
+        _ => Op::KeepAlive,
     }
 }
 

@@ -83,6 +83,7 @@ pub fn default_options() -> ConnectOptions {
         tls: None,
         encoding: None,
         source_address: None,
+        keep_alive_ms: None,
     }
 }
 

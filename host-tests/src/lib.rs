@@ -7,6 +7,7 @@ pub mod bench_server;
 pub mod client;
 pub mod conformance;
 pub mod interop;
+pub mod middlebox;
 pub mod paths;
 pub mod pki;
 pub mod scripted;

@@ -38,6 +38,8 @@ pub struct Limits {
     /// Connect from this local address (granted to the session).
     pub source: Option<SocketAddr>,
     pub encoding: NameEncoding,
+    /// A NOOP on the control connection this often while a transfer runs.
+    pub keep_alive_ms: Option<u32>,
 }
 
 impl Limits {
@@ -53,6 +55,7 @@ impl Limits {
             implicit_tls_ca: None,
             source: None,
             encoding: NameEncoding::Utf8,
+            keep_alive_ms: None,
         }
     }
 
@@ -137,6 +140,7 @@ impl Chunked {
         });
         o.source_address = l.source.map(|a| a.to_string());
         o.encoding = Some(l.encoding);
+        o.keep_alive_ms = l.keep_alive_ms;
         let session = client.connect("127.0.0.1", port, &o).map_err(ftp)?;
         client.login(session, Some("u"), Some("p")).map_err(ftp)?;
         Ok(Self { client, session })
@@ -267,6 +271,7 @@ impl Hosted {
         o.memory_limit = l.memory;
         o.source_address = l.source;
         o.encoding = l.encoding;
+        o.keep_alive = l.keep_alive_ms.and_then(ms);
         o.tls = l.implicit_tls_ca.map(|ca| ftp_host::Tls::implicit().ca_pem(ca));
         let tls = o.tls.is_some();
         runtime.connect(o).map(|session| Self { session, tls })

@@ -118,6 +118,13 @@ impl Ctx {
         self.data = None;
     }
 
+    /// The control connection itself, for a script that answers commands
+    /// while a transfer runs (the loop reads no line until the script
+    /// returns).
+    pub fn control(&self) -> &TcpStream {
+        &self.control
+    }
+
     pub fn sleep_ms(&self, ms: u64) {
         std::thread::sleep(Duration::from_millis(ms));
     }

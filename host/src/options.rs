@@ -125,6 +125,13 @@ pub struct Options {
     /// (uploads, deletes, renames, new directories) forget what they touch.
     /// `None` asks the server every time.
     pub stat_cache: Option<Duration>,
+    /// While a transfer runs, a NOOP on the control connection this often
+    /// (FluentFTP's `NoopInterval`), so a NAT box or firewall that drops
+    /// idle connections keeps it through a long transfer; the replies are
+    /// matched, so the transfer's own final reply is never lost. `None`
+    /// (the default) sends none; the control connection has TCP keep-alive
+    /// either way.
+    pub keep_alive: Option<Duration>,
 }
 
 /// How long a session's listings answer SIZE, MDTM and MLST by default.
@@ -157,6 +164,7 @@ impl Options {
             source_address: None,
             rate_limit: None,
             stat_cache: Some(DEFAULT_STAT_CACHE),
+            keep_alive: None,
         }
     }
 
@@ -230,6 +238,7 @@ impl Options {
             tls,
             encoding: Some(self.encoding),
             source_address: self.source_address.map(|a| a.to_string()),
+            keep_alive_ms: millis(self.keep_alive)?,
         })
     }
 }
@@ -258,6 +267,7 @@ impl fmt::Debug for Options {
             .field("source_address", &self.source_address)
             .field("rate_limit", &self.rate_limit.as_ref().map(RateLimit::get))
             .field("stat_cache", &self.stat_cache)
+            .field("keep_alive", &self.keep_alive)
             .finish()
     }
 }

@@ -97,6 +97,8 @@ pub struct ConnectOptions {
     pub trace: Option<bool>,
     /// Bytes a second for all the transfers of this session (or pool).
     pub rate_limit: Option<f64>,
+    /// Seconds between keep-alive NOOPs while a transfer runs.
+    pub keep_alive: Option<f64>,
 }
 
 fn seconds(what: &str, s: f64) -> napi::Result<Duration> {
@@ -162,6 +164,9 @@ fn options(url: &str, o: Option<ConnectOptions>) -> napi::Result<ftp_host::Optio
     }
     if let Some(rate) = o.rate_limit {
         options.rate_limit = Some(ftp_host::RateLimit::new(rate.max(1.0) as u64));
+    }
+    if let Some(every) = o.keep_alive {
+        options.keep_alive = Some(seconds("keepAlive", every)?);
     }
     Ok(options)
 }

@@ -163,5 +163,7 @@ def connect(url: str, **settings: Any) -> Session:
     `tls` ("explicit" or "implicit"), `ca_pem`, `timeout` and
     `transfer_timeout` (seconds), `passive_ports` (first, last),
     `encoding` ("utf8" or "latin1"), `trace`, `rate_limit` (a
-    `RateLimit`), `stat_cache` (seconds; 0 turns it off)."""
+    `RateLimit`), `stat_cache` (seconds; 0 turns it off), `keep_alive`
+    (seconds between NOOPs on the control connection while a transfer
+    runs)."""
     return Session(url, **settings)

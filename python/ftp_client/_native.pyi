@@ -73,6 +73,7 @@ class Session:
         trace: Optional[bool] = ...,
         rate_limit: Optional[RateLimit] = ...,
         stat_cache: Optional[float] = ...,
+        keep_alive: Optional[float] = ...,
     ) -> None: ...
     @property
     def welcome(self) -> Reply: ...
@@ -182,6 +183,7 @@ class Pool:
         trace: Optional[bool] = ...,
         rate_limit: Optional[RateLimit] = ...,
         stat_cache: Optional[float] = ...,
+        keep_alive: Optional[float] = ...,
     ) -> None: ...
     @property
     def open(self) -> int: ...

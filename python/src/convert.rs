@@ -26,6 +26,8 @@ pub struct Settings {
     pub rate_limit: Option<Py<crate::jobs::RateLimit>>,
     /// Seconds the stat cache trusts a listing; 0 turns it off.
     pub stat_cache: Option<f64>,
+    /// Seconds between keep-alive NOOPs while a transfer runs.
+    pub keep_alive: Option<f64>,
 }
 
 impl Settings {
@@ -53,6 +55,7 @@ impl Settings {
                 "trace" => settings.trace = Some(value.extract()?),
                 "rate_limit" => settings.rate_limit = Some(value.extract()?),
                 "stat_cache" => settings.stat_cache = Some(value.extract()?),
+                "keep_alive" => settings.keep_alive = Some(value.extract()?),
                 other => return Err(misuse("invalid-input", &format!("no setting named {other}"))),
             }
         }
@@ -115,6 +118,9 @@ pub fn options(py: Python<'_>, url: &str, settings: &Settings) -> PyResult<Optio
     }
     if let Some(trace) = settings.trace {
         options.trace = trace;
+    }
+    if let Some(every) = settings.keep_alive {
+        options.keep_alive = Some(seconds("keep_alive", every)?);
     }
     if let Some(limit) = &settings.rate_limit {
         options.rate_limit = Some(limit.borrow(py).inner.clone());

@@ -236,6 +236,18 @@ impl TcpConn {
         }
     }
 
+    /// TCP keep-alive probes once the connection has been idle for
+    /// `idle_ns`, so the kernel notices a peer that is gone and a NAT box
+    /// sees traffic. Best effort: a host that refuses leaves it off.
+    pub fn keep_alive(&self, idle_ns: u64) {
+        let socket = &self.socket;
+        let _ = socket
+            .set_keep_alive_enabled(true)
+            .and_then(|()| socket.set_keep_alive_idle_time(idle_ns))
+            .and_then(|()| socket.set_keep_alive_interval(idle_ns.div_ceil(4).max(1_000_000_000)))
+            .and_then(|()| socket.set_keep_alive_count(4));
+    }
+
     /// Gives up the input stream, for a caller to read directly; what
     /// must outlive the stream (its parents) is returned too.
     pub fn into_input(self) -> (InputStream, Parents) {

@@ -126,6 +126,12 @@ impl Session {
         self.reply(Op::Finish)
     }
 
+    /// A NOOP on the control connection while the transfer runs (see
+    /// `Options::keep_alive_ms`); its reply is read at the transfer's end.
+    pub fn keep_alive(&mut self) -> Result<()> {
+        self.run(Op::KeepAlive).map(drop)
+    }
+
     /// Ends an open transfer early; the caller has already closed the data
     /// connection (see the engine's abort for how the connection is
     /// brought back in step).

@@ -44,6 +44,9 @@ pub struct Options {
     /// connections use its IP with a port of the system's choosing.
     pub source: Option<SocketAddr>,
     pub tls: Option<TlsSettings>,
+    /// How often a NOOP goes out on the control connection while a
+    /// transfer runs, if at all.
+    pub keep_alive_ms: Option<u32>,
 }
 
 impl Default for Options {
@@ -59,6 +62,7 @@ impl Default for Options {
             encoding: Encoding::Utf8,
             source: None,
             tls: None,
+            keep_alive_ms: None,
         }
     }
 }
@@ -83,9 +87,15 @@ impl Options {
             trust_pasv_host: self.trust_pasv_host,
             peer,
             security: TlsSettings::asked(self.tls.as_ref()),
+            keep_alive_ns: self.keep_alive_ms.map(|ms| u64::from(ms.max(1)) * 1_000_000),
         }
     }
 }
+
+/// How long the control connection may be idle before TCP keep-alive
+/// probes start: below the few minutes NAT boxes commonly forget a
+/// connection in.
+const TCP_KEEP_ALIVE_NS: u64 = 60_000_000_000;
 
 /// The smallest line bound accepted: RFC 959 replies and paths need room.
 pub const MIN_LINE: usize = 512;
@@ -157,6 +167,7 @@ impl Session {
         for ip in addresses {
             match TcpConn::connect(&network, SocketAddr::new(ip, port), source, &deadline) {
                 Ok(conn) => {
+                    conn.keep_alive(TCP_KEEP_ALIVE_NS);
                     let peer = conn.peer().map(|addr| socket_ip(&addr)).unwrap_or(ip);
                     let mut session = Self {
                         engine: Engine::new(options.engine(peer)),

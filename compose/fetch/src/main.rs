@@ -78,6 +78,7 @@ fn run(args: &[String]) -> Result<(), String> {
         tls: None,
         encoding: None,
         source_address: None,
+        keep_alive_ms: None,
     };
     let session = Session::connect(host, port, &options).map_err(|e| describe(&e))?;
     eprintln!("{} {}", session.welcome().code, session.welcome().text);

@@ -14,6 +14,7 @@ mod cve;
 mod deadlines;
 mod hostile;
 mod integrity;
+mod keepalive;
 mod listings;
 mod login;
 mod misuse;

@@ -48,6 +48,9 @@ pub struct Config {
     pub peer: IpAddr,
     /// The security asked for: `Plain`, or `Pending` with its mode.
     pub security: ControlSecurity,
+    /// While a transfer's final reply is awaited, a NOOP this often (the
+    /// driver sends them while data moves: `Op::KeepAlive`).
+    pub keep_alive_ns: Option<u64>,
 }
 
 /// A moment on the driver's monotonic clock, and what a wait that ends
@@ -281,10 +284,14 @@ pub enum Op {
         kind: ListingKind,
         path: Option<String>,
     },
-    /// The open transfer's final reply, its data connection at its end.
+    /// The open transfer's final reply, its data connection at its end
+    /// (and the replies to its keep-alive NOOPs, wherever they fall).
     Finish,
     /// Ends the open transfer early, its data connection dropped.
     Abort,
+    /// A NOOP while the transfer runs, so a middlebox that drops idle
+    /// connections keeps the control connection; its reply is not awaited.
+    KeepAlive,
     /// The source of a server-to-server copy: where its server listens.
     RelayListen,
     /// A server-to-server copy's side: STOR with the server connecting to
@@ -320,7 +327,7 @@ impl Op {
 
     /// Whether it needs an open transfer (else an idle session).
     fn on_transfer(&self) -> bool {
-        matches!(self, Op::Finish | Op::Abort)
+        matches!(self, Op::Finish | Op::Abort | Op::KeepAlive)
     }
 }
 
@@ -340,6 +347,8 @@ enum Wait {
         expect: Expect,
         handshake: bool,
     },
+    /// A line whose reply is not awaited now.
+    Post(Vec<u8>),
     Reply {
         expect: Expect,
         tell: bool,
@@ -519,6 +528,20 @@ impl Engine {
                         expect,
                         handshake,
                     };
+                    Flow::Step(step)
+                }
+            },
+            Wait::Post(line) => match input {
+                Input::Sent => self.due(run, Event::Posted),
+                Input::ControlFailed => self.fail_closed(Failure::Reported),
+                Input::TimedOut => self.fail_closed(Failure::Timeout(run.until.what)),
+                Input::ControlClosed => self.fail_closed(Failure::Closed),
+                _ => {
+                    let step = Step::Send {
+                        bytes: line.clone(),
+                        until: run.until,
+                    };
+                    run.wait = Wait::Post(line);
                     Flow::Step(step)
                 }
             },
@@ -717,6 +740,13 @@ impl Engine {
                     answers: None,
                     timed_out: false,
                 };
+            }
+            Move::Post(line) => {
+                if let Some(trace) = self.trace.as_mut() {
+                    trace.sent(&line);
+                }
+                run.until = reply;
+                run.wait = Wait::Post(line);
             }
             Move::Connect(to) => {
                 run.until = Deadline {

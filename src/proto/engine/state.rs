@@ -15,9 +15,12 @@ pub enum Phase {
     /// A transfer's data connection is the driver's; its final reply is
     /// still to come, unless it came first (`early_final`: 226 without
     /// 150). A listing made from inside its directory goes back `home`.
+    /// `noops`: keep-alive NOOPs sent meanwhile and not yet answered
+    /// (servers answer them at once or only once the transfer ends).
     Transfer {
         early_final: Option<Reply>,
         home: Option<String>,
+        noops: u32,
     },
     /// Nothing more is sent. `by` is the 421 that ended it, if one did.
     Closed {

@@ -28,6 +28,8 @@ pub enum Event {
     DataSecured,
     /// The control connection was secured or cleared as asked.
     ControlChanged,
+    /// A line posted without waiting for its reply went out.
+    Posted,
 }
 
 /// Which replies a wait hands to the task.
@@ -72,6 +74,9 @@ pub enum Move {
         tell: bool,
         handshake: bool,
     },
+    /// Send a line and go on without waiting for its reply (a keep-alive
+    /// NOOP during a transfer, whose reply the transfer's end reads).
+    Post(Vec<u8>),
     Connect(SocketAddr),
     StartDataTls,
     /// Complete the data connection's TLS handshake, by the wait's deadline.

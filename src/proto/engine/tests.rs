@@ -50,6 +50,7 @@ fn config(security: ControlSecurity) -> Config {
         trust_pasv_host: false,
         peer: IpAddr::V4(Ipv4Addr::LOCALHOST),
         security,
+        keep_alive_ns: None,
     }
 }
 
@@ -168,9 +169,11 @@ fn login(user: &str, password: &str, account: Option<&str>) -> Op {
 
 const NO_FEATURES: T = S("502 no FEAT");
 
-/// A login's account, its conversation, and the code it ends with
-/// (`Ok`: logged in; `Err`: refused).
-type LoginCase<'a> = (Option<&'a str>, &'a [T], Result<u16, u16>);
+/// The code a conversation ends with: `Ok`, a success; `Err`, a refusal.
+type Codes = Result<u16, u16>;
+
+/// A login's account, its conversation, and the code it ends with.
+type LoginCase<'a> = (Option<&'a str>, &'a [T], Codes);
 
 #[test]
 fn login_follows_the_replies() {
@@ -1401,4 +1404,153 @@ fn relays_need_clear_data() {
     );
     assert!(matches!(got, Ok(Outcome::Opened(_))));
     assert!(matches!(engine.phase(), Phase::Transfer { .. }));
+}
+
+/// Keep-alive NOOPs during a transfer: posted without waiting, and their
+/// replies matched at the end wherever the server put them.
+#[test]
+fn keep_alive_replies_never_swallow_the_transfers_own() {
+    let keep_alive = |engine: &mut Engine| talk(engine, Op::KeepAlive, &[C("NOOP")]).unwrap();
+    // (what, NOOPs sent, the replies at the end, the code it ends with)
+    let cases: &[(&str, usize, &[T], Codes)] = &[
+        ("answered at once", 1, &[S("200 NOOP ok"), S("226 done")], Ok(226)),
+        ("queued until the end", 1, &[S("226 done"), S("200 NOOP ok")], Ok(226)),
+        (
+            "some of each",
+            2,
+            &[S("200 NOOP ok"), S("226 done"), S("200 NOOP ok")],
+            Ok(226),
+        ),
+        (
+            "a failed transfer",
+            2,
+            &[S("200 a"), S("451 lost"), S("200 b")],
+            Err(451),
+        ),
+        ("in one read", 1, &[S("200 NOOP ok\r\n226 done")], Ok(226)),
+    ];
+    for (what, noops, replies, want) in cases {
+        let mut engine = transferring();
+        for _ in 0..*noops {
+            keep_alive(&mut engine);
+        }
+        assert!(
+            matches!(engine.phase(), Phase::Transfer { noops: n, .. } if *n == *noops as u32),
+            "{what}"
+        );
+        let got = talk(&mut engine, Op::Finish, replies);
+        match (want, got) {
+            (Ok(code), Ok(outcome)) => assert_eq!(outcome.into_reply().unwrap().code, *code, "{what}"),
+            (Err(code), got) => assert_eq!(refused_code(got), *code, "{what}"),
+            (want, got) => panic!("{what}: {want:?} {got:?}"),
+        }
+        // Nothing is left for the next command.
+        let got = talk(
+            &mut engine,
+            Op::bare("PWD", Accept::Codes(&[257])),
+            &[C("PWD"), S("257 \"/\"")],
+        );
+        assert_eq!(code(got), 257, "{what}");
+    }
+}
+
+#[test]
+fn keep_alive_with_an_early_final_reply_and_an_abort() {
+    // The final reply came first: the NOOP's is still read.
+    let mut engine = plain();
+    let opening = [
+        C("TYPE I"),
+        S("200 ok"),
+        C("EPSV"),
+        S("229 (|||2000|)"),
+        Connect(2000),
+        C("RETR f"),
+        S("226 sent"),
+    ];
+    talk(&mut engine, retr(0), &opening).unwrap();
+    talk(&mut engine, Op::KeepAlive, &[C("NOOP")]).unwrap();
+    assert_eq!(code(talk(&mut engine, Op::Finish, &[S("200 NOOP ok")])), 226);
+
+    // An abort reads the NOOPs' replies on its way to the sentinel, beyond
+    // its own bound.
+    let mut engine = transferring();
+    for _ in 0..4 {
+        talk(&mut engine, Op::KeepAlive, &[C("NOOP")]).unwrap();
+    }
+    let script = [
+        S("200 a"),
+        C("ABOR"),
+        C("PWD"),
+        S("200 b"),
+        S("200 c"),
+        S("200 d"),
+        S("426 aborted"),
+        S("226 abort ok"),
+        S("257 \"/\""),
+    ];
+    assert_eq!(talk(&mut engine, Op::Abort, &script), Ok(Outcome::Done));
+    assert_eq!(engine.phase(), &Phase::Idle);
+
+    // Only while a transfer is open.
+    assert!(matches!(plain().start(Op::KeepAlive), Err(Failure::Invalid(_))));
+}
+
+/// With keep-alive on, the wait for a transfer's final reply (a server
+/// still draining an upload) keeps the control connection busy too, and
+/// still ends at the reply deadline.
+#[test]
+fn keep_alive_goes_on_while_the_final_reply_is_awaited() {
+    let mut config = config(ControlSecurity::Plain);
+    config.keep_alive_ns = Some(SECOND);
+    let opening = [
+        C("TYPE I"),
+        S("200 ok"),
+        C("EPSV"),
+        S("229 (|||2000|)"),
+        Connect(2000),
+        C("STOR f"),
+        S("150 ok"),
+    ];
+    let stor = || Op::Transfer {
+        verb: "STOR",
+        path: Some("f".into()),
+        rest: 0,
+    };
+    let mut engine = Engine::new(config.clone());
+    talk(&mut engine, stor(), &opening).unwrap();
+    let script = [
+        Wait,
+        C("NOOP"),
+        S("200 NOOP ok"),
+        Wait,
+        C("NOOP"),
+        S("226 stored"),
+        S("200 NOOP ok"),
+    ];
+    assert_eq!(code(talk(&mut engine, Op::Finish, &script)), 226);
+    assert_eq!(engine.phase(), &Phase::Idle);
+
+    // The NOOPs stop at the reply deadline, which ends the session.
+    let mut engine = Engine::new(config);
+    talk(&mut engine, stor(), &opening).unwrap();
+    engine.start(Op::Finish).unwrap();
+    let (mut now, mut input, mut noops) = (0, Input::Ready, 0);
+    let failure = loop {
+        match engine.next(now, input) {
+            Step::Receive { until, .. } => {
+                now = until.at;
+                input = Input::TimedOut;
+            }
+            Step::Send { bytes, .. } => {
+                assert_eq!(bytes, b"NOOP\r\n");
+                noops += 1;
+                input = Input::Sent;
+            }
+            Step::Done(result) => break result,
+            other => panic!("{other:?}"),
+        }
+    };
+    assert_eq!(failure, Err(Failure::Timeout("reply")));
+    assert_eq!(noops, 9, "one a second within the ten-second reply deadline");
+    assert!(engine.is_closed());
 }

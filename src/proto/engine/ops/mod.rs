@@ -91,6 +91,7 @@ pub fn task(op: Op, config: &Config, server: &Server, security: ControlSecurity)
         }
         Op::Finish => Box::new(transfer::Finish::default()),
         Op::Abort => Box::new(transfer::Abort::default()),
+        Op::KeepAlive => Box::new(transfer::KeepAlive),
         Op::RelayListen => Box::new(transfer::RelayListen::new(security)?),
         Op::RelayStart { path, from } => {
             check_path("path", &path)?;

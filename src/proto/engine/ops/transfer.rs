@@ -259,6 +259,7 @@ fn started(reply: Reply, skipped: &mut bool, home: &mut Option<String>, cx: &mut
     *cx.phase = Phase::Transfer {
         early_final,
         home: home.take(),
+        noops: 0,
     };
     Move::Done(Ok(Outcome::Opened(Opened {
         first: reply,
@@ -286,16 +287,33 @@ fn go_home(
 }
 
 /// The open transfer's final reply (its data connection at its end), or
-/// the one that came first; 2xx is success. Then home, for a listing.
+/// the one that came first; 2xx is success. The replies to keep-alive
+/// NOOPs are read wherever they fall: a 200 while NOOPs are unanswered is
+/// one of theirs (servers answer at once, or queue NOOP until the
+/// transfer ends), anything else is the transfer's; so its final reply is
+/// never taken for a NOOP's, nor a NOOP's left for the next command. With
+/// keep-alive on, NOOPs go on while the final reply is awaited (a server
+/// still draining an upload may take long over it). Then home, for a
+/// listing.
 #[derive(Default)]
 pub struct Finish {
     home: Option<String>,
+    noops: u32,
+    /// The transfer's final reply, while NOOPs' replies are still to come.
+    last: Option<Reply>,
     /// The transfer's result, while the listing goes home.
     result: Option<Result<Outcome, Failure>>,
+    /// When the wait for the final reply gives up.
+    until: Option<Deadline>,
 }
 
 impl Finish {
-    fn settle(&mut self, reply: Reply, cx: &mut Cx<'_>) -> Move {
+    /// The transfer's final reply is in: the NOOPs' still to come, then home.
+    fn ended(&mut self, reply: Reply, cx: &mut Cx<'_>) -> Move {
+        if self.noops > 0 {
+            self.last = Some(reply);
+            return Move::await_final();
+        }
         let result = if reply.class() == Class::Completion {
             Ok(Outcome::Reply(reply))
         } else {
@@ -305,15 +323,46 @@ impl Finish {
         self.result = pending;
         step
     }
+
+    /// Waits for the transfer's final reply: until the reply deadline, or
+    /// with keep-alive on, until the next NOOP is due.
+    fn await_final(&mut self, cx: &Cx<'_>) -> Move {
+        let until = *self.until.get_or_insert(Deadline {
+            at: cx.now.saturating_add(cx.config.reply_ns),
+            what: "reply",
+        });
+        match cx.config.keep_alive_ns {
+            Some(every) if self.last.is_none() && cx.now.saturating_add(every) < until.at => Move::Await {
+                expect: Expect::Final,
+                until: Until::At(Deadline {
+                    at: cx.now.saturating_add(every),
+                    what: "reply",
+                }),
+                tell: true,
+                handshake: false,
+            },
+            _ => Move::Await {
+                expect: Expect::Final,
+                until: Until::At(until),
+                tell: false,
+                handshake: false,
+            },
+        }
+    }
 }
 
-/// The open transfer's phase, which the session leaves now.
-fn leave_transfer(cx: &mut Cx<'_>) -> (Option<Reply>, Option<String>) {
+/// The open transfer's phase, which the session leaves now: its early
+/// final reply, the way home, and the NOOPs unanswered.
+fn leave_transfer(cx: &mut Cx<'_>) -> (Option<Reply>, Option<String>, u32) {
     match std::mem::replace(cx.phase, Phase::Idle) {
-        Phase::Transfer { early_final, home } => (early_final, home),
+        Phase::Transfer {
+            early_final,
+            home,
+            noops,
+        } => (early_final, home, noops),
         other => {
             *cx.phase = other;
-            (None, None)
+            (None, None, 0)
         }
     }
 }
@@ -322,20 +371,54 @@ impl Task for Finish {
     fn on(&mut self, event: Event, cx: &mut Cx<'_>) -> Move {
         match event {
             Event::Begin => {
-                let (early_final, home) = leave_transfer(cx);
+                let (early_final, home, noops) = leave_transfer(cx);
                 self.home = home;
+                self.noops = noops;
                 match early_final {
-                    Some(reply) => self.settle(reply, cx),
-                    None => Move::await_final(),
+                    Some(reply) => self.ended(reply, cx),
+                    None => self.await_final(cx),
                 }
+            }
+            // Still no final reply, and a NOOP is due.
+            Event::TimedOut => Move::Post(b"NOOP\r\n".to_vec()),
+            Event::Posted => {
+                self.noops += 1;
+                self.await_final(cx)
             }
             // CWD home answered: the transfer's result stands, unless it
             // was a success and going home failed.
-            Event::Reply(reply) => match self.result.take() {
+            Event::Reply(reply) if self.result.is_some() => match self.result.take() {
                 Some(Ok(_)) if reply.class() != Class::Completion => Move::fail(Failure::Refused(reply)),
                 Some(result) => Move::Done(result),
-                None => self.settle(reply, cx),
+                None => unexpected(Event::Reply(reply)),
             },
+            // A NOOP's reply, after the transfer's own or before it.
+            Event::Reply(reply) if self.noops > 0 && (self.last.is_some() || reply.code == 200) => {
+                self.noops -= 1;
+                match self.last.take() {
+                    Some(last) => self.ended(last, cx),
+                    None => self.await_final(cx),
+                }
+            }
+            Event::Reply(reply) => self.ended(reply, cx),
+            other => unexpected(other),
+        }
+    }
+}
+
+/// A NOOP while a transfer runs; its reply is left for the transfer's end.
+pub struct KeepAlive;
+
+impl Task for KeepAlive {
+    fn on(&mut self, event: Event, cx: &mut Cx<'_>) -> Move {
+        match event {
+            Event::Begin => Move::Post(b"NOOP\r\n".to_vec()),
+            Event::Posted => {
+                if let Phase::Transfer { noops, .. } = cx.phase {
+                    *noops += 1;
+                }
+                Move::Done(Ok(Outcome::Done))
+            }
             other => unexpected(other),
         }
     }
@@ -354,6 +437,9 @@ pub struct Abort {
     until: Option<Deadline>,
     /// Replies read since the sentinel went out.
     replies: usize,
+    /// The most that may come before the sentinel's: the abort's own and
+    /// those of the keep-alive NOOPs still unanswered.
+    most: usize,
     home: Option<String>,
     going_home: bool,
 }
@@ -362,8 +448,9 @@ impl Task for Abort {
     fn on(&mut self, event: Event, cx: &mut Cx<'_>) -> Move {
         match event {
             Event::Begin => {
-                let (early_final, home) = leave_transfer(cx);
-                if early_final.is_some() {
+                let (early_final, home, noops) = leave_transfer(cx);
+                self.most = conversation::ABORT_MAX_REPLIES + noops as usize;
+                if early_final.is_some() && noops == 0 {
                     return self.home(home, cx);
                 }
                 self.home = home;
@@ -397,7 +484,7 @@ impl Task for Abort {
                 let home = self.home.take();
                 self.home(home, cx)
             }
-            Event::Reply(_) if self.replies < conversation::ABORT_MAX_REPLIES => {
+            Event::Reply(_) if self.replies < self.most => {
                 self.replies += 1;
                 Move::await_kept(Expect::Final)
             }
