@@ -176,3 +176,30 @@ fn without_keep_alive_the_box_drops_the_control_connection() {
         assert!(got.is_err(), "{:?}: {got:?}", d.path());
     });
 }
+
+/// The control connection has TCP keep-alive on, whatever the options:
+/// the kernel's keep-alive timer runs on its socket (`/proc/net/tcp`'s
+/// timer 2), on both data paths' sessions.
+#[test]
+fn the_control_connection_has_tcp_keep_alive() {
+    on_both_paths(
+        Limits::quick(),
+        || ordinary,
+        |d, server| {
+            in_step(d);
+            let client = server.peers()[0];
+            let local = format!("0100007F:{:04X}", client.port());
+            let tcp = std::fs::read_to_string("/proc/net/tcp").expect("/proc/net/tcp");
+            let line = tcp
+                .lines()
+                .find(|l| l.split_whitespace().nth(1) == Some(local.as_str()))
+                .unwrap_or_else(|| panic!("{:?}: no socket {local} in {tcp}", d.path()));
+            let timer = line.split_whitespace().nth(5).unwrap_or_default();
+            assert!(
+                timer.starts_with("02:"),
+                "{:?}: timer {timer} (2 is keep-alive): {line}",
+                d.path()
+            );
+        },
+    );
+}
