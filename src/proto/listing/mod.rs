@@ -1,12 +1,17 @@
 //! Directory listings as typed entries: MLSD/MLST facts (RFC 3659) and LIST
-//! in its common dialects (Unix `ls -l`, MS-DOS/IIS, EPLF). A line no parser
-//! understands is kept as an `Unparsed` entry with its raw text, never dropped.
+//! in its dialects (Unix `ls -l`, MS-DOS/IIS, EPLF, IBM i, z/OS datasets
+//! and members, OpenVMS). A line no parser understands is kept as an
+//! `Unparsed` entry with its raw text, never dropped; a dialect's headings
+//! and footers carry no entry.
 
 mod dos;
 mod eplf;
+mod ibmi;
 mod mlsd;
+mod mvs;
 mod stream;
 mod unix;
+mod vms;
 
 pub use mlsd::parse_mlsd_line;
 pub use stream::{EntryStream, MAX_LISTING_LINE};
@@ -77,12 +82,16 @@ impl Entry {
 /// `now` places Unix dates that omit the year.
 pub fn parse_list_line(line: &str, now: Timestamp) -> Option<Entry> {
     let trimmed = line.trim_end_matches(['\r', '\n']);
-    if trimmed.trim().is_empty() || is_total_line(trimmed) {
+    if trimmed.trim().is_empty() || is_total_line(trimmed) || mvs::is_header(trimmed) || vms::carries_no_entry(trimmed)
+    {
         return None;
     }
     let entry = eplf::parse(trimmed)
         .or_else(|| unix::parse(trimmed, now))
         .or_else(|| dos::parse(trimmed))
+        .or_else(|| ibmi::parse(trimmed))
+        .or_else(|| mvs::parse(trimmed))
+        .or_else(|| vms::parse(trimmed))
         .unwrap_or_else(|| Entry::unparsed(trimmed));
     Some(entry)
 }
