@@ -113,6 +113,8 @@ export interface MirrorOptions {
   exclude?: string[];
   verify?: boolean;
   journal?: string;
+  /** Learn a LIST server's time zone from its MDTM (default true). */
+  inferTimeZone?: boolean;
   dryRun?: boolean;
   retries?: number;
 }

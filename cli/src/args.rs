@@ -257,6 +257,10 @@ pub enum Command {
         /// same name is then missed).
         #[arg(long, value_name = "FILE")]
         journal: Option<PathBuf>,
+        /// Take a LIST server's times as UTC rather than learning its time
+        /// zone from one file's MDTM (see docs/cli.md).
+        #[arg(long)]
+        no_zone_inference: bool,
         /// Try a file again (on a fresh session, waiting 0.5 s, 1 s, 2 s...)
         /// after a 4xx, a lost connection or a deadline, up to N times.
         #[arg(long, value_name = "N", default_value_t = 0)]

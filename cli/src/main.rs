@@ -105,6 +105,7 @@ fn run(cli: &Cli) -> Outcome {
             retry,
             verify,
             journal,
+            no_zone_inference,
         } => {
             let mut rules = Rules::default();
             rules.delete = *delete;
@@ -122,6 +123,7 @@ fn run(cli: &Cli) -> Outcome {
                 dry_run: *dry_run,
                 verify: *verify,
                 journal: journal.clone(),
+                infer_zone: !*no_zone_inference,
             };
             mirror::mirror(&client, g, source, dest, rules, run)
         }

@@ -674,3 +674,69 @@ fn a_journal_spares_the_second_run_its_listings() {
     assert_eq!(listings(&second), 1 + 7);
     assert!(tree(&env.path("copy")) == tree(&remote));
 }
+
+/// A LIST-only server two hours ahead of UTC lists a file at its local
+/// time; its MDTM says the UTC time. The mirror learns the zone from the
+/// MDTM and `--newer` then keeps the local copy, written an hour after the
+/// server's (and an hour before the time the server listed); taken as
+/// UTC (`--no-zone-inference`), the listed time looks newer and the file
+/// is fetched.
+#[test]
+fn a_list_servers_time_zone_is_learnt_from_mdtm() {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    // Three days ago, to the minute: listed with its time, not its year.
+    let utc = (now - 3 * 86_400) / 60 * 60;
+    let date = |secs: u64, format: &str| {
+        let out = std::process::Command::new("date")
+            .args(["-u", "-d", &format!("@{secs}"), &format!("+{format}")])
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap().trim().to_string()
+    };
+    let listed = date(utc + 7200, "%b %d %H:%M");
+    let mdtm = date(utc, "%Y%m%d%H%M%S");
+    let script = move || {
+        let (listed, mdtm) = (listed.clone(), mdtm.clone());
+        move |line: &str, ctx: &mut Ctx| {
+            let verb = line.split(' ').next().unwrap_or_default();
+            match verb {
+                "LIST" => ctx.transfer(format!("-rw-r--r-- 1 u g 4 {listed} f.txt\r\n").as_bytes()),
+                "MDTM" => ctx.send(format!("213 {mdtm}\r\n")),
+                "RETR" => ctx.transfer(b"news"),
+                _ => return ordinary(line, ctx),
+            }
+            Flow::Next
+        }
+    };
+    for (infer, fetched) in [(true, false), (false, true)] {
+        let server = ScriptedServer::start(b"220 scripted\r\n", script());
+        let env = Env::new();
+        std::fs::create_dir(env.path("copy")).unwrap();
+        std::fs::write(env.path("copy/f.txt"), b"mine").unwrap();
+        let written = std::time::UNIX_EPOCH + std::time::Duration::from_secs(utc + 3600);
+        std::fs::File::options()
+            .write(true)
+            .open(env.path("copy/f.txt"))
+            .unwrap()
+            .set_modified(written)
+            .unwrap();
+        let url = format!("ftp://u:p@{}/", server.addr());
+        let mut args = vec!["mirror", "--newer"];
+        if !infer {
+            args.push("--no-zone-inference");
+        }
+        args.extend([url.as_str(), "copy"]);
+        env.ok(&args);
+        let got = std::fs::read(env.path("copy/f.txt")).unwrap();
+        assert_eq!(
+            got == b"news",
+            fetched,
+            "inference {infer}: {:?}",
+            server.conversation()
+        );
+        assert_eq!(server.conversation().iter().any(|l| l.starts_with("MDTM")), infer);
+    }
+}

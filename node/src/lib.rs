@@ -682,6 +682,8 @@ pub struct MirrorOptions {
     pub journal: Option<String>,
     pub dry_run: Option<bool>,
     pub retries: Option<u32>,
+    /// Learn a LIST server's time zone from its MDTM (default true).
+    pub infer_time_zone: Option<bool>,
 }
 
 #[napi(object)]
@@ -828,6 +830,7 @@ impl Pool {
             journal: None,
             dry_run: None,
             retries: None,
+            infer_time_zone: None,
         });
         let mut rules = Rules::default();
         for glob in o.include.iter().flatten() {
@@ -852,6 +855,7 @@ impl Pool {
         }
         .rules(rules)
         .verify(o.verify.unwrap_or(false));
+        mirror = mirror.infer_time_zone(o.infer_time_zone.unwrap_or(true));
         if let Some(journal) = o.journal {
             mirror = mirror.journal(journal);
         }

@@ -237,6 +237,7 @@ class Pool:
         progress: Optional[Progress] = None,
         cancel: Optional[Cancel] = None,
         retries: int = 0,
+        infer_time_zone: bool = True,
     ) -> Report: ...
     @overload
     def mirror(
@@ -256,6 +257,7 @@ class Pool:
         progress: Optional[Progress] = None,
         cancel: Optional[Cancel] = None,
         retries: int = 0,
+        infer_time_zone: bool = True,
     ) -> Plan: ...
     def close(self) -> None: ...
 

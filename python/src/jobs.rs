@@ -256,7 +256,7 @@ impl Pool {
     /// nothing. The report: the plan, each action's outcome, the counts.
     #[pyo3(signature = (direction, remote, local, *, delete=false, only_missing=false, only_newer=false,
                         include=Vec::new(), exclude=Vec::new(), verify=false, journal=None, dry_run=false,
-                        progress=None, cancel=None, retries=0))]
+                        progress=None, cancel=None, retries=0, infer_time_zone=true))]
     #[allow(clippy::too_many_arguments)]
     fn mirror<'py>(
         &self,
@@ -275,6 +275,7 @@ impl Pool {
         progress: Option<Py<PyAny>>,
         cancel: Option<PyRef<'_, Cancel>>,
         retries: u32,
+        infer_time_zone: bool,
     ) -> PyResult<Bound<'py, PyDict>> {
         let mut rules = Rules::default();
         for glob in &include {
@@ -297,7 +298,8 @@ impl Pool {
             }
         }
         .rules(rules)
-        .verify(verify);
+        .verify(verify)
+        .infer_time_zone(infer_time_zone);
         if let Some(journal) = journal {
             mirror = mirror.journal(journal);
         }

@@ -24,6 +24,8 @@ pub struct Run {
     /// Check each copy against the server's digest where it offers one.
     pub verify: bool,
     pub journal: Option<PathBuf>,
+    /// Learn a LIST server's time zone from its MDTM.
+    pub infer_zone: bool,
 }
 
 impl Run {
@@ -35,6 +37,7 @@ impl Run {
             dry_run: false,
             verify: false,
             journal: None,
+            infer_zone: true,
         }
     }
 }
@@ -52,7 +55,8 @@ pub fn mirror(client: &Client, global: &Global, source: &str, dest: &str, rules:
         Direction::Up => Mirror::up(local, &target.path),
     }
     .rules(rules)
-    .verify(run.verify);
+    .verify(run.verify)
+    .infer_time_zone(run.infer_zone);
     if let Some(journal) = &run.journal {
         mirror = mirror.journal(journal);
     }

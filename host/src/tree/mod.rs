@@ -63,6 +63,11 @@ pub struct Mirror {
     /// Keep a journal here (see [`Journal`]): the next run lists again
     /// only the directories that changed.
     pub journal: Option<PathBuf>,
+    /// On a server that lists by LIST (whose times are its local time),
+    /// learn its time zone from one file's MDTM (always UTC) against its
+    /// listed time, and correct every listed time by it (FileZilla's and
+    /// ftputil's way); on by default. MLSD's times are UTC already.
+    pub infer_time_zone: bool,
 }
 
 impl Mirror {
@@ -84,6 +89,7 @@ impl Mirror {
             rules: Rules::default(),
             verify: false,
             journal: None,
+            infer_time_zone: true,
         }
     }
 
@@ -99,6 +105,12 @@ impl Mirror {
 
     pub fn journal(mut self, path: impl Into<PathBuf>) -> Self {
         self.journal = Some(path.into());
+        self
+    }
+
+    /// See [`Mirror::infer_time_zone`]; `false` takes listed times as UTC.
+    pub fn infer_time_zone(mut self, infer: bool) -> Self {
+        self.infer_time_zone = infer;
         self
     }
 
@@ -258,7 +270,7 @@ impl Job<'_> {
         let base = mirror.base();
         let mut session = self.session()?;
         let up = mirror.direction == Direction::Up;
-        let walked = remote::walk(self, &mut session, &base, up, journal);
+        let walked = remote::walk(self, &mut session, &base, up, journal, mirror.infer_time_zone);
         self.show_trace(&mut session);
         let walked = walked?;
         drop(session);

@@ -21,6 +21,10 @@ pub struct Walked {
     pub skipped: Vec<Skipped>,
     /// False when the top directory does not exist (a mirror up makes it).
     pub exists: bool,
+    /// The seconds added to every listed time: the server's zone, as
+    /// learnt from its MDTM (`None` when not learnt: MLSD, or no file to
+    /// ask about, or inference off).
+    pub zone: Option<i64>,
 }
 
 /// `base/path` on the server (`path` alone at the login directory).
@@ -48,13 +52,15 @@ struct Pending {
 /// directory it can vouch for (see [`Journal::trusted`]) is not listed
 /// again; each directory listed is recorded there. A missing top
 /// directory (550, or 501 from pyftpdlib) is `exists: false` when
-/// `may_be_missing`.
+/// `may_be_missing`. With `infer_zone`, a LIST server's listed times are
+/// corrected to UTC by its zone (see [`learn_zone`]).
 pub fn walk(
     job: &Job<'_>,
     session: &mut Session,
     base: &str,
     may_be_missing: bool,
     mut journal: Option<&mut Journal>,
+    infer_zone: bool,
 ) -> Result<Walked> {
     let mut walked = Walked {
         exists: true,
@@ -85,7 +91,17 @@ pub fn walk(
                 }
                 listed => {
                     let listed = listed?;
-                    let entries = keep(&dir.relative, listed, &mut walked.skipped);
+                    let mut entries = keep(&dir.relative, listed, &mut walked.skipped);
+                    if infer_zone && walked.zone.is_none() {
+                        walked.zone = learn_zone(session, base, &entries);
+                        // What was listed before the zone was known.
+                        if let Some(offset) = walked.zone {
+                            walked.items.iter_mut().for_each(|i| shift(i, offset));
+                        }
+                    }
+                    if let Some(offset) = walked.zone {
+                        entries.iter_mut().for_each(|i| shift(i, offset));
+                    }
                     if let Some(journal) = journal.as_deref_mut() {
                         journal.listed(&dir.relative, dir.listed_as.as_ref(), &entries)?;
                     }
@@ -106,6 +122,35 @@ pub fn walk(
     }
     walked.items.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(walked)
+}
+
+/// The seconds that turn a LIST server's times (its local time) into
+/// UTC, learnt from the first file listed to the minute: its MDTM is UTC
+/// (RFC 3659), and the difference, to the nearest quarter hour, is the
+/// zone. `None` while no such file has been listed; `Some(0)` where MDTM
+/// is refused or disagrees by more than any zone does.
+fn learn_zone(session: &mut Session, base: &str, entries: &[Item]) -> Option<i64> {
+    let file = entries.iter().find(|i| !i.dir && i.precision == 60)?;
+    let listed = file.modified?;
+    match session.modified(&remote_path(base, &file.path)) {
+        Ok(exact) => Some(zone_offset(listed, exact.seconds).unwrap_or(0)),
+        Err(_) => Some(0),
+    }
+}
+
+/// `exact - listed` to the nearest quarter hour, if that is a zone's
+/// offset (UTC-12 to UTC+14).
+pub fn zone_offset(listed: i64, exact: i64) -> Option<i64> {
+    const QUARTER: i64 = 900;
+    let offset = (exact - listed + QUARTER / 2).div_euclid(QUARTER) * QUARTER;
+    (-14 * 3600..=14 * 3600).contains(&offset).then_some(offset)
+}
+
+/// Moves a LIST item's time by the server's zone (MLSD's are exact UTC).
+fn shift(item: &mut Item, offset: i64) {
+    if item.precision > 1 {
+        item.modified = item.modified.map(|m| m + offset);
+    }
 }
 
 /// One directory's entries as the server lists them, with what was
@@ -264,6 +309,32 @@ mod tests {
                 ("d/x", SkipReason::ListedTwiceDiffering),
             ]
         );
+    }
+
+    #[test]
+    fn a_zone_is_the_quarter_hour_nearest_the_difference() {
+        let listed = 1_700_000_040;
+        // A server two hours ahead of UTC lists 10:30 for 08:30 UTC; its
+        // LIST time is to the minute, so MDTM's seconds fall either side.
+        assert_eq!(zone_offset(listed, listed - 7200 + 35), Some(-7200));
+        assert_eq!(
+            zone_offset(listed, listed + 5 * 3600 + 1800 - 40),
+            Some(5 * 3600 + 1800)
+        );
+        assert_eq!(zone_offset(listed, listed + 20), Some(0));
+        assert_eq!(zone_offset(listed, listed + 15 * 3600), None, "no zone is 15 hours off");
+        let mut item = Item {
+            path: "f".into(),
+            dir: false,
+            size: Some(1),
+            modified: Some(listed),
+            precision: 60,
+        };
+        shift(&mut item, -7200);
+        assert_eq!(item.modified, Some(listed - 7200));
+        item.precision = 1;
+        shift(&mut item, -7200);
+        assert_eq!(item.modified, Some(listed - 7200), "MLSD times are UTC already");
     }
 
     #[test]
