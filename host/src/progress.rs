@@ -5,7 +5,7 @@
 use crate::error::ErrorInfo;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::Sender;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// One thing that happened. Paths are the ones the caller gave, or for a
@@ -56,8 +56,8 @@ pub struct Totals {
 }
 
 /// Receives events as they happen, from whichever thread does the work
-/// (a tree run's workers call it concurrently), so it must be quick: a
-/// slow observer slows the transfers.
+/// (one at a time, in the order they were counted), so it must be quick:
+/// a slow observer slows the transfers.
 pub trait Observer: Send + Sync {
     fn on_event(&self, event: &Event, totals: &Totals);
 }
@@ -83,11 +83,16 @@ impl Observer for Sender<(Event, Totals)> {
 }
 
 /// Keeps a run's totals and hands each event with them to the observer.
-/// Cheap to clone; clones share the totals.
+/// Cheap to clone; clones share the totals. Counting an event and handing
+/// it over happen under one lock, so the observer sees events in the
+/// order they were counted, each with the totals up to it: the last event
+/// of a run carries its final totals, whichever session sent it. (Reading
+/// the totals takes no lock, so an observer may.)
 #[derive(Clone, Default)]
 pub(crate) struct Tracker {
     observer: Option<Arc<dyn Observer>>,
     counts: Arc<Counts>,
+    delivery: Arc<Mutex<()>>,
 }
 
 #[derive(Default)]
@@ -104,6 +109,7 @@ impl Tracker {
         Self {
             observer,
             counts: Arc::default(),
+            delivery: Arc::default(),
         }
     }
 
@@ -120,6 +126,8 @@ impl Tracker {
 
     /// Counts the event into the totals, then delivers it.
     pub fn emit(&self, event: Event) {
+        // A panicking observer leaves nothing half done: the lock is good.
+        let _turn = self.delivery.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let c = &self.counts;
         match &event {
             Event::Planned { files, bytes } => {
