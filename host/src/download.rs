@@ -147,7 +147,18 @@ impl DetachedDownload {
             // then says whether one did (an error) or how long to go on.
             let wait = session.wait_at_most(self.transfer.wait);
             let table = session.store.data_mut().table();
-            match streams::read_within(table, stream, max, Some(wait))? {
+            let waited = streams::read_within(table, stream, max, Some(wait));
+            let waited = match waited {
+                Ok(waited) => waited,
+                Err(e @ Error::Network(_)) => {
+                    let guest = session.bindings.wftp_client_client().retrieve();
+                    return Err(self
+                        .transfer
+                        .failed(&mut session.store, |st, h| guest.call_abort(st, h), e));
+                }
+                Err(e) => return Err(e),
+            };
+            match waited {
                 Waited::Ready(Some(bytes)) => {
                     self.report(session, bytes.len() as u64)?;
                     return Ok(Some(bytes));

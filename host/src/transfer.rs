@@ -91,6 +91,22 @@ impl<S: DataStream> Transfer<S> {
         done
     }
 
+    /// The handed-over stream failed under the caller with `e`: the transfer
+    /// is aborted (the component reads the server's account of it), and a
+    /// server going away says why in a 421, which is then the error
+    /// reported, its code and text.
+    pub fn failed(
+        &mut self,
+        store: &mut Store<HostState>,
+        abort: impl FnOnce(&mut Store<HostState>, ResourceAny) -> wasmtime::Result<Result<(), bindings::Error>>,
+        e: Error,
+    ) -> Error {
+        match self.end(store, abort) {
+            Err(closing) if closing.reply().is_some_and(|r| r.code == 421) => closing,
+            _ => e,
+        }
+    }
+
     /// Drops the transfer resource; the component aborts it if unfinished.
     pub fn release(&mut self, store: &mut Store<HostState>) {
         self.close_stream(store);

@@ -144,9 +144,11 @@ impl DetachedUpload {
                 session.check_cancel()?;
                 let wait = session.wait_at_most(self.transfer.wait);
                 let table = session.store.data_mut().table();
-                let moved = match streams::write_within(table, &stream, &mut bytes, Some(wait))? {
-                    Waited::Ready(n) => n as u64,
-                    Waited::TimedOut => 0,
+                let moved = match streams::write_within(table, &stream, &mut bytes, Some(wait)) {
+                    Ok(Waited::Ready(n)) => n as u64,
+                    Ok(Waited::TimedOut) => 0,
+                    Err(e @ Error::Network(_)) => return Err(self.failed(session, e)),
+                    Err(e) => return Err(e),
                 };
                 self.report(session, moved)?;
             }
@@ -155,6 +157,13 @@ impl DetachedUpload {
         let handle = self.transfer.handle()?;
         let guest = session.bindings.wftp_client_client().store();
         flatten(guest.call_write(&mut session.store, handle, &bytes))
+    }
+
+    /// The handed-over stream failed: see `Transfer::failed`.
+    fn failed(&mut self, session: &mut Session, e: Error) -> Error {
+        let guest = session.bindings.wftp_client_client().store();
+        self.transfer
+            .failed(&mut session.store, |st, h| guest.call_abort(st, h), e)
     }
 
     fn send_pending(&mut self, session: &mut Session) -> Result<()> {

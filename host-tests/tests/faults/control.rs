@@ -98,6 +98,60 @@ fn service_closing_421_after_a_command() {
     assert!(server.wait_client_closed(SETTLE));
 }
 
+/// A server's idle timeout: the 421 comes while the session is idle and
+/// the server closes. The next call's error is that 421, its code and
+/// text, and the session is closed.
+#[test]
+fn an_idle_timeout_421_is_the_next_calls_error() {
+    let (_server, mut c, s) = logged_in(|line, ctx| {
+        if line == "NOOP" {
+            ctx.send("200 ok\r\n421 Timeout.\r\n");
+            Flow::Close
+        } else {
+            ordinary(line, ctx)
+        }
+    });
+    c.noop(s).unwrap();
+    match c.pwd(s).unwrap_err().ftp() {
+        Error::Transient(r) => assert_eq!((r.code, r.text.as_str()), (421, "Timeout.")),
+        e => panic!("{e:?}"),
+    }
+    is_closed_after(&mut c, s);
+}
+
+/// A server going away mid-transfer: it drops the data connection and
+/// says 421 on the control connection. The download's error is the 421
+/// (the server's explanation), not the broken data connection, on both
+/// data paths.
+#[test]
+fn a_421_with_a_broken_data_connection_is_reported_as_the_421() {
+    on_both_paths(
+        Limits::quick(),
+        || {
+            |line: &str, ctx: &mut Ctx| {
+                if line.starts_with("RETR") {
+                    ctx.send("150 here it comes (100000 bytes)\r\n");
+                    ctx.data_write(&[7u8; 1000]);
+                    ctx.data_reset();
+                    ctx.send("421 Server shutting down\r\n");
+                    Flow::Close
+                } else {
+                    ordinary(line, ctx)
+                }
+            }
+        },
+        |d, _| match d.download("f", 0) {
+            Err(HostError::Transient(r)) => assert_eq!(
+                (r.code, r.text.as_str()),
+                (421, "Server shutting down"),
+                "{:?}",
+                d.path()
+            ),
+            other => panic!("{:?}: {other:?}", d.path()),
+        },
+    );
+}
+
 #[test]
 fn service_closing_421_instead_of_the_transfer_reply() {
     let (_server, mut c, s) = logged_in(serve_file(b"abc", "421 timeout\r\n"));
