@@ -23,6 +23,9 @@ export interface ConnectOptions {
   password?: string;
   tls?: 'explicit' | 'implicit';
   caPem?: string;
+  /** A client certificate chain, PEM (its key too, unless `clientKeyPem`). */
+  clientCertPem?: string;
+  clientKeyPem?: string;
   /** Seconds, for connecting, each reply, and data that stops moving. */
   timeout?: number;
   transferTimeout?: number;

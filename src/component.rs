@@ -153,6 +153,7 @@ fn options(o: witty::ConnectOptions) -> Result<Options, Error> {
                 Some(witty::TlsVersion::Tls12) => TlsVersion::Tls12,
                 Some(witty::TlsVersion::Tls13) => TlsVersion::Tls13,
             },
+            identity: t.client_identity.map(|i| (i.certificate_chain, i.private_key)),
         }),
     })
 }

@@ -83,3 +83,27 @@ pub enum TlsFailure {
     #[error("TLS handshake failed: {0}")]
     Handshake(String),
 }
+
+#[cfg(feature = "secure")]
+impl TlsFailure {
+    /// A fatal alert a server sends about the client's certificate (of an
+    /// unknown CA, expired, revoked, or missing where one is required),
+    /// as rustls names it in "received fatal alert: X": it arrives during
+    /// the handshake (TLS 1.2) or on the first read after it (TLS 1.3).
+    pub fn client_certificate_refused(text: &str) -> Option<Self> {
+        const ALERTS: [&str; 7] = [
+            "UnknownCA",
+            "BadCertificate",
+            "UnsupportedCertificate",
+            "CertificateRevoked",
+            "CertificateExpired",
+            "CertificateUnknown",
+            "CertificateRequired",
+        ];
+        (text.contains("received fatal alert") && ALERTS.iter().any(|alert| text.contains(alert))).then(|| {
+            TlsFailure::Handshake(format!(
+                "the server refused this client's certificate, or wanted one ({text})"
+            ))
+        })
+    }
+}

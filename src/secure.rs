@@ -26,6 +26,8 @@ pub struct TlsSettings {
     pub allow_plaintext: bool,
     pub clear_data: bool,
     pub version: TlsVersion,
+    /// A client certificate chain and its key, both PEM.
+    pub identity: Option<(String, String)>,
 }
 
 impl TlsSettings {
@@ -115,8 +117,16 @@ mod flavour {
 
     impl Flavour {
         pub fn new(settings: &TlsSettings, host: &str) -> Result<Self> {
-            let config = client_config(settings.ca_bundle.as_deref(), settings.version != TlsVersion::Tls12)
-                .map_err(Error::InvalidInput)?;
+            let identity = settings
+                .identity
+                .as_ref()
+                .map(|(chain, key)| (chain.as_str(), key.as_str()));
+            let config = client_config(
+                settings.ca_bundle.as_deref(),
+                settings.version != TlsVersion::Tls12,
+                identity,
+            )
+            .map_err(Error::InvalidInput)?;
             let name = server_name(settings.server_name.as_deref().unwrap_or(host)).map_err(Error::InvalidInput)?;
             Ok(Self { config, name })
         }
@@ -154,6 +164,12 @@ mod flavour {
             if settings.ca_bundle.is_some() {
                 return Err(Error::InvalidInput(
                     "this build uses the host's TLS (wasi:tls): trust a CA in the host's TLS configuration, not in ca-bundle"
+                        .into(),
+                ));
+            }
+            if settings.identity.is_some() {
+                return Err(Error::InvalidInput(
+                    "this build uses the host's TLS (wasi:tls): give the client certificate to the host's TLS configuration, not to client-identity"
                         .into(),
                 ));
             }

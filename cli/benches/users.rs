@@ -471,6 +471,7 @@ fn main() {
     let secure_tls = ServerTls {
         pki: &pki,
         implicit: false,
+        client_certs: false,
     };
     let bench = Bench {
         plain: Site {

@@ -64,6 +64,14 @@ pub struct Global {
     /// Trust the PEM certificates in FILE instead of the bundled roots.
     #[arg(long, value_name = "FILE", global = true)]
     pub cacert: Option<PathBuf>,
+    /// Present the client certificate in FILE (PEM: the certificate, then
+    /// any intermediates; its key too, unless --key names another file) to
+    /// a server that asks for one (curl's --cert).
+    #[arg(long, value_name = "FILE", global = true)]
+    pub cert: Option<PathBuf>,
+    /// The private key of --cert (PEM), when it is not in that file.
+    #[arg(long, value_name = "FILE", global = true, requires = "cert")]
+    pub key: Option<PathBuf>,
     /// Give up when connecting, a reply or the data stalls this long
     /// (default: 30 s to connect, 30 s for each reply, 60 s for data that
     /// stops moving).

@@ -53,6 +53,18 @@ impl Target {
                 .ok_or_else(|| Failure::usage("--cacert needs --tls or an ftps:// URL"))?;
             tls.ca_pem = Some(pem);
         }
+        if let Some(file) = &global.cert {
+            let chain = std::fs::read_to_string(file).map_err(read_error(file))?;
+            let key = match &global.key {
+                Some(key) => std::fs::read_to_string(key).map_err(read_error(key))?,
+                None => chain.clone(),
+            };
+            let tls = options
+                .tls
+                .take()
+                .ok_or_else(|| Failure::usage("--cert needs --tls or an ftps:// URL"))?;
+            options.tls = Some(tls.client_identity(chain, key));
+        }
         if let Some(seconds) = global.timeout {
             if seconds == 0 {
                 return Err(Failure::usage("--timeout must be at least 1 second"));

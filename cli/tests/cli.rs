@@ -225,6 +225,7 @@ fn tls_with_vsftpd() {
         Some(ServerTls {
             pki: &pki,
             implicit: false,
+            client_certs: false,
         }),
     ) {
         Ok(s) => s,
@@ -249,6 +250,49 @@ fn tls_with_vsftpd() {
     env.ok(&with(&["rm", "-r", &base]));
     // Without the CA the certificate is not trusted.
     env.fails(&["--tls", "ls", &base], 60);
+}
+
+/// `--cert` (and `--key`) against vsftpd requiring a client certificate
+/// the test CA signed: the CA's client certificate lists the login
+/// directory; the certificate of another CA is refused by the server with
+/// a message that says so; a key that is not the certificate's is a usage
+/// error before any connection; and without `--cert` the server refuses.
+#[test]
+fn client_certificates_with_vsftpd() {
+    use host_tests::interop::{self, Kind, ServerTls};
+    let pki = host_tests::pki::TestPki::generate().unwrap();
+    let ids = pki.client_identities().unwrap();
+    let server = match interop::start_with(
+        Kind::Vsftpd,
+        Some(ServerTls {
+            pki: &pki,
+            implicit: false,
+            client_certs: true,
+        }),
+    ) {
+        Ok(s) => s,
+        Err(reason) if !interop::required() => return println!("skipped vsftpd with TLS: {reason}"),
+        Err(reason) => panic!("vsftpd with TLS is required but: {reason}"),
+    };
+    let env = Env::new();
+    std::fs::write(env.path("ca.pem"), &pki.ca_pem).unwrap();
+    for (name, (chain, key)) in [("good", &ids.good), ("unknown", &ids.unknown)] {
+        std::fs::write(env.path(&format!("{name}.pem")), chain).unwrap();
+        std::fs::write(env.path(&format!("{name}.key")), key).unwrap();
+    }
+    // Certificate and key in one file, as curl's --cert takes them.
+    std::fs::write(env.path("both.pem"), format!("{}{}", ids.good.0, ids.good.1)).unwrap();
+    let url = format!("ftp://{}:{}@{}/", interop::USER, interop::PASSWORD, server.addr);
+    let tls = ["--tls", "--cacert", "ca.pem"];
+    let with = |more: &[&'static str]| [&tls[..], more, &["ls", url.as_str()]].concat();
+    env.ok(&with(&["--cert", "good.pem", "--key", "good.key"]));
+    env.ok(&with(&["--cert", "both.pem"]));
+    let said = env.fails(&with(&["--cert", "unknown.pem", "--key", "unknown.key"]), 35);
+    assert!(said.contains("refused this client's certificate"), "{said}");
+    let said = env.fails(&with(&["--cert", "good.pem", "--key", "unknown.key"]), 2);
+    assert!(said.contains("not the certificate's"), "{said}");
+    let said = env.fails(&with(&[]), 35);
+    assert!(said.contains("certificate"), "{said}");
 }
 
 /// `-v` shows the conversation, commands and replies, with the password

@@ -93,6 +93,7 @@ fn ccc_with_proftpd() {
     let tls = ServerTls {
         pki: &pki,
         implicit: false,
+        client_certs: false,
     };
     let Some(server) = interop::start_or_skip(Kind::Proftpd, Some(tls)) else {
         return;

@@ -127,15 +127,19 @@ impl Client {
     }
 
     /// Connects; with a component that leaves TLS to the host, the CA
-    /// bundle goes to the host's TLS instead (as `ftp-host` does), so one
-    /// test serves both builds.
+    /// bundle and a client certificate go to the host's TLS instead (as
+    /// `ftp-host` does), so one test serves both builds.
     pub fn connect(&mut self, host: &str, port: u16, options: &ConnectOptions) -> CallResult<SessionHandle> {
         let mut options = options.clone();
         if let Some(tls) = options.tls.as_mut().filter(|_| self.host_tls) {
             let pem = tls.ca_bundle.take();
+            let identity = tls.client_identity.take().map(|i| ftp_host::ClientIdentity {
+                certificate_chain_pem: i.certificate_chain,
+                private_key_pem: i.private_key,
+            });
             self.store
                 .data_mut()
-                .configure_tls(pem.as_deref(), tls.version)
+                .configure_tls(pem.as_deref(), tls.version, identity.as_ref())
                 .map_err(|e| Failure::Ftp(Error::InvalidInput(e)))?;
         }
         self.call(|c, st| c.session().call_connect(st, host, port, &options))

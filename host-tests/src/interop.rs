@@ -137,6 +137,8 @@ fn prerequisites() -> Result<(), String> {
 pub struct ServerTls<'a> {
     pub pki: &'a TestPki,
     pub implicit: bool,
+    /// Require a client certificate the test CA signed (vsftpd only).
+    pub client_certs: bool,
 }
 
 /// Starts `kind`, waiting until it sends its banner.
@@ -245,7 +247,14 @@ fn vsftpd(
                 t.pki.cert().display(),
                 t.pki.key().display(),
                 if t.implicit { "YES" } else { "NO" }
-            )
+            ) + &if t.client_certs {
+                format!(
+                    "require_cert=YES\nvalidate_cert=YES\nca_certs_file={}\n",
+                    t.pki.ca().display()
+                )
+            } else {
+                String::new()
+            }
         }) + &max_rate.map_or(String::new(), |rate| format!("local_max_rate={rate}\n"))),
     )?;
     let mut c = Command::new(binary);

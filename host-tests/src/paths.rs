@@ -137,6 +137,7 @@ impl Chunked {
             allow_plaintext: false,
             clear_data: false,
             version: None,
+            client_identity: None,
         });
         o.source_address = l.source.map(|a| a.to_string());
         o.encoding = Some(l.encoding);

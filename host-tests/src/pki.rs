@@ -103,4 +103,137 @@ impl TestPki {
     pub fn combined(&self) -> PathBuf {
         self.dir.path().join("combined.pem")
     }
+
+    /// The CA certificate's file, for a server that checks client
+    /// certificates against it.
+    pub fn ca(&self) -> PathBuf {
+        self.dir.path().join("ca.pem")
+    }
+
+    /// Client certificates, made once and kept in the directory: one this
+    /// CA signed, one another CA signed, and one this CA signed that
+    /// expired in 2020.
+    pub fn client_identities(&self) -> Result<ClientIdentities, String> {
+        let d = self.dir.path();
+        if !d.join("client-good.pem").exists() {
+            make_client_identities(d)?;
+        }
+        let read = |name: &str| std::fs::read_to_string(d.join(name)).map_err(|e| format!("{name}: {e}"));
+        let identity = |name: &str| -> Result<(String, String), String> {
+            Ok((
+                read(&format!("client-{name}.pem"))?,
+                read(&format!("client-{name}.key"))?,
+            ))
+        };
+        Ok(ClientIdentities {
+            good: identity("good")?,
+            unknown: identity("unknown")?,
+            expired: identity("expired")?,
+        })
+    }
+}
+
+/// Client certificates and their keys, PEM: `(chain, key)`.
+pub struct ClientIdentities {
+    pub good: (String, String),
+    pub unknown: (String, String),
+    pub expired: (String, String),
+}
+
+fn make_client_identities(d: &Path) -> Result<(), String> {
+    let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+    for name in ["good", "unknown", "expired"] {
+        let mut csr = vec!["req"];
+        csr.extend(ec);
+        let (key, out, subject) = (
+            format!("client-{name}.key"),
+            format!("client-{name}.csr"),
+            format!("/CN=ftp-client test client {name}"),
+        );
+        csr.extend(["-keyout", &key, "-out", &out, "-subj", &subject]);
+        openssl(d, &csr)?;
+    }
+    std::fs::write(
+        d.join("client.cnf"),
+        "extendedKeyUsage=clientAuth\nbasicConstraints=CA:FALSE\n",
+    )
+    .map_err(|e| e.to_string())?;
+    let sign = |csr: &str, ca: &str, ca_key: &str, out: &str| {
+        openssl(
+            d,
+            &[
+                "x509",
+                "-req",
+                "-in",
+                csr,
+                "-CA",
+                ca,
+                "-CAkey",
+                ca_key,
+                "-CAcreateserial",
+                "-out",
+                out,
+                "-days",
+                "2",
+                "-extfile",
+                "client.cnf",
+            ],
+        )
+    };
+    sign("client-good.csr", "ca.pem", "ca.key", "client-good.pem")?;
+    // Another CA, which the server does not trust.
+    let mut other = vec!["req", "-x509"];
+    other.extend(ec);
+    other.extend([
+        "-keyout",
+        "other-ca.key",
+        "-out",
+        "other-ca.pem",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=another CA",
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+    ]);
+    openssl(d, &other)?;
+    sign(
+        "client-unknown.csr",
+        "other-ca.pem",
+        "other-ca.key",
+        "client-unknown.pem",
+    )?;
+    // `openssl ca` can date a certificate in the past.
+    std::fs::write(d.join("index.txt"), "").map_err(|e| e.to_string())?;
+    std::fs::write(d.join("serial"), "1000\n").map_err(|e| e.to_string())?;
+    std::fs::write(
+        d.join("ca.cnf"),
+        "[ca]\ndefault_ca=here\n[here]\ndir=.\ndatabase=index.txt\nnew_certs_dir=.\nserial=serial\n\
+         default_md=sha256\npolicy=any\n[any]\ncommonName=supplied\n[client]\nextendedKeyUsage=clientAuth\n",
+    )
+    .map_err(|e| e.to_string())?;
+    openssl(
+        d,
+        &[
+            "ca",
+            "-batch",
+            "-config",
+            "ca.cnf",
+            "-cert",
+            "ca.pem",
+            "-keyfile",
+            "ca.key",
+            "-in",
+            "client-expired.csr",
+            "-out",
+            "client-expired.pem",
+            "-startdate",
+            "20200101000000Z",
+            "-enddate",
+            "20200102000000Z",
+            "-extensions",
+            "client",
+            "-notext",
+        ],
+    )
 }

@@ -24,6 +24,7 @@ fn tls(mode: Security, ca: &str) -> ConnectOptions {
         allow_plaintext: false,
         clear_data: false,
         version: None,
+        client_identity: None,
     });
     o
 }
@@ -31,7 +32,14 @@ fn tls(mode: Security, ca: &str) -> ConnectOptions {
 /// Starts the server, or returns None (skipped) where it is not installed
 /// and not required.
 fn server(kind: Kind, pki: &TestPki, implicit: bool) -> Option<interop::RealServer> {
-    match interop::start_with(kind, Some(ServerTls { pki, implicit })) {
+    match interop::start_with(
+        kind,
+        Some(ServerTls {
+            pki,
+            implicit,
+            client_certs: false,
+        }),
+    ) {
         Ok(s) => Some(s),
         Err(reason) if !interop::required() => {
             println!("skipped {} with TLS: {reason}", kind.name());
@@ -542,4 +550,92 @@ fn data_protection_switches_between_transfers() {
         c.set_data_protection(s, true).unwrap_err().ftp(),
         Error::InvalidInput(_)
     ));
+}
+
+/// Client certificates against vsftpd with `require_cert` and
+/// `validate_cert`, on both builds through `ftp-host` (the host's TLS
+/// presents it, or rustls in the component): the certificate the test CA
+/// signed logs in and moves a file; one another CA signed, one that
+/// expired in 2020, and none at all are refused by the server, each with
+/// an error that names the certificate; a key that is not the
+/// certificate's is refused before anything is sent; and a server that
+/// asks for no certificate takes a session that offers one.
+#[test]
+fn client_certificates() {
+    let pki = TestPki::generate().unwrap();
+    let ids = pki.client_identities().unwrap();
+    let start = |client_certs| {
+        interop::start_with(
+            Kind::Vsftpd,
+            Some(ServerTls {
+                pki: &pki,
+                implicit: false,
+                client_certs,
+            }),
+        )
+    };
+    let (demanding, relaxed) = match (start(true), start(false)) {
+        (Ok(d), Ok(r)) => (d, r),
+        (Err(reason), _) | (_, Err(reason)) if !interop::required() => {
+            println!("skipped vsftpd with client certificates: {reason}");
+            return;
+        }
+        (Err(reason), _) | (_, Err(reason)) => panic!("vsftpd with TLS is required but: {reason}"),
+    };
+    for (flavour, runtime) in common::flavours() {
+        let connect = |server: &interop::RealServer, id: Option<(&str, &str)>| {
+            let url = format!(
+                "ftp://{}:{}@localhost:{}/",
+                interop::USER,
+                interop::PASSWORD,
+                server.addr.port()
+            );
+            let mut options = url.parse::<ftp_host::FtpUrl>().unwrap().options;
+            let mut tls = ftp_host::Tls::explicit().ca_pem(pki.ca_pem.clone());
+            if let Some((chain, key)) = id {
+                tls = tls.client_identity(chain, key);
+            }
+            options.tls = Some(tls);
+            runtime.connect(options)
+        };
+        let good = (ids.good.0.as_str(), ids.good.1.as_str());
+        let mut s = connect(&demanding, Some(good)).unwrap_or_else(|e| panic!("{flavour}: {e}"));
+        let name = format!("client-cert-{}-{}.bin", flavour.len(), std::process::id());
+        let data = common::random_bytes(100_000, 3);
+        {
+            use std::io::{Read, Write};
+            let mut up = s.store(&name).unwrap();
+            up.write_all(&data).unwrap();
+            up.finish().unwrap_or_else(|e| panic!("{flavour}: {e}"));
+            let mut down = s.retrieve(&name).unwrap();
+            let mut back = Vec::new();
+            down.read_to_end(&mut back).unwrap();
+            down.finish().unwrap();
+            assert_eq!(back, data, "{flavour}");
+        }
+        s.delete(&name).unwrap();
+        drop(s);
+
+        for (what, id) in [
+            ("another CA's", Some((ids.unknown.0.as_str(), ids.unknown.1.as_str()))),
+            ("an expired", Some((ids.expired.0.as_str(), ids.expired.1.as_str()))),
+            ("no", None),
+        ] {
+            let e = connect(&demanding, id)
+                .err()
+                .unwrap_or_else(|| panic!("{flavour}: {what} certificate was taken"));
+            let said = e.to_string().to_lowercase();
+            assert!(
+                matches!(e, ftp_host::Error::Tls(_) | ftp_host::Error::Network(_)) && said.contains("certificate"),
+                "{flavour}, {what} certificate: {e:?}"
+            );
+        }
+        let mismatched = (ids.good.0.as_str(), ids.unknown.1.as_str());
+        match connect(&demanding, Some(mismatched)) {
+            Err(ftp_host::Error::InvalidInput(m)) => assert!(m.contains("not the certificate's"), "{flavour}: {m}"),
+            other => panic!("{flavour}: a key of another certificate: {:?}", other.map(|_| ())),
+        }
+        let mut s = connect(&relaxed, Some(good)).unwrap_or_else(|e| panic!("{flavour}: {e}"));
+        s.noop().unwrap();
+    }
 }

@@ -14,6 +14,6 @@ wasmtime::component::bindgen!({
 
 pub use exports::wftp::client::client::{GuestListing, GuestRelay, GuestRetrieve, GuestSession, GuestStore};
 pub use exports::wftp::client::types::{
-    ConnectOptions, Endpoint, Entry, EntryKind, Error, Feature, FileHash, HashAlgorithm, LowSpeedLimit, NameEncoding,
-    Reply, Security, StoreMode, Timestamp, TlsError, TlsOptions, TlsVersion, TransferType, WalkResult,
+    ClientIdentity, ConnectOptions, Endpoint, Entry, EntryKind, Error, Feature, FileHash, HashAlgorithm, LowSpeedLimit,
+    NameEncoding, Reply, Security, StoreMode, Timestamp, TlsError, TlsOptions, TlsVersion, TransferType, WalkResult,
 };

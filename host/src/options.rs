@@ -25,6 +25,28 @@ pub struct Tls {
     /// The TLS version; `None` is TLS 1.2 where the server offers it, else
     /// 1.3 (see the WIT's `tls-options.version` for why 1.2 comes first).
     pub version: Option<TlsVersion>,
+    /// A client certificate, for a server that asks for one.
+    pub client_identity: Option<ClientIdentity>,
+}
+
+/// A TLS client certificate: the chain (the certificate first) and its
+/// private key, both PEM. Checked when the session connects: a key that is
+/// not the certificate's, or PEM without one or the other, is
+/// `Error::InvalidInput` before anything is sent.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ClientIdentity {
+    pub certificate_chain_pem: String,
+    pub private_key_pem: String,
+}
+
+impl fmt::Debug for ClientIdentity {
+    /// The key stays out of logs.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientIdentity")
+            .field("certificate_chain_pem", &self.certificate_chain_pem)
+            .field("private_key_pem", &"****")
+            .finish()
+    }
 }
 
 impl Tls {
@@ -37,6 +59,7 @@ impl Tls {
             allow_plaintext: false,
             clear_data: false,
             version: None,
+            client_identity: None,
         }
     }
 
@@ -51,6 +74,20 @@ impl Tls {
     /// Trusts these PEM certificates instead of the bundled roots.
     pub fn ca_pem(mut self, pem: impl Into<String>) -> Self {
         self.ca_pem = Some(pem.into());
+        self
+    }
+
+    /// Presents this client certificate (chain and key, PEM) to a server
+    /// that asks for one.
+    pub fn client_identity(
+        mut self,
+        certificate_chain_pem: impl Into<String>,
+        private_key_pem: impl Into<String>,
+    ) -> Self {
+        self.client_identity = Some(ClientIdentity {
+            certificate_chain_pem: certificate_chain_pem.into(),
+            private_key_pem: private_key_pem.into(),
+        });
         self
     }
 }
@@ -218,6 +255,15 @@ impl Options {
             allow_plaintext: t.allow_plaintext,
             clear_data: t.clear_data,
             version: t.version,
+            // With the host's TLS, the host presents it (see `tls::context`).
+            client_identity: t
+                .client_identity
+                .as_ref()
+                .filter(|_| !host_tls)
+                .map(|i| bindings::ClientIdentity {
+                    certificate_chain: i.certificate_chain_pem.clone(),
+                    private_key: i.private_key_pem.clone(),
+                }),
         });
         Ok(bindings::ConnectOptions {
             connect_timeout_ms: millis(self.connect_timeout)?,

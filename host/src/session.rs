@@ -84,7 +84,7 @@ impl Session {
         if let Some(tls) = options.tls.as_ref().filter(|_| client.host_tls()) {
             store
                 .data_mut()
-                .configure_tls(tls.ca_pem.as_deref(), tls.version)
+                .configure_tls(tls.ca_pem.as_deref(), tls.version, tls.client_identity.as_ref())
                 .map_err(Error::InvalidInput)?;
         }
         let guest = bindings.wftp_client_client().session();

@@ -48,7 +48,7 @@ impl HostState {
         builder.socket_addr_check(policy.clone().into_check());
         Ok(Self {
             ctx: builder.build(),
-            tls: crate::tls::context(None, None)?,
+            tls: crate::tls::context(None, None, None)?,
             table: ResourceTable::new(),
             limits: MeteredLimits {
                 inner: StoreLimitsBuilder::new()
@@ -70,9 +70,15 @@ impl HostState {
     /// Sets up the TLS connections the host makes for the component from
     /// now on: trusting the certificates in `ca_pem` (PEM) instead of the
     /// bundled web roots, in `version` (`None`: TLS 1.2 until a handshake
-    /// fails for want of it, then 1.3, as the component's retry expects).
-    pub fn configure_tls(&mut self, ca_pem: Option<&str>, version: Option<TlsVersion>) -> Result<(), String> {
-        self.tls = crate::tls::context(ca_pem, version)?;
+    /// fails for want of it, then 1.3, as the component's retry expects),
+    /// presenting `identity` to a server that asks for a client certificate.
+    pub fn configure_tls(
+        &mut self,
+        ca_pem: Option<&str>,
+        version: Option<TlsVersion>,
+        identity: Option<&crate::ClientIdentity>,
+    ) -> Result<(), String> {
+        self.tls = crate::tls::context(ca_pem, version, identity)?;
         Ok(())
     }
 

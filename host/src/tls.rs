@@ -6,7 +6,7 @@
 
 use crate::bindings::TlsVersion;
 use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, ServerName};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
 use rustls::{ClientConfig, RootCertStore};
 use std::future::Future;
 use std::pin::Pin;
@@ -59,9 +59,30 @@ impl TlsProvider for Trusting {
     }
 }
 
+/// A client certificate chain and its private key from PEM, each checked
+/// to be there.
+fn client_identity(
+    identity: &crate::ClientIdentity,
+) -> Result<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>), String> {
+    let chain = CertificateDer::pem_slice_iter(identity.certificate_chain_pem.as_bytes())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| format!("client identity certificate: {e}"))?;
+    if chain.is_empty() {
+        return Err("the client identity holds no certificate".into());
+    }
+    let key = PrivateKeyDer::from_pem_slice(identity.private_key_pem.as_bytes())
+        .map_err(|e| format!("the client identity holds no private key: {e}"))?;
+    Ok((chain, key))
+}
+
 /// A wasi:tls context trusting the certificates in `ca_pem` (PEM), or the
-/// bundled web roots when `None`, in `version` (`None`: automatic).
-pub(crate) fn context(ca_pem: Option<&str>, version: Option<TlsVersion>) -> Result<WasiTlsCtx, String> {
+/// bundled web roots when `None`, in `version` (`None`: automatic),
+/// presenting `identity` where a server asks for a client certificate.
+pub(crate) fn context(
+    ca_pem: Option<&str>,
+    version: Option<TlsVersion>,
+    identity: Option<&crate::ClientIdentity>,
+) -> Result<WasiTlsCtx, String> {
     let roots = match ca_pem {
         None => RootCertStore {
             roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
@@ -78,12 +99,27 @@ pub(crate) fn context(ca_pem: Option<&str>, version: Option<TlsVersion>) -> Resu
             roots
         }
     };
+    let identity = identity.map(client_identity).transpose()?;
     let config = |versions: &[&'static rustls::SupportedProtocolVersion]| {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
-        ClientConfig::builder_with_provider(provider)
+        let builder = ClientConfig::builder_with_provider(provider)
             .with_protocol_versions(versions)
-            .map(|b| Arc::new(b.with_root_certificates(roots.clone()).with_no_client_auth()))
-            .map_err(|e| e.to_string())
+            .map_err(|e| e.to_string())?
+            .with_root_certificates(roots.clone());
+        let config = match &identity {
+            None => builder.with_no_client_auth(),
+            Some((chain, key)) => {
+                builder
+                    .with_client_auth_cert(chain.clone(), key.clone_key())
+                    .map_err(|e| match e {
+                        rustls::Error::InconsistentKeys(_) => {
+                            "client identity: the private key is not the certificate's".to_string()
+                        }
+                        other => format!("client identity: {other}"),
+                    })?
+            }
+        };
+        Ok::<_, String>(Arc::new(config))
     };
     Ok(WasiTlsCtxBuilder::new()
         .provider(Box::new(Trusting {

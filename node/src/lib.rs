@@ -89,6 +89,9 @@ pub struct ConnectOptions {
     /// `"explicit"` (AUTH TLS) or `"implicit"`.
     pub tls: Option<String>,
     pub ca_pem: Option<String>,
+    /// A client certificate chain (PEM), and its key if not in it.
+    pub client_cert_pem: Option<String>,
+    pub client_key_pem: Option<String>,
     /// Seconds, for connecting, each reply, and data that stops moving.
     pub timeout: Option<f64>,
     pub transfer_timeout: Option<f64>,
@@ -134,6 +137,16 @@ fn options(url: &str, o: Option<ConnectOptions>) -> napi::Result<ftp_host::Optio
             .as_mut()
             .ok_or_else(|| misuse("invalid-input", "caPem needs tls or an ftps:// URL"))?;
         tls.ca_pem = Some(pem);
+    }
+    if let Some(chain) = o.client_cert_pem {
+        let key = o.client_key_pem.unwrap_or_else(|| chain.clone());
+        let tls = options
+            .tls
+            .take()
+            .ok_or_else(|| misuse("invalid-input", "clientCertPem needs tls or an ftps:// URL"))?;
+        options.tls = Some(tls.client_identity(chain, key));
+    } else if o.client_key_pem.is_some() {
+        return Err(misuse("invalid-input", "clientKeyPem needs clientCertPem"));
     }
     if let Some(t) = o.timeout {
         options = options.timeout(seconds("timeout", t)?);

@@ -160,7 +160,8 @@ class Session(_native.Session):
 def connect(url: str, **settings: Any) -> Session:
     """Connects and logs in. `url` is `ftp://user:pass@host:port/`
     (`ftps://` for implicit TLS); keyword arguments: `user`, `password`,
-    `tls` ("explicit" or "implicit"), `ca_pem`, `timeout` and
+    `tls` ("explicit" or "implicit"), `ca_pem`, `client_cert_pem` and
+    `client_key_pem` (a client certificate, PEM), `timeout` and
     `transfer_timeout` (seconds), `passive_ports` (first, last),
     `encoding` ("utf8" or "latin1"), `trace`, `rate_limit` (a
     `RateLimit`), `stat_cache` (seconds; 0 turns it off), `keep_alive`

@@ -17,6 +17,9 @@ pub struct Settings {
     /// `"explicit"` (AUTH TLS) or `"implicit"`; `ftps://` URLs are implicit.
     pub tls: Option<String>,
     pub ca_pem: Option<String>,
+    /// A client certificate chain and its key, PEM.
+    pub client_cert_pem: Option<String>,
+    pub client_key_pem: Option<String>,
     /// Seconds, for connecting, each reply and data that stops moving.
     pub timeout: Option<f64>,
     pub transfer_timeout: Option<f64>,
@@ -48,6 +51,8 @@ impl Settings {
                 "password" => settings.password = Some(value.extract()?),
                 "tls" => settings.tls = Some(value.extract()?),
                 "ca_pem" => settings.ca_pem = Some(value.extract()?),
+                "client_cert_pem" => settings.client_cert_pem = Some(value.extract()?),
+                "client_key_pem" => settings.client_key_pem = Some(value.extract()?),
                 "timeout" => settings.timeout = Some(value.extract()?),
                 "transfer_timeout" => settings.transfer_timeout = Some(value.extract()?),
                 "passive_ports" => settings.passive_ports = Some(value.extract()?),
@@ -96,6 +101,16 @@ pub fn options(py: Python<'_>, url: &str, settings: &Settings) -> PyResult<Optio
             .as_mut()
             .ok_or_else(|| misuse("invalid-input", "ca_pem needs tls= or an ftps:// URL"))?;
         tls.ca_pem = Some(pem.clone());
+    }
+    if let Some(chain) = &settings.client_cert_pem {
+        let key = settings.client_key_pem.clone().unwrap_or_else(|| chain.clone());
+        let tls = options
+            .tls
+            .take()
+            .ok_or_else(|| misuse("invalid-input", "client_cert_pem needs tls= or an ftps:// URL"))?;
+        options.tls = Some(tls.client_identity(chain.clone(), key));
+    } else if settings.client_key_pem.is_some() {
+        return Err(misuse("invalid-input", "client_key_pem needs client_cert_pem"));
     }
     if let Some(t) = settings.timeout {
         options = options.timeout(seconds("timeout", t)?);

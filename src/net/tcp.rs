@@ -27,7 +27,16 @@ fn connect_error(code: ErrorCode, to: SocketAddr) -> Error {
 fn map_stream_error(e: StreamError) -> Error {
     match e {
         StreamError::Closed => Error::Io("connection closed".into()),
-        StreamError::LastOperationFailed(err) => Error::Io(err.to_debug_string()),
+        StreamError::LastOperationFailed(err) => {
+            let text = err.to_debug_string();
+            // The host's TLS under a layered connection reports a server's
+            // alert about the client's certificate as a stream error.
+            #[cfg(feature = "secure")]
+            if let Some(refused) = crate::error::TlsFailure::client_certificate_refused(&text) {
+                return Error::Tls(refused);
+            }
+            Error::Io(text)
+        }
     }
 }
 

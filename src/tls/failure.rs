@@ -7,6 +7,9 @@ impl TlsFailure {
     /// Classifies a failure the host's TLS reports only as text (wasi:tls
     /// gives an `io-error`; wasmtime's provider writes rustls's error).
     pub fn from_host(text: String) -> Self {
+        if let Some(refused) = TlsFailure::client_certificate_refused(&text) {
+            return refused;
+        }
         let has = |words: &[&str]| words.iter().any(|w| text.contains(w));
         if has(&["NotValidForName", "not valid for name"]) {
             TlsFailure::NameMismatch(text)
@@ -44,5 +47,12 @@ mod tests {
             f("received fatal alert: HandshakeFailure"),
             TlsFailure::Handshake(_)
         ));
+        // The server's word on this client's certificate.
+        for alert in ["UnknownCA", "CertificateExpired", "CertificateRequired"] {
+            match f(&format!("received fatal alert: {alert}")) {
+                TlsFailure::Handshake(m) => assert!(m.contains("refused this client's certificate"), "{m}"),
+                other => panic!("{alert}: {other:?}"),
+            }
+        }
     }
 }

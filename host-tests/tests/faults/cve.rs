@@ -14,6 +14,7 @@ fn explicit_tls() -> ConnectOptions {
         allow_plaintext: false,
         clear_data: false,
         version: None,
+        client_identity: None,
     });
     o
 }

@@ -289,6 +289,7 @@ fn ccc_ends_tls_cleanly_or_closes_the_session() {
         allow_plaintext: false,
         clear_data: false,
         version: None,
+        client_identity: None,
     });
     for how in [Ccc::Clean, Ccc::NoCloseNotify] {
         let port = serve_ccc(&pki, how);
