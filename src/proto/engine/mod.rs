@@ -342,13 +342,11 @@ pub const ABORT_GRACE_NS: u64 = 2_000_000_000;
 enum Wait {
     /// The task's next move is due, on this event.
     Due(Event),
+    /// A line going out, and what follows once it is sent.
     Send {
         line: Vec<u8>,
-        expect: Expect,
-        handshake: bool,
+        then: AfterSend,
     },
-    /// A line whose reply is not awaited now.
-    Post(Vec<u8>),
     Reply {
         expect: Expect,
         tell: bool,
@@ -362,6 +360,15 @@ enum Wait {
     FinishDataTls,
     SecureControl,
     ClearControl,
+}
+
+/// What follows a line once it is sent.
+#[derive(Clone, Copy)]
+enum AfterSend {
+    /// Its reply is awaited.
+    Reply { expect: Expect, handshake: bool },
+    /// It was posted: the task goes on (a keep-alive NOOP).
+    Posted,
 }
 
 struct Running {
@@ -499,22 +506,21 @@ impl Engine {
                 let step = run.task.on(event, &mut cx);
                 self.begin(run, step, now)
             }
-            Wait::Send {
-                line,
-                expect,
-                handshake,
-            } => match input {
-                Input::Sent => {
-                    let answers = Some(String::from_utf8_lossy(&line).into_owned());
-                    run.wait = Wait::Reply {
-                        expect,
-                        tell: false,
-                        handshake,
-                        answers,
-                        timed_out: false,
-                    };
-                    Flow::Again
-                }
+            Wait::Send { line, then } => match input {
+                Input::Sent => match then {
+                    AfterSend::Reply { expect, handshake } => {
+                        let answers = Some(String::from_utf8_lossy(&line).into_owned());
+                        run.wait = Wait::Reply {
+                            expect,
+                            tell: false,
+                            handshake,
+                            answers,
+                            timed_out: false,
+                        };
+                        Flow::Again
+                    }
+                    AfterSend::Posted => self.due(run, Event::Posted),
+                },
                 Input::ControlFailed => self.fail_closed(Failure::Reported),
                 Input::TimedOut => self.fail_closed(Failure::Timeout(run.until.what)),
                 Input::ControlClosed => self.fail_closed(Failure::Closed),
@@ -523,25 +529,7 @@ impl Engine {
                         bytes: line.clone(),
                         until: run.until,
                     };
-                    run.wait = Wait::Send {
-                        line,
-                        expect,
-                        handshake,
-                    };
-                    Flow::Step(step)
-                }
-            },
-            Wait::Post(line) => match input {
-                Input::Sent => self.due(run, Event::Posted),
-                Input::ControlFailed => self.fail_closed(Failure::Reported),
-                Input::TimedOut => self.fail_closed(Failure::Timeout(run.until.what)),
-                Input::ControlClosed => self.fail_closed(Failure::Closed),
-                _ => {
-                    let step = Step::Send {
-                        bytes: line.clone(),
-                        until: run.until,
-                    };
-                    run.wait = Wait::Post(line);
+                    run.wait = Wait::Send { line, then };
                     Flow::Step(step)
                 }
             },
@@ -683,6 +671,15 @@ impl Engine {
         }
     }
 
+    /// Records the lines of what is sent, one by one.
+    fn trace_sent(&mut self, line: &[u8]) {
+        if let Some(trace) = self.trace.as_mut() {
+            for one in line.split_inclusive(|&b| b == b'\n') {
+                trace.sent(one);
+            }
+        }
+    }
+
     /// Sets up the wait a task's move asks for.
     fn begin(&mut self, run: &mut Running, step: Move, now: u64) -> Flow {
         let reply = Deadline {
@@ -714,16 +711,11 @@ impl Engine {
                 until,
                 handshake,
             } => {
-                if let Some(trace) = self.trace.as_mut() {
-                    for one in line.split_inclusive(|&b| b == b'\n') {
-                        trace.sent(one);
-                    }
-                }
+                self.trace_sent(&line);
                 run.until = resolve(until, run.until);
                 run.wait = Wait::Send {
                     line,
-                    expect,
-                    handshake,
+                    then: AfterSend::Reply { expect, handshake },
                 };
             }
             Move::Await {
@@ -742,11 +734,12 @@ impl Engine {
                 };
             }
             Move::Post(line) => {
-                if let Some(trace) = self.trace.as_mut() {
-                    trace.sent(&line);
-                }
+                self.trace_sent(&line);
                 run.until = reply;
-                run.wait = Wait::Post(line);
+                run.wait = Wait::Send {
+                    line,
+                    then: AfterSend::Posted,
+                };
             }
             Move::Connect(to) => {
                 run.until = Deadline {
