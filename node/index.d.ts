@@ -36,6 +36,8 @@ export interface ConnectOptions {
   rateLimit?: number;
   /** Seconds between keep-alive NOOPs on the control connection while a transfer runs. */
   keepAlive?: number;
+  /** Connect through this proxy: a `socks5://` or `http://` URL. */
+  proxy?: string;
 }
 
 export declare class FtpError extends Error {

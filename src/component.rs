@@ -10,6 +10,7 @@ use crate::proto::feat::Feature;
 use crate::proto::hash::Algorithm;
 use crate::proto::listing::{Entry, Kind};
 use crate::proto::pace::LowSpeed;
+use crate::proto::proxy::ProxyKind;
 use crate::proto::reply::Reply;
 use crate::proto::time::Timestamp;
 use crate::relay::Relay;
@@ -17,6 +18,7 @@ use crate::secure::{Security, TlsSettings, TlsVersion};
 use crate::session::{Options, Session, TransferType, MIN_LINE};
 use crate::transfer::{Retrieve, Shared, Store, StoreMode};
 use crate::tree::Walk;
+use crate::tunnel::Proxy;
 use std::cell::RefCell;
 use std::net::{IpAddr, SocketAddr};
 use std::rc::Rc;
@@ -138,6 +140,7 @@ fn options(o: witty::ConnectOptions) -> Result<Options, Error> {
         },
         source: o.source_address.as_deref().map(source_address).transpose()?,
         keep_alive_ms: o.keep_alive_ms,
+        proxy: o.proxy.map(proxy).transpose()?,
         tls: o.tls.map(|t| TlsSettings {
             mode: match t.mode {
                 witty::Security::None => Security::None,
@@ -155,6 +158,27 @@ fn options(o: witty::ConnectOptions) -> Result<Options, Error> {
             },
             identity: t.client_identity.map(|i| (i.certificate_chain, i.private_key)),
         }),
+    })
+}
+
+/// The proxy a session goes through; its address must be an IP and port.
+fn proxy(p: witty::Proxy) -> Result<Proxy, Error> {
+    let address = p
+        .address
+        .parse::<SocketAddr>()
+        .map_err(|_| Error::InvalidInput(format!("proxy address {:?} is not an IP address and port", p.address)))?;
+    let credentials = match (p.user, p.password) {
+        (Some(user), password) => Some((user, password.unwrap_or_default())),
+        (None, Some(_)) => return Err(Error::InvalidInput("a proxy password needs a user".into())),
+        (None, None) => None,
+    };
+    Ok(Proxy {
+        kind: match p.kind {
+            witty::ProxyKind::Socks5 => ProxyKind::Socks5,
+            witty::ProxyKind::HttpConnect => ProxyKind::HttpConnect,
+        },
+        address,
+        credentials,
     })
 }
 

@@ -36,3 +36,5 @@ mod stream;
 mod transfer;
 #[cfg(target_arch = "wasm32")]
 mod tree;
+#[cfg(target_arch = "wasm32")]
+mod tunnel;

@@ -64,6 +64,17 @@ pub struct Global {
     /// Trust the PEM certificates in FILE instead of the bundled roots.
     #[arg(long, value_name = "FILE", global = true)]
     pub cacert: Option<PathBuf>,
+    /// Connect through this proxy: socks5://[USER:PASSWORD@]HOST[:PORT]
+    /// (socks5h:// too) or http://[USER:PASSWORD@]HOST[:PORT] (CONNECT);
+    /// every connection, control and data, goes through it. Without it,
+    /// ftp_proxy (ftps_proxy) or all_proxy name one, as for curl.
+    #[arg(long, value_name = "URL", global = true)]
+    pub proxy: Option<String>,
+    /// Hosts to reach directly, whatever --proxy or the environment says:
+    /// names separated by commas (each also matches the names below it),
+    /// or * for all; no_proxy otherwise.
+    #[arg(long, value_name = "HOSTS", global = true)]
+    pub noproxy: Option<String>,
     /// Present the client certificate in FILE (PEM: the certificate, then
     /// any intermediates; its key too, unless --key names another file) to
     /// a server that asks for one (curl's --cert).

@@ -9,6 +9,7 @@ mod interrupt;
 mod json;
 mod mirror;
 mod progress;
+mod proxy;
 mod target;
 
 use args::{Cli, Command};

@@ -45,6 +45,12 @@ impl Target {
         if global.tls && options.tls.is_none() {
             options.tls = Some(Tls::explicit());
         }
+        let scheme = if url.get(..6).is_some_and(|s| s.eq_ignore_ascii_case("ftps:/")) {
+            "ftps"
+        } else {
+            "ftp"
+        };
+        options.proxy = crate::proxy::for_host(global, scheme, &options.host)?;
         if let Some(file) = &global.cacert {
             let pem = std::fs::read_to_string(file).map_err(read_error(file))?;
             let tls = options

@@ -335,3 +335,60 @@ fn limit_rate_holds_a_transfer_back() {
     env.fails(&["--limit-rate", "fast", "get", &server.url("/slow.bin")], 2);
     env.fails(&["--limit-rate", "0", "get", &server.url("/slow.bin")], 2);
 }
+
+/// `--proxy` and the proxy variables: a listing and a download through
+/// microsocks and tinyproxy; `all_proxy` is used when `--proxy` is not
+/// given, and `--noproxy` (or `no_proxy`) names hosts to reach directly; a
+/// proxy that is not running is a connection error, not a hang; a proxy
+/// URL of another scheme is a usage error.
+#[test]
+fn proxies_from_the_command_line_and_the_environment() {
+    use host_tests::proxies;
+    let (socks, http) = match (proxies::socks5(None), proxies::http_connect(Some(("u", "p")))) {
+        (Ok(s), Ok(h)) => (s, h),
+        (Err(reason), _) | (_, Err(reason)) if !host_tests::interop::required() => {
+            return println!("skipped: {reason}")
+        }
+        (Err(reason), _) | (_, Err(reason)) => panic!("the proxies are required but: {reason}"),
+    };
+    let server = TestServer::start().unwrap();
+    std::fs::write(server.root().join("f.txt"), b"through the tunnel").unwrap();
+    let env = Env::new();
+    let socks_url = format!("socks5://{}", socks.addr);
+    let http_url = format!("http://u:p@{}", http.addr);
+    for proxy in [&socks_url, &http_url] {
+        assert_eq!(env.ok(&["--proxy", proxy, "ls", &server.url("/")]), "f.txt\n");
+        env.ok(&["--proxy", proxy, "get", &server.url("/f.txt"), "got.txt"]);
+        assert_eq!(std::fs::read(env.path("got.txt")).unwrap(), b"through the tunnel");
+    }
+    // From the environment, and around it.
+    let run = |vars: &[(&str, &str)], args: &[&str]| {
+        let mut command = env.command(args);
+        for (name, value) in vars {
+            command.env(name, value);
+        }
+        command.output().unwrap()
+    };
+    let listed = run(&[("all_proxy", &socks_url)], &["ls", &server.url("/")]);
+    assert!(listed.status.success(), "{}", String::from_utf8_lossy(&listed.stderr));
+    let nowhere = "socks5://127.0.0.1:1";
+    let failed = run(&[("all_proxy", nowhere)], &["ls", &server.url("/")]);
+    assert_eq!(
+        failed.status.code(),
+        Some(7),
+        "a proxy that is not there: {}",
+        String::from_utf8_lossy(&failed.stderr)
+    );
+    let root = server.url("/");
+    for around in [&["--noproxy", "127.0.0.1", "ls"][..], &["--noproxy", "*", "ls"]] {
+        let args = [around, &[root.as_str()]].concat();
+        let direct = run(&[("all_proxy", nowhere)], &args);
+        assert!(direct.status.success(), "{}", String::from_utf8_lossy(&direct.stderr));
+    }
+    let direct = run(
+        &[("all_proxy", nowhere), ("no_proxy", "localhost,127.0.0.1")],
+        &["ls", &server.url("/")],
+    );
+    assert!(direct.status.success(), "{}", String::from_utf8_lossy(&direct.stderr));
+    env.fails(&["--proxy", "gopher://x:70", "ls", &server.url("/")], 2);
+}

@@ -30,6 +30,8 @@ const options = {
   tls: undefined,
   encoding: undefined,
   sourceAddress: undefined,
+  keepAliveMs: undefined,
+  proxy: undefined,
 };
 
 const session = client.Session.connect(host, Number(port), options);

@@ -84,6 +84,7 @@ pub fn default_options() -> ConnectOptions {
         encoding: None,
         source_address: None,
         keep_alive_ms: None,
+        proxy: None,
     }
 }
 

@@ -10,6 +10,7 @@ pub mod interop;
 pub mod middlebox;
 pub mod paths;
 pub mod pki;
+pub mod proxies;
 pub mod scripted;
 pub mod streams;
 pub mod timing;

@@ -97,6 +97,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("bindings", 1),
     ("net", 2),
     ("tls", 3),
+    ("tunnel", 3),
     ("stream", 4),
     ("secure", 5),
     ("session", 6),

@@ -15,5 +15,6 @@ wasmtime::component::bindgen!({
 pub use exports::wftp::client::client::{GuestListing, GuestRelay, GuestRetrieve, GuestSession, GuestStore};
 pub use exports::wftp::client::types::{
     ClientIdentity, ConnectOptions, Endpoint, Entry, EntryKind, Error, Feature, FileHash, HashAlgorithm, LowSpeedLimit,
-    NameEncoding, Reply, Security, StoreMode, Timestamp, TlsError, TlsOptions, TlsVersion, TransferType, WalkResult,
+    NameEncoding, Proxy, ProxyKind, Reply, Security, StoreMode, Timestamp, TlsError, TlsOptions, TlsVersion,
+    TransferType, WalkResult,
 };

@@ -100,8 +100,8 @@ pub use job::Job;
 pub use listing::{DetachedListing, Listing};
 pub use names::is_plain_name;
 pub use options::{
-    ClientIdentity, IntoOptions, LowSpeed, Options, Tls, DEFAULT_CONNECT_TIMEOUT, DEFAULT_DATA_TIMEOUT,
-    DEFAULT_MEMORY_LIMIT, DEFAULT_REPLY_TIMEOUT, DEFAULT_STAT_CACHE,
+    ClientIdentity, IntoOptions, LowSpeed, Options, Proxy, ProxyKind, Tls, DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_DATA_TIMEOUT, DEFAULT_MEMORY_LIMIT, DEFAULT_REPLY_TIMEOUT, DEFAULT_STAT_CACHE,
 };
 pub use policy::NetworkPolicy;
 pub use pool::{Pool, Pooled};

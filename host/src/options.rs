@@ -92,6 +92,98 @@ impl Tls {
     }
 }
 
+/// A proxy every connection of a session goes through: the control
+/// connection and each data connection, each tunnelled to the address the
+/// server gave. The session is granted the proxy's address alone, and the
+/// server's name is the proxy's to resolve.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Proxy {
+    pub kind: ProxyKind,
+    pub host: String,
+    pub port: u16,
+    pub user: Option<String>,
+    pub password: Option<String>,
+}
+
+/// What a proxy speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProxyKind {
+    /// SOCKS5 (`socks5://`, `socks5h://`; the proxy resolves names either way).
+    Socks5,
+    /// An HTTP proxy's CONNECT (`http://`).
+    HttpConnect,
+}
+
+impl Proxy {
+    /// From `socks5://[user:password@]host[:port]` (1080 by default),
+    /// `socks5h://...`, or `http://[user:password@]host[:port]` (3128), as
+    /// curl and the `ALL_PROXY`/`ftp_proxy` variables write them.
+    pub fn from_url(url: &str) -> Result<Self> {
+        let bad = |why: &str| Error::InvalidInput(format!("proxy {}: {why}", crate::redact(url)));
+        let (scheme, rest) = url
+            .split_once("://")
+            .ok_or_else(|| bad("no scheme (socks5:// or http://)"))?;
+        let (kind, default_port) = match scheme.to_ascii_lowercase().as_str() {
+            "socks5" | "socks5h" => (ProxyKind::Socks5, 1080),
+            "http" => (ProxyKind::HttpConnect, 3128),
+            other => return Err(bad(&format!("{other}:// is not a proxy this client speaks"))),
+        };
+        let rest = rest.trim_end_matches('/');
+        let (credentials, place) = match rest.rsplit_once('@') {
+            Some((credentials, place)) => (Some(credentials), place),
+            None => (None, rest),
+        };
+        let decode = |text: &str| crate::url::decode(text).map_err(|e| bad(&e.to_string()));
+        let (user, password) = match credentials.map(|c| c.split_once(':').unwrap_or((c, ""))) {
+            Some((user, password)) => (Some(decode(user)?), Some(decode(password)?)),
+            None => (None, None),
+        };
+        let (host, port) = match place.rsplit_once(':') {
+            Some((host, port)) if !host.ends_with(']') || host.starts_with('[') => {
+                (host, port.parse().map_err(|_| bad("the port is not a number"))?)
+            }
+            _ => (place, default_port),
+        };
+        let host = host.trim_start_matches('[').trim_end_matches(']');
+        if host.is_empty() {
+            return Err(bad("no host"));
+        }
+        Ok(Self {
+            kind,
+            host: host.to_string(),
+            port,
+            user,
+            password,
+        })
+    }
+
+    /// The component's record for the proxy, at the address it resolved to.
+    pub(crate) fn to_wit(&self, addr: SocketAddr) -> bindings::Proxy {
+        bindings::Proxy {
+            kind: match self.kind {
+                ProxyKind::Socks5 => bindings::ProxyKind::Socks5,
+                ProxyKind::HttpConnect => bindings::ProxyKind::HttpConnect,
+            },
+            address: addr.to_string(),
+            user: self.user.clone(),
+            password: self.password.clone(),
+        }
+    }
+}
+
+impl fmt::Debug for Proxy {
+    /// The password stays out of logs.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Proxy")
+            .field("kind", &self.kind)
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("user", &self.user)
+            .field("password", &self.password.as_ref().map(|_| "****"))
+            .finish()
+    }
+}
+
 /// A transfer slower than `bytes_per_second` over any `window` fails.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LowSpeed {
@@ -169,6 +261,8 @@ pub struct Options {
     /// (the default) sends none; the control connection has TCP keep-alive
     /// either way.
     pub keep_alive: Option<Duration>,
+    /// Connect through this proxy (see [`Proxy`]); `None` connects directly.
+    pub proxy: Option<Proxy>,
 }
 
 /// How long a session's listings answer SIZE, MDTM and MLST by default.
@@ -202,6 +296,7 @@ impl Options {
             rate_limit: None,
             stat_cache: Some(DEFAULT_STAT_CACHE),
             keep_alive: None,
+            proxy: None,
         }
     }
 
@@ -285,6 +380,7 @@ impl Options {
             encoding: Some(self.encoding),
             source_address: self.source_address.map(|a| a.to_string()),
             keep_alive_ms: millis(self.keep_alive)?,
+            proxy: None,
         })
     }
 }
@@ -314,6 +410,7 @@ impl fmt::Debug for Options {
             .field("rate_limit", &self.rate_limit.as_ref().map(RateLimit::get))
             .field("stat_cache", &self.stat_cache)
             .field("keep_alive", &self.keep_alive)
+            .field("proxy", &self.proxy)
             .finish()
     }
 }

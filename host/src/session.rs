@@ -5,7 +5,7 @@ use crate::bindings::{self, Entry, Feature, FtpClientComponent, GuestSession, Re
 use crate::bindings::{FileHash, HashAlgorithm, Timestamp, TransferType, WalkResult};
 use crate::download::{DetachedDownload, Download};
 use crate::error::flatten;
-use crate::options::{Options, DEFAULT_CONNECT_TIMEOUT};
+use crate::options::{Options, Proxy, DEFAULT_CONNECT_TIMEOUT};
 use crate::policy::NetworkPolicy;
 use crate::stat_cache::StatCache;
 use crate::state::HostState;
@@ -48,6 +48,9 @@ impl Session {
     /// Resolves the host here (the component gets no name lookups), then
     /// tries its addresses in turn, each granted to a fresh instance alone.
     pub(crate) fn open(client: &Client, options: &Options) -> Result<Self> {
+        if let Some(proxy) = &options.proxy {
+            return Self::open_through(client, options, proxy);
+        }
         let resolve_error = |source| Error::Resolve {
             host: options.host.clone(),
             source,
@@ -61,7 +64,11 @@ impl Session {
         let wit = options.to_wit(options.host.parse::<IpAddr>().is_err(), client.host_tls())?;
         let mut last = None;
         for addr in addrs {
-            match Self::open_at(client, options, &wit, addr) {
+            let policy = options.also_allow.iter().fold(
+                NetworkPolicy::ftp_server(addr, options.passive_ports.clone()),
+                |p, (ip, ports)| p.allow(*ip, ports.clone()),
+            );
+            match Self::open_at(client, options, &wit, policy, &addr.ip().to_string(), addr) {
                 Err(e @ (Error::Network(_) | Error::Timeout(_))) => last = Some(e),
                 done => return done,
             }
@@ -69,11 +76,43 @@ impl Session {
         Err(last.unwrap_or_else(|| resolve_error(std::io::ErrorKind::NotFound.into())))
     }
 
-    fn open_at(client: &Client, options: &Options, wit: &bindings::ConnectOptions, addr: SocketAddr) -> Result<Self> {
-        let policy = options.also_allow.iter().fold(
-            NetworkPolicy::ftp_server(addr, options.passive_ports.clone()),
-            |p, (ip, ports)| p.allow(*ip, ports.clone()),
-        );
+    /// Through a proxy: its name is resolved here and its address is the
+    /// only one granted; the server's name is the proxy's to resolve.
+    fn open_through(client: &Client, options: &Options, proxy: &Proxy) -> Result<Self> {
+        let resolve_error = |source| Error::Resolve {
+            host: proxy.host.clone(),
+            source,
+        };
+        let addrs = resolve(
+            &proxy.host,
+            proxy.port,
+            options.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
+        )?
+        .map_err(resolve_error)?;
+        let mut last = None;
+        for addr in addrs {
+            let mut wit = options.to_wit(options.host.parse::<IpAddr>().is_err(), client.host_tls())?;
+            wit.proxy = Some(proxy.to_wit(addr));
+            let policy = NetworkPolicy::default().allow(addr.ip(), addr.port()..=addr.port());
+            match Self::open_at(client, options, &wit, policy, &options.host, addr) {
+                Err(e @ (Error::Network(_) | Error::Timeout(_))) => last = Some(e),
+                done => return done,
+            }
+        }
+        Err(last.unwrap_or_else(|| resolve_error(std::io::ErrorKind::NotFound.into())))
+    }
+
+    /// Connects to `host` (an address, or a name a proxy resolves) as
+    /// `wit` says, granted `policy` alone; `peer` is where the connection
+    /// goes first (the server, or the proxy).
+    fn open_at(
+        client: &Client,
+        options: &Options,
+        wit: &bindings::ConnectOptions,
+        policy: NetworkPolicy,
+        host: &str,
+        peer: SocketAddr,
+    ) -> Result<Self> {
         let policy = match options.source_address {
             Some(source) => policy.bind_from(source),
             None => policy,
@@ -88,13 +127,13 @@ impl Session {
                 .map_err(Error::InvalidInput)?;
         }
         let guest = bindings.wftp_client_client().session();
-        let handle = flatten(guest.call_connect(&mut store, &addr.ip().to_string(), addr.port(), wit))?;
+        let handle = flatten(guest.call_connect(&mut store, host, options.port, wit))?;
         let welcome = guest.call_welcome(&mut store, handle).map_err(Error::Runtime)?;
         let mut session = Session {
             store,
             bindings,
             handle,
-            peer: addr,
+            peer,
             welcome,
             rate: options.rate_limit.clone(),
             stats: StatCache::new(options.stat_cache),

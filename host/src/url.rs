@@ -87,7 +87,7 @@ pub fn redact(url: &str) -> String {
     }
 }
 
-fn decode(s: &str) -> Result<String> {
+pub(crate) fn decode(s: &str) -> Result<String> {
     percent_decode_str(s)
         .decode_utf8()
         .map(|c| c.into_owned())

@@ -102,6 +102,8 @@ pub struct ConnectOptions {
     pub rate_limit: Option<f64>,
     /// Seconds between keep-alive NOOPs while a transfer runs.
     pub keep_alive: Option<f64>,
+    /// A `socks5://` or `http://` proxy URL.
+    pub proxy: Option<String>,
 }
 
 fn seconds(what: &str, s: f64) -> napi::Result<Duration> {
@@ -177,6 +179,9 @@ fn options(url: &str, o: Option<ConnectOptions>) -> napi::Result<ftp_host::Optio
     }
     if let Some(rate) = o.rate_limit {
         options.rate_limit = Some(ftp_host::RateLimit::new(rate.max(1.0) as u64));
+    }
+    if let Some(url) = o.proxy {
+        options.proxy = Some(ftp_host::Proxy::from_url(&url).map_err(raise)?);
     }
     if let Some(every) = o.keep_alive {
         options.keep_alive = Some(seconds("keepAlive", every)?);

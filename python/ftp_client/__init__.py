@@ -166,5 +166,5 @@ def connect(url: str, **settings: Any) -> Session:
     `encoding` ("utf8" or "latin1"), `trace`, `rate_limit` (a
     `RateLimit`), `stat_cache` (seconds; 0 turns it off), `keep_alive`
     (seconds between NOOPs on the control connection while a transfer
-    runs)."""
+    runs), `proxy` (`socks5://` or `http://` URL)."""
     return Session(url, **settings)

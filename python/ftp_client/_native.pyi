@@ -76,6 +76,7 @@ class Session:
         rate_limit: Optional[RateLimit] = ...,
         stat_cache: Optional[float] = ...,
         keep_alive: Optional[float] = ...,
+        proxy: Optional[str] = ...,
     ) -> None: ...
     @property
     def welcome(self) -> Reply: ...
@@ -188,6 +189,7 @@ class Pool:
         rate_limit: Optional[RateLimit] = ...,
         stat_cache: Optional[float] = ...,
         keep_alive: Optional[float] = ...,
+        proxy: Optional[str] = ...,
     ) -> None: ...
     @property
     def open(self) -> int: ...

@@ -31,6 +31,8 @@ pub struct Settings {
     pub stat_cache: Option<f64>,
     /// Seconds between keep-alive NOOPs while a transfer runs.
     pub keep_alive: Option<f64>,
+    /// `socks5://` or `http://` proxy URL.
+    pub proxy: Option<String>,
 }
 
 impl Settings {
@@ -61,6 +63,7 @@ impl Settings {
                 "rate_limit" => settings.rate_limit = Some(value.extract()?),
                 "stat_cache" => settings.stat_cache = Some(value.extract()?),
                 "keep_alive" => settings.keep_alive = Some(value.extract()?),
+                "proxy" => settings.proxy = Some(value.extract()?),
                 other => return Err(misuse("invalid-input", &format!("no setting named {other}"))),
             }
         }
@@ -133,6 +136,9 @@ pub fn options(py: Python<'_>, url: &str, settings: &Settings) -> PyResult<Optio
     }
     if let Some(trace) = settings.trace {
         options.trace = trace;
+    }
+    if let Some(url) = &settings.proxy {
+        options.proxy = Some(ftp_host::Proxy::from_url(url).or_raise()?);
     }
     if let Some(every) = settings.keep_alive {
         options.keep_alive = Some(seconds("keep_alive", every)?);

@@ -13,6 +13,7 @@ pub mod listing;
 pub mod pace;
 pub mod passive;
 pub mod path;
+pub mod proxy;
 pub mod reply;
 pub mod response;
 pub mod time;

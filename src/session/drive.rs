@@ -9,6 +9,7 @@ use crate::net::clock;
 use crate::net::deadline::Deadline;
 use crate::net::tcp::TcpConn;
 use crate::proto::engine::{self, Input, Op, Outcome, Step};
+use crate::proto::proxy::Target;
 #[cfg(feature = "secure")]
 use crate::secure::Pending;
 use crate::stream::Stream;
@@ -40,7 +41,11 @@ impl Session {
                 Step::Receive { max, until, handshake } => self.receive(max, &deadline(until), handshake),
                 Step::Connect { to, until } => {
                     let from = self.options.source.map(|s| std::net::SocketAddr::new(s.ip(), 0));
-                    match TcpConn::connect(&self.network, to, from, &deadline(until)) {
+                    let connected = match &self.options.proxy {
+                        Some(proxy) => proxy.connect(&self.network, self.data_target(to), from, &deadline(until)),
+                        None => TcpConn::connect(&self.network, to, from, &deadline(until)),
+                    };
+                    match connected {
                         Ok(conn) => {
                             self.data = Data::Tcp(conn);
                             Input::DataConnected
@@ -56,6 +61,15 @@ impl Session {
                 Step::SecureControl { until } => self.secure_control(&deadline(until)),
                 Step::ClearControl { until } => self.clear_control(&deadline(until)),
             };
+        }
+    }
+
+    /// Where a data connection through the proxy goes: to the server's
+    /// name where the control connection went by name and `to` is its peer.
+    fn data_target(&self, to: std::net::SocketAddr) -> Target {
+        match &self.far_name {
+            Some(name) if to.ip() == self.engine.config().peer => Target::Name(name.clone(), to.port()),
+            _ => Target::Addr(to),
         }
     }
 

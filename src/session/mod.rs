@@ -20,9 +20,11 @@ use crate::net::tcp::{instance_network, TcpConn};
 use crate::proto::encoding::Encoding;
 use crate::proto::engine::{self, Engine, Op, Outcome, Phase};
 use crate::proto::pace::{Limits, LowSpeed};
+use crate::proto::proxy::Target;
 use crate::proto::reply::Reply;
 use crate::secure::{Security, Tls, TlsSettings, TlsVersion};
 use crate::stream::Stream;
+use crate::tunnel::Proxy;
 use drive::Data;
 use std::net::{IpAddr, SocketAddr};
 use wasi::sockets::network::Network;
@@ -47,6 +49,8 @@ pub struct Options {
     /// How often a NOOP goes out on the control connection while a
     /// transfer runs, if at all.
     pub keep_alive_ms: Option<u32>,
+    /// The proxy every connection goes through, if any.
+    pub proxy: Option<Proxy>,
 }
 
 impl Default for Options {
@@ -63,6 +67,7 @@ impl Default for Options {
             source: None,
             tls: None,
             keep_alive_ms: None,
+            proxy: None,
         }
     }
 }
@@ -117,6 +122,10 @@ pub struct Session {
     tls: Option<Tls>,
     /// The error behind the engine's last `Failure::Reported`.
     reported: Option<Error>,
+    /// Through a proxy, the server's name where it was given one (the
+    /// proxy resolves it): data connections to the control connection's
+    /// peer go there.
+    far_name: Option<String>,
 }
 
 impl Session {
@@ -156,6 +165,9 @@ impl Session {
         let deadline = Deadline::after_ms(options.connect_ms, "connect");
         let settings = options.tls.as_ref().filter(|t| t.mode != Security::None);
         let tls = settings.map(|t| Tls::new(t, host)).transpose()?;
+        if let Some(proxy) = options.proxy.clone() {
+            return Self::connect_through(&proxy, network, host, port, options, tls, &deadline);
+        }
         let source = options.source;
         // A source address can only reach addresses of its own family.
         let reachable = |ip: &IpAddr| source.is_none_or(|s| s.is_ipv4() == ip.is_ipv4());
@@ -167,26 +179,8 @@ impl Session {
         for ip in addresses {
             match TcpConn::connect(&network, SocketAddr::new(ip, port), source, &deadline) {
                 Ok(conn) => {
-                    conn.keep_alive(TCP_KEEP_ALIVE_NS);
                     let peer = conn.peer().map(|addr| socket_ip(&addr)).unwrap_or(ip);
-                    let mut session = Self {
-                        engine: Engine::new(options.engine(peer)),
-                        control: Some(Stream::Plain(conn)),
-                        data: Data::None,
-                        network,
-                        options,
-                        welcome: Reply {
-                            code: 0,
-                            lines: Vec::new(),
-                        },
-                        tls,
-                        reported: None,
-                    };
-                    let opened = session.run(Op::Open {
-                        until: deadline.at_ns(),
-                    })?;
-                    session.welcome = reply_of(opened)?;
-                    return Ok(session);
+                    return Self::open(conn, peer, None, network, options, tls, &deadline);
                 }
                 Err(e) => last_err = Some(e),
             }
@@ -195,6 +189,64 @@ impl Session {
             Some(source) => Error::Io(format!("no address for {host} reachable from {source}")),
             None => Error::Io(format!("no address for {host}")),
         }))
+    }
+
+    /// Through `proxy`: the server's name, if it is one, is the proxy's to
+    /// resolve; the engine's peer is then unknown (unspecified), and data
+    /// connections to it go to the name (`far_name`).
+    fn connect_through(
+        proxy: &Proxy,
+        network: Network,
+        host: &str,
+        port: u16,
+        options: Options,
+        tls: Option<Tls>,
+        deadline: &Deadline,
+    ) -> Result<Self> {
+        let bare = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(host);
+        let (target, peer, far_name) = match bare.parse::<IpAddr>() {
+            Ok(ip) => (Target::Addr(SocketAddr::new(ip, port)), ip, None),
+            Err(_) => (
+                Target::Name(bare.to_string(), port),
+                IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
+                Some(bare.to_string()),
+            ),
+        };
+        let conn = proxy.connect(&network, target, options.source, deadline)?;
+        Self::open(conn, peer, far_name, network, options, tls, deadline)
+    }
+
+    /// The session on a fresh control connection: the greeting, TLS, PBSZ
+    /// and PROT (the engine's `Op::Open`).
+    fn open(
+        conn: TcpConn,
+        peer: IpAddr,
+        far_name: Option<String>,
+        network: Network,
+        options: Options,
+        tls: Option<Tls>,
+        deadline: &Deadline,
+    ) -> Result<Self> {
+        conn.keep_alive(TCP_KEEP_ALIVE_NS);
+        let mut session = Self {
+            engine: Engine::new(options.engine(peer)),
+            control: Some(Stream::Plain(conn)),
+            data: Data::None,
+            network,
+            options,
+            welcome: Reply {
+                code: 0,
+                lines: Vec::new(),
+            },
+            tls,
+            reported: None,
+            far_name,
+        };
+        let opened = session.run(Op::Open {
+            until: deadline.at_ns(),
+        })?;
+        session.welcome = reply_of(opened)?;
+        Ok(session)
     }
 
     pub fn security(&self) -> Security {

@@ -79,6 +79,7 @@ fn run(args: &[String]) -> Result<(), String> {
         encoding: None,
         source_address: None,
         keep_alive_ms: None,
+        proxy: None,
     };
     let session = Session::connect(host, port, &options).map_err(|e| describe(&e))?;
     eprintln!("{} {}", session.welcome().code, session.welcome().text);

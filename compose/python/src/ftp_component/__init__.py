@@ -66,7 +66,7 @@ class Client:
         options = record(
             connect_timeout_ms=timeout_ms, reply_timeout_ms=timeout_ms, data_timeout_ms=timeout_ms,
             transfer_timeout_ms=None, low_speed=None, trust_pasv_host=False, max_line_length=None, tls=None,
-            encoding=None, source_address=None, keep_alive_ms=None,
+            encoding=None, source_address=None, keep_alive_ms=None, proxy=None,
         )
         session.handle = session.call("[static]session.connect", host, port, options, this=False)
         session.call("[method]session.login", user, password, None)
