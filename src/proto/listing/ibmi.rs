@@ -60,6 +60,9 @@ pub fn parse(line: &str) -> Option<Entry> {
     }
     let kind = kind_of(object, name)?;
     let name = name.strip_suffix('/').unwrap_or(name);
+    if name.is_empty() {
+        return None;
+    }
     let mut entry = Entry::new(name.to_string(), kind, line);
     if let [_, size, date, time] = stats {
         entry.size = Some(size.parse().ok()?);
@@ -115,5 +118,7 @@ QSYS                4 05.11.19 10:01:02 *LIB       QGPL.LIB";
         assert!(parse("-rw-r--r-- 1 u g 5 Jan 01 00:00 *star").is_none());
         assert!(parse("QSYS 1 2 *STMF").is_none());
         assert!(parse("QSYS 1 02/23/00 15:09:55 *NOTATYPE1 x").is_none());
+        // Found by the listing fuzzer: a name that is only its slash.
+        assert!(parse("QSYS 77824 02/23/00 15:09:55 *DIR /").is_none());
     }
 }

@@ -40,10 +40,11 @@ fn file_name(word: &str) -> Option<(String, Kind)> {
     {
         return None;
     }
-    Some(match name.strip_suffix(".DIR").or_else(|| name.strip_suffix(".dir")) {
-        Some(dir) => (dir.to_string(), Kind::Directory),
-        None => (name.to_string(), Kind::File),
-    })
+    match name.strip_suffix(".DIR").or_else(|| name.strip_suffix(".dir")) {
+        Some("") => None,
+        Some(dir) => Some((dir.to_string(), Kind::Directory)),
+        None => Some((name.to_string(), Kind::File)),
+    }
 }
 
 /// A heading, a footer or a name's wrapped details: no entry.
@@ -121,5 +122,7 @@ Total of 4 files, 14/20 blocks.";
         assert!(parse("readme.txt").is_none());
         assert!(parse("file;x 1 01-JAN-2020 00:00").is_none());
         assert!(parse("a/b;1 1 01-JAN-2020 00:00").is_none());
+        // Found by the listing fuzzer: a directory whose name is only `.DIR`.
+        assert!(parse(".DIR;1 1/3 30-JUN-2015 10:12:41").is_none());
     }
 }
